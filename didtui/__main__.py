@@ -1,0 +1,3 @@
+from didtui.cli import main
+
+main()

@@ -1,0 +1,217 @@
+"""The TOML configuration file and its named connection profiles.
+
+Lookup order: `--config PATH`, `$DIDTUI_CONFIG`, then `config.toml` in the platform's
+config directory. With no file at all, one profile `local` uses SQLite in the platform's
+data directory: the embedded default. Every problem is a `ConfigError` whose message
+names the file, the line or key, and what to do.
+"""
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import platformdirs
+
+from didtui.core.errors import ConfigError
+
+APP_NAME = "didtui"
+DEFAULT_PROFILE = "local"
+SCHEMES = ("sqlite", "postgresql", "postgres", "mysql")
+
+_TOP_KEYS = {"default_profile", "profiles", "keymap"}
+_PROFILE_KEYS = {
+    "database",
+    "password_env",
+    "user",
+    "hold_days",
+    "sweep_interval",
+    "pool_size",
+    "connect_timeout",
+    "busy_timeout",
+    "max_range",
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One named database and the options that go with it."""
+
+    name: str
+    database: str
+    password_env: str | None = None
+    user: str = field(default_factory=lambda: _os_user())
+    hold_days: int = 30
+    sweep_interval: float = 60.0
+    pool_size: int = 4
+    connect_timeout: float = 10.0
+    busy_timeout: float = 30.0
+    max_range: int = 1_000_000
+
+    @property
+    def scheme(self) -> str:
+        return urlsplit(self.database).scheme
+
+    @property
+    def is_server(self) -> bool:
+        return self.scheme != "sqlite"
+
+    @property
+    def masked_url(self) -> str:
+        return mask_url(self.database)
+
+    def password(self) -> str | None:
+        """The password from the environment variable the profile names, if any."""
+        if not self.password_env:
+            return None
+        value = os.environ.get(self.password_env)
+        if value is None:
+            raise ConfigError(
+                f"profile {self.name!r} takes its password from ${self.password_env}, "
+                "which is not set"
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    default_profile: str
+    profiles: dict[str, Profile]
+    keymap: dict[str, str]
+
+    def profile(self, name: str | None = None) -> Profile:
+        chosen = name or os.environ.get("DIDTUI_PROFILE") or self.default_profile
+        if chosen not in self.profiles:
+            known = ", ".join(sorted(self.profiles)) or "none"
+            where = f" in {self.path}" if self.path else ""
+            raise ConfigError(f"unknown profile {chosen!r}{where}: known profiles are {known}")
+        return self.profiles[chosen]
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (containers): history still needs an actor
+        return "unknown"
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ***, safe to print."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = parts.username or ""
+    masked = f"{user}:***@{netloc[-1]}"
+    return urlunsplit((parts.scheme, masked, parts.path, parts.query, parts.fragment))
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def default_sqlite_url() -> str:
+    data_dir = Path(platformdirs.user_data_dir(APP_NAME))
+    return f"sqlite:///{data_dir / 'didtui.db'}"
+
+
+def find_config_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """The file to read, or None when there is none (the embedded default applies)."""
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist")
+        return path
+    env = os.environ.get("DIDTUI_CONFIG")
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"config file {path} (from $DIDTUI_CONFIG) does not exist")
+        return path
+    path = default_config_path()
+    return path if path.is_file() else None
+
+
+def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
+    path = find_config_path(explicit)
+    if path is None:
+        local = Profile(name=DEFAULT_PROFILE, database=default_sqlite_url())
+        return Config(None, DEFAULT_PROFILE, {DEFAULT_PROFILE: local}, {})
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc}") from None
+    return parse_config(data, path)
+
+
+def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
+    where = str(path) if path else "config"
+    _refuse_unknown(data, _TOP_KEYS, where)
+    raw_profiles = data.get("profiles", {})
+    if not isinstance(raw_profiles, dict) or not raw_profiles:
+        raise ConfigError(f"{where}: no [profiles.NAME] table: define at least one profile")
+    profiles = {name: _parse_profile(name, table, where) for name, table in raw_profiles.items()}
+    default = data.get("default_profile") or (DEFAULT_PROFILE if DEFAULT_PROFILE in profiles else next(iter(profiles)))
+    if default not in profiles:
+        raise ConfigError(f"{where}: default_profile {default!r} is not one of the profiles")
+    keymap = data.get("keymap", {})
+    if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
+        raise ConfigError(f"{where}: [keymap] maps binding ids to keys, e.g. quit = \"ctrl+q\"")
+    return Config(path, default, profiles, dict(keymap))
+
+
+def _parse_profile(name: str, table: Any, where: str) -> Profile:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: profiles.{name} must be a table")
+    _refuse_unknown(table, _PROFILE_KEYS, f"{where}: [profiles.{name}]")
+    url = table.get("database")
+    if not isinstance(url, str) or not url:
+        raise ConfigError(f"{where}: [profiles.{name}] needs database = \"sqlite:///path\" (or postgresql://, mysql://)")
+    scheme = urlsplit(url).scheme
+    if scheme not in SCHEMES:
+        raise ConfigError(
+            f"{where}: [profiles.{name}] database {mask_url(url)!r}: unknown scheme {scheme!r}; "
+            "use sqlite:///, postgresql:// or mysql://"
+        )
+    if scheme == "sqlite":
+        url = _expand_sqlite(url, where, name)
+    options: dict[str, Any] = {"name": name, "database": url}
+    types = {
+        "password_env": str,
+        "user": str,
+        "hold_days": int,
+        "sweep_interval": (int, float),
+        "pool_size": int,
+        "connect_timeout": (int, float),
+        "busy_timeout": (int, float),
+        "max_range": int,
+    }
+    for key, kind in types.items():
+        if key in table:
+            value = table[key]
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise ConfigError(f"{where}: [profiles.{name}] {key} has the wrong type ({value!r})")
+            options[key] = value
+    if options.get("hold_days", 0) < 0:
+        raise ConfigError(f"{where}: [profiles.{name}] hold_days cannot be negative")
+    return Profile(**options)
+
+
+def _expand_sqlite(url: str, where: str, name: str) -> str:
+    path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
+    if not path:
+        raise ConfigError(f"{where}: [profiles.{name}] sqlite URLs take three slashes: sqlite:///path/to/file.db")
+    return "sqlite:///" + str(Path(path).expanduser())
+
+
+def _refuse_unknown(table: dict[str, Any], known: set[str], where: str) -> None:
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; known keys: {', '.join(sorted(known))}")

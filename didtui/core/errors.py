@@ -1,0 +1,57 @@
+"""The core's error types: each carries a message a person can act on.
+
+Faces show `str(error)` as it is (the TUI in place, the CLI on stderr, exit 2 for
+`ConfigError`/`DatabaseUnavailable`, 1 otherwise); none of them is a bug, so none of
+them is shown with a traceback.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class DidtuiError(Exception):
+    """Base of every error the faces show as a message."""
+
+
+class ConfigError(DidtuiError):
+    """The configuration file or the chosen profile cannot be used."""
+
+
+class DatabaseUnavailable(DidtuiError):
+    """The profile's database cannot be reached or opened."""
+
+
+class SchemaError(DidtuiError):
+    """The database's schema is not the one this version expects."""
+
+
+class InputError(DidtuiError):
+    """A value typed or read from a file is malformed (bad number, range, status...)."""
+
+
+class NotFound(DidtuiError):
+    """A named row (operator, client, DID...) does not exist."""
+
+
+class Conflict(DidtuiError):
+    """The row changed since it was read; `current` holds its values as they are now."""
+
+    def __init__(self, message: str, current: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.current = current or {}
+
+
+class RuleViolation(DidtuiError):
+    """The request would break a status rule or an invariant; nothing was changed."""
+
+
+class AlreadyExists(DidtuiError):
+    """Numbers or names that must be new already exist; `existing` lists them."""
+
+    def __init__(self, message: str, existing: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.existing = existing or []
+
+
+class Cancelled(DidtuiError):
+    """A long operation was cancelled by the user; it was rolled back."""

@@ -1,0 +1,386 @@
+"""Which DIDs: filters, selections, counts, and keyset pages of the inventory.
+
+A `Selection` is either a set of ids or a filter ("all matching"), never a list of a
+million ids built in Python. Pages are read by key (`WHERE key > last ORDER BY key LIMIT
+n`), which costs the same on the first page and on the millionth row.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from peewee import JOIN, SQL, Expression, fn
+
+from didtui.core.errors import InputError, NotFound
+from didtui.core.statuses import Status, label, parse_status
+from didtui.models import DID, Account, Client, ClientPackage, Operator, Package, Reseller
+
+SORTS = ("number", "status", "operator", "tag")
+
+
+@dataclass(frozen=True)
+class DIDFilter:
+    """A combinable filter; empty fields do not filter.
+
+    `number` is a prefix; with a leading `*` it is a substring (`*555` matches any DID
+    containing 555).
+    """
+
+    number: str = ""
+    statuses: tuple[str, ...] = ()
+    operator_id: int | None = None
+    tag: str | None = None
+    reseller_id: int | None = None
+    client_id: int | None = None
+    account_id: int | None = None
+    package_id: int | None = None
+    client_package_id: int | None = None
+    # Names for display only (set by `resolve_filter`), so a face can show what it filters.
+    names: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    def is_empty(self) -> bool:
+        return self == DIDFilter()
+
+    def describe(self) -> str:
+        parts = []
+        if self.number:
+            parts.append(f"number {'contains ' + self.number[1:] if self.number.startswith('*') else 'starts ' + self.number}")
+        if self.statuses:
+            parts.append("status " + "/".join(label(s) for s in self.statuses))
+        shown = dict(self.names)
+        for key, attr in (
+            ("operator", "operator_id"),
+            ("reseller", "reseller_id"),
+            ("client", "client_id"),
+            ("account", "account_id"),
+            ("package", "package_id"),
+            ("client package", "client_package_id"),
+        ):
+            value = getattr(self, attr)
+            if value is not None:
+                parts.append(f"{key} {shown.get(key, '#' + str(value))}")
+        if self.tag is not None:
+            parts.append(f"tag {self.tag or '(none)'}")
+        return ", ".join(parts) or "all DIDs"
+
+    def where(self) -> Expression | None:
+        """The filter as a peewee expression over DID (subqueries, no joins: usable in
+        UPDATE and DELETE on every backend)."""
+        terms: list[Any] = []
+        number = self.number.strip()
+        if number.startswith("*"):
+            digits = number[1:].lstrip("+")
+            if digits:
+                _digits_only(digits)
+                terms.append(DID.number.contains(digits))
+        elif number:
+            digits = number.lstrip("+")
+            _digits_only(digits)
+            upper = digits[:-1] + chr(ord(digits[-1]) + 1)
+            terms.append((DID.number >= digits) & (DID.number < upper))
+        if self.statuses:
+            terms.append(DID.status.in_(list(self.statuses)))
+        if self.operator_id is not None:
+            terms.append(DID.operator == self.operator_id)
+        if self.tag is not None:
+            terms.append(DID.tag == self.tag)
+        if self.reseller_id is not None:
+            terms.append(DID.reseller == self.reseller_id)
+        if self.client_package_id is not None:
+            terms.append(DID.client_package == self.client_package_id)
+        cp = ClientPackage.select(ClientPackage.id)
+        if self.account_id is not None:
+            terms.append(DID.client_package.in_(cp.where(ClientPackage.account == self.account_id)))
+        if self.client_id is not None:
+            accounts = Account.select(Account.id).where(Account.client == self.client_id)
+            terms.append(DID.client_package.in_(cp.where(ClientPackage.account.in_(accounts))))
+        if self.package_id is not None:
+            terms.append(DID.client_package.in_(cp.where(ClientPackage.package == self.package_id)))
+        if not terms:
+            return None
+        expression = terms[0]
+        for term in terms[1:]:
+            expression &= term
+        return expression
+
+
+def _digits_only(text: str) -> None:
+    if not text.isdigit():
+        raise InputError(f"number filter {text!r}: use digits (a prefix), or *digits for a substring")
+
+
+def resolve_filter(
+    *,
+    number: str = "",
+    status: str | list[str] | tuple[str, ...] | None = None,
+    operator: str | None = None,
+    tag: str | None = None,
+    reseller: str | None = None,
+    client: str | None = None,
+    account: str | None = None,
+    package: str | None = None,
+) -> DIDFilter:
+    """A filter from names as people type them; unknown names raise NotFound.
+
+    `account` is `client/account` (or just the account name when `client` is given).
+    """
+    statuses: tuple[str, ...] = ()
+    if status:
+        items = [status] if isinstance(status, str) else list(status)
+        words = [w for item in items for w in item.split(",") if w.strip()]
+        statuses = tuple(dict.fromkeys(parse_status(w).value for w in words))
+    names: list[tuple[str, str]] = []
+    values: dict[str, Any] = {"number": (number or "").strip(), "statuses": statuses}
+    if tag is not None:
+        values["tag"] = tag.strip()
+    for key, model, name in (
+        ("operator", Operator, operator),
+        ("reseller", Reseller, reseller),
+        ("client", Client, client),
+        ("package", Package, package),
+    ):
+        if name:
+            values[f"{key}_id"] = lookup_id(model, name.strip(), key)
+            names.append((key, name.strip()))
+    if account:
+        client_name, _, account_name = account.rpartition("/")
+        query = Account.select(Account.id).join(Client).where(Account.name == account_name.strip())
+        if client_name:
+            query = query.where(Client.name == client_name.strip())
+        elif "client_id" in values:
+            query = query.where(Account.client == values["client_id"])
+        ids = [a.id for a in query.limit(2)]
+        if len(ids) != 1:
+            raise NotFound(
+                f"unknown account {account!r}" if not ids else f"account {account!r} is ambiguous: write it as client/account"
+            )
+        values["account_id"] = ids[0]
+        names.append(("account", account.strip()))
+    filt = DIDFilter(**values, names=tuple(names))
+    filt.where()  # validates the number pattern now, not when the table first reads
+    return filt
+
+
+def lookup_id(model: Any, name: str, kind: str) -> int:
+    """The id of a named row; NotFound lists a few of the known names."""
+    row = model.select(model.id).where(model.name == name).first()
+    if row is None:
+        known = [r.name for r in model.select(model.name).order_by(model.name).limit(8)]
+        hint = f"; known: {', '.join(known)}" + (", ..." if len(known) == 8 else "") if known else f"; there is no {kind} yet"
+        raise NotFound(f"unknown {kind} {name!r}{hint}")
+    return row.id
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Marked DIDs: explicit ids, or everything matching a filter (minus nothing)."""
+
+    ids: frozenset[int] | None = None
+    filter: DIDFilter | None = None
+
+    @classmethod
+    def of_ids(cls, ids: Any) -> "Selection":
+        return cls(ids=frozenset(int(i) for i in ids))
+
+    @classmethod
+    def matching(cls, filt: DIDFilter) -> "Selection":
+        return cls(filter=filt)
+
+    def is_empty(self) -> bool:
+        return self.ids is not None and not self.ids
+
+
+def count(filt: DIDFilter | None = None) -> int:
+    query = DID.select()
+    where = filt.where() if filt else None
+    if where is not None:
+        query = query.where(where)
+    return query.count()
+
+
+def count_by_status(filt: DIDFilter | None = None) -> dict[str, int]:
+    query = DID.select(DID.status, SQL("COUNT(*)")).group_by(DID.status)
+    where = filt.where() if filt else None
+    if where is not None:
+        query = query.where(where)
+    return {status: n for status, n in query.tuples()}
+
+
+# ---- rows as the faces show them --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DIDRow:
+    id: int
+    status: str
+    operator: str
+    number: str
+    tag: str
+    notes: str
+    client: str
+    account: str
+    reseller: str
+    package: str
+    hold_until: _dt.datetime | None
+    after_hold: str
+    hold_days: int
+    version: int
+    operator_id: int | None
+    reseller_id: int | None
+    client_package_id: int | None
+    created_at: _dt.datetime | None = None
+    updated_at: _dt.datetime | None = None
+
+    @property
+    def status_label(self) -> str:
+        return label(self.status)
+
+    @property
+    def client_account(self) -> str:
+        return f"{self.client} / {self.account}" if self.client else ""
+
+    def sort_key(self, sort: str) -> tuple[Any, ...]:
+        return _ROW_KEYS[sort](self)
+
+
+_ROW_KEYS = {
+    "number": lambda r: (r.number,),
+    "status": lambda r: (r.status, r.tag, r.number),
+    "tag": lambda r: (r.tag, r.number),
+    "operator": lambda r: (r.operator_id or 0, r.number),
+}
+
+
+def _sort_columns(sort: str) -> list[Any]:
+    if sort == "number":
+        return [DID.number]
+    if sort == "status":
+        return [DID.status, DID.tag, DID.number]
+    if sort == "tag":
+        return [DID.tag, DID.number]
+    if sort == "operator":
+        # Grouped by operator id, numbers in order inside each group; no operator sorts
+        # first on every backend (as 0), so keys stay total.
+        return [fn.COALESCE(DID.operator, 0), DID.number]
+    raise InputError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+
+
+def _row_query(filt: DIDFilter | None) -> Any:
+    ClientAlias = Client.alias()
+    query = (
+        DID.select(
+            DID.id, DID.status, Operator.name, DID.number, DID.tag, DID.notes,
+            ClientAlias.name, Account.name, Reseller.name, Package.name,
+            DID.hold_until, DID.after_hold, DID.hold_days, DID.version,
+            DID.operator, DID.reseller, DID.client_package, DID.created_at, DID.updated_at,
+        )
+        .join_from(DID, Operator, JOIN.LEFT_OUTER)
+        .join_from(DID, Reseller, JOIN.LEFT_OUTER)
+        .join_from(DID, ClientPackage, JOIN.LEFT_OUTER)
+        .join_from(ClientPackage, Account, JOIN.LEFT_OUTER)
+        .join_from(Account, ClientAlias, JOIN.LEFT_OUTER, on=(Account.client == ClientAlias.id))
+        .join_from(ClientPackage, Package, JOIN.LEFT_OUTER)
+    )
+    where = filt.where() if filt else None
+    if where is not None:
+        query = query.where(where)
+    return query
+
+
+def _to_row(t: tuple[Any, ...]) -> DIDRow:
+    return DIDRow(
+        id=t[0], status=t[1], operator=t[2] or "", number=t[3], tag=t[4] or "", notes=t[5] or "",
+        client=t[6] or "", account=t[7] or "", reseller=t[8] or "", package=t[9] or "",
+        hold_until=t[10], after_hold=t[11], hold_days=t[12], version=t[13],
+        operator_id=t[14], reseller_id=t[15], client_package_id=t[16],
+        created_at=t[17], updated_at=t[18],
+    )
+
+
+def _key_term(columns: list[Any], key: tuple[Any, ...], after: bool) -> Any:
+    if len(columns) == 1:
+        return columns[0] > key[0] if after else columns[0] < key[0]
+    # Expanded (a > x) OR (a = x AND b > y)...: row-value comparisons are not planned
+    # well everywhere, and the expansion uses the composite index on every backend.
+    term = None
+    for i in range(len(columns) - 1, -1, -1):
+        cmp = columns[i] > key[i] if after else columns[i] < key[i]
+        term = cmp if term is None else (cmp | ((columns[i] == key[i]) & term))
+    return term
+
+
+def _norm_key(sort: str, key: tuple[Any, ...]) -> tuple[Any, ...]:
+    if sort == "operator":
+        return (key[0] or 0, *key[1:])
+    return key
+
+
+def page(
+    filt: DIDFilter | None = None,
+    *,
+    sort: str = "number",
+    after: tuple[Any, ...] | None = None,
+    before: tuple[Any, ...] | None = None,
+    limit: int = 100,
+    last: bool = False,
+) -> list[DIDRow]:
+    """A keyset page, in sort order.
+
+    `after=key`: the rows following that key; `before=key`: the rows preceding it;
+    `last=True`: the final `limit` rows. Keys come from `DIDRow.sort_key(sort)`.
+    """
+    columns = _sort_columns(sort)
+    query = _row_query(filt)
+    descending = before is not None or last
+    if after is not None:
+        query = query.where(_key_term(columns, _norm_key(sort, after), True))
+    if before is not None:
+        query = query.where(_key_term(columns, _norm_key(sort, before), False))
+    order = [c.desc() for c in columns] if descending else columns
+    rows = [_to_row(t) for t in query.order_by(*order).limit(limit).tuples()]
+    return list(reversed(rows)) if descending else rows
+
+
+def page_at(filt: DIDFilter | None, *, sort: str = "number", offset: int, limit: int = 100) -> list[DIDRow]:
+    """Rows from a position: for jumps (a scrollbar drag), where there is no key yet.
+
+    OFFSET costs time in proportion to the position; paging on from here uses keys.
+    """
+    columns = _sort_columns(sort)
+    query = _row_query(filt).order_by(*columns).limit(limit).offset(max(0, offset))
+    return [_to_row(t) for t in query.tuples()]
+
+
+def get_row(did_id: int) -> DIDRow:
+    rows = [_to_row(t) for t in _row_query(None).where(DID.id == did_id).tuples()]
+    if not rows:
+        raise NotFound(f"DID #{did_id} does not exist any more (deleted meanwhile?)")
+    return rows[0]
+
+
+def row_by_number(number: str) -> DIDRow:
+    rows = [_to_row(t) for t in _row_query(None).where(DID.number == number).tuples()]
+    if not rows:
+        raise NotFound(f"DID {number} does not exist")
+    return rows[0]
+
+
+def iter_rows(filt: DIDFilter | None = None, *, sort: str = "number", chunk: int = 5_000) -> Iterator[DIDRow]:
+    """Every row matching, in key-paged chunks: constant memory however many there are."""
+    after = None
+    while True:
+        rows = page(filt, sort=sort, after=after, limit=chunk)
+        yield from rows
+        if len(rows) < chunk:
+            return
+        after = rows[-1].sort_key(sort)
+
+
+def with_filter(filt: DIDFilter, **changes: Any) -> DIDFilter:
+    return replace(filt, **changes)
+
+
+def all_statuses() -> list[Status]:
+    return list(Status)

@@ -1,0 +1,408 @@
+"""The inventory: creating, editing, mass editing and deleting DIDs.
+
+Every operation is one transaction: all or nothing. Bulk ones are a few set-based
+statements (their events first, INSERT ... SELECT, then the UPDATE or DELETE), each
+guarded by the rule it must not break, so a row changed meanwhile by someone else makes
+the counts differ and the whole operation roll back instead of breaking an invariant.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from peewee import SQL, fn
+
+from didtui.core import bulk, history
+from didtui.core.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
+from didtui.core.filters import DIDFilter, DIDRow, Selection, get_row
+from didtui.core.numbers import NumberSpan, count_numbers
+from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label
+from didtui.db import backend, current_actor
+from didtui.models import DID, Operator, Reseller, database_proxy, utcnow
+
+EDITABLE = ("status", "operator_id", "tag", "notes", "reseller_id", "after_hold", "hold_days")
+MASS_EDITABLE = ("status", "tag", "hold_days", "after_hold", "operator_id", "reseller_id")
+_COLUMNS = {
+    "status": DID.status,
+    "operator_id": DID.operator,
+    "tag": DID.tag,
+    "notes": DID.notes,
+    "reseller_id": DID.reseller,
+    "after_hold": DID.after_hold,
+    "hold_days": DID.hold_days,
+}
+EXISTING_SHOWN = 50
+
+
+# ---- selections -------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def selection_where(selection: Selection) -> Iterator[Any]:
+    """The selection as a WHERE expression; large id sets go through a temporary table."""
+    if selection.ids is not None:
+        ids = sorted(selection.ids)
+        if len(ids) <= 500:
+            yield DID.id.in_(ids) if ids else SQL("1 = 0")
+        else:
+            with bulk.id_table(database_proxy.obj, ids) as subquery:
+                yield DID.id.in_(subquery)
+        return
+    where = selection.filter.where() if selection.filter else None
+    yield where if where is not None else SQL("1 = 1")
+
+
+def count_selection(selection: Selection) -> int:
+    if selection.ids is not None:
+        return len(selection.ids)
+    with selection_where(selection) as where:
+        return DID.select().where(where).count()
+
+
+# ---- create -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreatePreview:
+    count: int
+    existing: list[str]  # at most EXISTING_SHOWN of them
+    existing_count: int
+
+
+@dataclass(frozen=True)
+class Created:
+    count: int
+    batch: str
+
+
+def _span_where(span: NumberSpan) -> Any:
+    if len(span) == 1:
+        return DID.number == span.first_text
+    return (DID.number >= span.first_text) & (DID.number <= span.last_text) & (
+        fn.LENGTH(DID.number) == span.width
+    )
+
+
+def existing_numbers(spans: list[NumberSpan], limit: int = EXISTING_SHOWN) -> tuple[list[str], int]:
+    """Numbers among `spans` that already exist: the first `limit` of them, and how many."""
+    found: list[str] = []
+    total = 0
+    singles = [s.first_text for s in spans if len(s) == 1]
+    ranges = [s for s in spans if len(s) > 1]
+    for chunk in bulk.chunked(singles, 500):
+        rows = [r for (r,) in DID.select(DID.number).where(DID.number.in_(chunk)).order_by(DID.number).tuples()]
+        total += len(rows)
+        found.extend(rows[: max(0, limit - len(found))])
+    for span in ranges:
+        where = _span_where(span)
+        n = DID.select().where(where).count()
+        if n:
+            total += n
+            room = max(0, limit - len(found))
+            if room:
+                found.extend(r for (r,) in DID.select(DID.number).where(where).order_by(DID.number).limit(room).tuples())
+    return sorted(found), total
+
+
+def preview_create(spans: list[NumberSpan]) -> CreatePreview:
+    existing, total = existing_numbers(spans)
+    return CreatePreview(count_numbers(spans), existing, total)
+
+
+def _check_fields(values: dict[str, Any]) -> None:
+    if "status" in values and values["status"] is not None:
+        status = Status(values["status"])
+        if status not in SETTABLE:
+            allowed = ", ".join(label(s) for s in SETTABLE)
+            raise RuleViolation(
+                f"a DID cannot be made {status.label} by hand: "
+                + ("only picking makes a DID Active" if status is Status.ACTIVE else "only releasing an Active DID puts it on Hold")
+                + f"; choose {allowed}"
+            )
+    if values.get("after_hold") is not None and Status(values["after_hold"]) not in AFTER_HOLD:
+        raise InputError("after hold must be In Stock, Reserved or Archived")
+    if values.get("hold_days") is not None:
+        days = values["hold_days"]
+        if not isinstance(days, int) or days < 0 or days > 3650:
+            raise InputError(f"hold days must be a whole number from 0 to 3650, not {days!r}")
+    if values.get("operator_id") is not None and not Operator.select().where(Operator.id == values["operator_id"]).exists():
+        raise NotFound(f"operator #{values['operator_id']} does not exist (deleted meanwhile?)")
+    if values.get("reseller_id") is not None and not Reseller.select().where(Reseller.id == values["reseller_id"]).exists():
+        raise NotFound(f"reseller #{values['reseller_id']} does not exist (deleted meanwhile?)")
+    for key in ("tag",):
+        if values.get(key) is not None and len(values[key]) > 100:
+            raise InputError(f"{key} is too long: at most 100 characters")
+
+
+def create_dids(
+    spans: list[NumberSpan],
+    *,
+    status: str = Status.IN_STOCK.value,
+    operator_id: int | None = None,
+    tag: str = "",
+    notes: str = "",
+    reseller_id: int | None = None,
+    after_hold: str = Status.IN_STOCK.value,
+    hold_days: int = 30,
+    actor: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> Created:
+    """Create every number of `spans`, or none: AlreadyExists lists numbers already there."""
+    values = dict(status=status, operator_id=operator_id, tag=tag or "", notes=notes or "",
+                  reseller_id=reseller_id, after_hold=after_hold, hold_days=hold_days)
+    _check_fields(values)
+    total = count_numbers(spans)
+    if total == 0:
+        raise InputError("no DID number given")
+    db = database_proxy.obj
+    actor = actor or current_actor()
+    batch = history.new_batch()
+    now = utcnow()
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, total)
+
+    with db.atomic():
+        existing, n_existing = existing_numbers(spans)
+        if n_existing:
+            raise _already_exists(existing, n_existing)
+        kind = backend(db)
+        max_before = DID.select(fn.MAX(DID.id)).scalar() or 0 if kind == "sqlite" else 0
+        rows = (
+            (number, status, operator_id, values["tag"], values["notes"], reseller_id,
+             after_hold, hold_days, now, now, 1)
+            for span in spans for number in span
+        )
+        columns = ["number", "status", "operator_id", "tag", "notes", "reseller_id",
+                   "after_hold", "hold_days", "created_at", "updated_at", "version"]
+        changes = {"status": [None, status]}
+        if tag:
+            changes["tag"] = [None, tag]
+        try:
+            if kind == "sqlite":
+                # One writer holds the lock: the new rows are exactly those above max_before.
+                bulk.insert_rows(db, "did", columns, rows, on_chunk=advance, cancel=cancel)
+                history.record_for(DID.id > max_before, "create", changes, batch, actor, now)
+            else:
+                encoded = history.encode(changes)
+                event_columns = ["at", "actor", "did_number", "action", "changes", "batch"]
+                for chunk in bulk.chunked(rows, 20_000):
+                    bulk.insert_rows(db, "did", columns, chunk, cancel=cancel)
+                    bulk.insert_rows(
+                        db, "event", event_columns,
+                        ((now, actor, row[0], "create", encoded, batch) for row in chunk),
+                    )
+                    advance(len(chunk))
+        except _integrity_errors() as exc:  # someone created some of them meanwhile
+            raise AlreadyExists(
+                "some of these numbers were created by someone else meanwhile: nothing was written; "
+                "check again and retry"
+            ) from exc
+    _optimize_after_bulk(total)
+    return Created(total, batch)
+
+
+def _integrity_errors() -> tuple[type[BaseException], ...]:
+    import peewee
+
+    return (peewee.IntegrityError,)
+
+
+def _already_exists(existing: list[str], n: int) -> AlreadyExists:
+    shown = ", ".join(existing[:10]) + (f" and {n - 10:,} more" if n > 10 else "")
+    return AlreadyExists(f"{n:,} of these numbers already exist ({shown}): nothing was created", existing)
+
+
+def _optimize_after_bulk(n: int) -> None:
+    """Refresh planner statistics after big loads (FIELD-NOTES: 0.23 s vs 2.5 ms pages)."""
+    if n < 10_000:
+        return
+    db = database_proxy.obj
+    kind = backend(db)
+    if kind == "sqlite":
+        db.execute_sql("PRAGMA optimize")
+    elif kind == "postgresql":
+        db.execute_sql("ANALYZE did")
+    else:
+        db.execute_sql("ANALYZE TABLE did")
+
+
+# ---- edit one ---------------------------------------------------------------------------
+
+
+def _values_of(row: DIDRow) -> dict[str, Any]:
+    return {
+        "status": row.status, "operator_id": row.operator_id, "tag": row.tag, "notes": row.notes,
+        "reseller_id": row.reseller_id, "after_hold": row.after_hold, "hold_days": row.hold_days,
+    }
+
+
+def edit_did(did_id: int, version: int, changes: dict[str, Any], *, actor: str | None = None) -> DIDRow:
+    """Change fields of one DID read at `version`; Conflict if it changed meanwhile."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise InputError(f"cannot edit {', '.join(sorted(unknown))}: editable are {', '.join(EDITABLE)}")
+    db = database_proxy.obj
+    with db.atomic():
+        row = get_row(did_id)
+        if row.version != version:
+            raise Conflict(_conflict_message(row), current=_values_of(row) | {"version": row.version})
+        old = _values_of(row)
+        changed = {k: v for k, v in changes.items() if v != old[k]}
+        if not changed:
+            return row
+        if changed.get("status") == Status.HOLD.value and row.status == Status.ACTIVE.value:
+            from didtui.core.retail import release
+
+            rest = {k: v for k, v in changed.items() if k != "status"}
+            if rest:
+                _check_fields(rest)
+                _apply_one(row, rest, actor)
+                row = get_row(did_id)
+            release(Selection.of_ids([did_id]), actor=actor)
+            return get_row(did_id)
+        if "status" in changed:
+            _check_fields({"status": changed["status"]})
+            if row.status == Status.ACTIVE.value:
+                raise RuleViolation(f"DID {row.number} is Active for {row.client}/{row.account}: release it first")
+        _check_fields(changed)
+        _apply_one(row, changed, actor)
+    return get_row(did_id)
+
+
+def _apply_one(row: DIDRow, changed: dict[str, Any], actor: str | None) -> None:
+    now = utcnow()
+    update: dict[Any, Any] = {_COLUMNS[k]: v for k, v in changed.items()}
+    update[DID.version] = DID.version + 1
+    update[DID.updated_at] = now
+    event = {k.removesuffix("_id"): [_old(row, k), v] for k, v in changed.items()}
+    if "status" in changed and row.status == Status.HOLD.value:
+        # Ending a hold early: the DID leaves its client for good.
+        update[DID.client_package] = None
+        update[DID.hold_until] = None
+        event["hold_until"] = [row.hold_until, None]
+    n = DID.update(update).where((DID.id == row.id) & (DID.version == row.version)).execute()
+    if n != 1:
+        current = get_row(row.id)
+        raise Conflict(_conflict_message(current), current=_values_of(current) | {"version": current.version})
+    history.record("edit", row.number, event, history.new_batch(), actor, now)
+
+
+def _old(row: DIDRow, key: str) -> Any:
+    return _values_of(row)[key]
+
+
+def _conflict_message(current: DIDRow) -> str:
+    return (
+        f"DID {current.number} was changed by someone else since you opened it "
+        f"(now {current.status_label}, operator {current.operator or '-'}, tag {current.tag or '-'}); "
+        "nothing was saved: reopen it to see the current values"
+    )
+
+
+# ---- mass edit and delete ---------------------------------------------------------------
+
+
+def _first_with(where: Any, statuses: tuple[str, ...]) -> tuple[int, DIDRow | None]:
+    query = DID.select().where(where & DID.status.in_(list(statuses)))
+    n = query.count()
+    if not n:
+        return 0, None
+    first = query.order_by(DID.number).first()
+    return n, get_row(first.id)
+
+
+def mass_edit(selection: Selection, changes: dict[str, Any], *, actor: str | None = None) -> int:
+    """Set fields on every selected DID at once; returns how many DIDs changed."""
+    changes = {k: v for k, v in changes.items() if v is not None}
+    unknown = set(changes) - set(MASS_EDITABLE)
+    if unknown:
+        raise InputError(f"mass edit cannot set {', '.join(sorted(unknown))}")
+    if not changes:
+        raise InputError("nothing to change: choose at least one field to set")
+    if selection.is_empty():
+        raise InputError("no DIDs selected")
+    _check_fields(changes)
+    db = database_proxy.obj
+    actor = actor or current_actor()
+    batch = history.new_batch()
+    now = utcnow()
+    with db.atomic(), selection_where(selection) as where:
+        if selection.ids is not None:
+            found = DID.select().where(where).count()
+            if found != len(selection.ids):
+                raise Conflict(f"{len(selection.ids) - found:,} of the selected DIDs were deleted meanwhile: nothing was changed")
+        guard = where
+        if "status" in changes:
+            n_active, example = _first_with(where, (Status.ACTIVE.value,))
+            if n_active:
+                raise RuleViolation(
+                    f"{n_active:,} of the selected DIDs are Active (e.g. {example.number} for "
+                    f"{example.client}/{example.account}): release them first; nothing was changed"
+                )
+            guard = where & (DID.status != Status.ACTIVE.value)
+        update: dict[Any, Any] = {_COLUMNS[k]: v for k, v in changes.items()}
+        update[DID.version] = DID.version + 1
+        update[DID.updated_at] = now
+        plain = {k.removesuffix("_id"): [None, v] for k, v in changes.items() if k != "status"}
+        expected = DID.select().where(guard).count()
+        if "status" in changes:
+            new = changes["status"]
+            for old in [s.value for s in Status if s is not Status.ACTIVE]:
+                event = dict(plain, status=[old, new])
+                if old == Status.HOLD.value:
+                    event["hold_until"] = ["", None]
+                history.record_for(guard & (DID.status == old), "mass_edit", event, batch, actor, now)
+            # Held DIDs leave their client for good when given another status.
+            held = DID.update({DID.client_package: None, DID.hold_until: None}).where(
+                guard & (DID.status == Status.HOLD.value)
+            )
+            held.execute()
+        else:
+            history.record_for(guard, "mass_edit", plain, batch, actor, now)
+        n = DID.update(update).where(guard).execute()
+        if n != expected:
+            raise Conflict("the selection changed while it was being edited: nothing was changed; try again")
+    return n
+
+
+def mass_delete(selection: Selection, *, actor: str | None = None) -> int:
+    """Delete every selected DID, refused (nothing deleted) if any is Active or on Hold."""
+    if selection.is_empty():
+        raise InputError("no DIDs selected")
+    db = database_proxy.obj
+    actor = actor or current_actor()
+    batch = history.new_batch()
+    now = utcnow()
+    attached = (Status.ACTIVE.value, Status.HOLD.value)
+    with db.atomic(), selection_where(selection) as where:
+        n_attached, example = _first_with(where, attached)
+        if n_attached:
+            whose = f" for {example.client}/{example.account}" if example.client else ""
+            raise RuleViolation(
+                f"{n_attached:,} of the selected DIDs are Active or on Hold (e.g. {example.number}, "
+                f"{example.status_label}{whose}): Active and Hold DIDs cannot be deleted; nothing was deleted"
+            )
+        guard = where & DID.status.not_in(list(attached))
+        expected = DID.select().where(guard).count()
+        history.record_for(guard, "delete", {"deleted": True}, batch, actor, now)
+        n = DID.delete().where(guard).execute()
+        if n != expected:
+            raise Conflict("the selection changed while it was being deleted: nothing was deleted; try again")
+    return n
+
+
+def delete_did(did_id: int, *, actor: str | None = None) -> int:
+    return mass_delete(Selection.of_ids([did_id]), actor=actor)
+
+
+def hold_deadline(days: int, now: _dt.datetime | None = None) -> _dt.datetime:
+    return (now or utcnow()) + _dt.timedelta(days=days)

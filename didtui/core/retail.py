@@ -1,0 +1,495 @@
+"""Retail: resellers, clients and accounts, packages, client packages, picking, release.
+
+Picking is the one path to Active. It is safe however many people pick at once: the
+client package row is locked (FOR UPDATE on servers; SQLite's IMMEDIATE transactions
+serialise writers), free DIDs are taken with SKIP LOCKED, and the UPDATE is a
+compare-and-set on status, so a DID taken meanwhile is never given twice.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any
+
+import peewee
+from peewee import JOIN, fn
+
+from didtui.core import history
+from didtui.core.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
+from didtui.core.filters import Selection
+from didtui.core.inventory import selection_where
+from didtui.core.numbers import normalize_number
+from didtui.core.statuses import Status
+from didtui.db import current_actor
+from didtui.models import (
+    DID,
+    Account,
+    Client,
+    ClientPackage,
+    Package,
+    Reseller,
+    database_proxy,
+    utcnow,
+)
+
+PICK_RETRIES = 5
+
+
+def _name(value: str, kind: str) -> str:
+    name = (value or "").strip()
+    if not name:
+        raise InputError(f"a {kind} needs a name")
+    if len(name) > 100:
+        raise InputError(f"{kind} name is too long: at most 100 characters")
+    return name
+
+
+def _create_unique(model: Any, kind: str, **fields: Any) -> Any:
+    try:
+        with database_proxy.atomic():
+            return model.create(**fields)
+    except peewee.IntegrityError:
+        raise AlreadyExists(f"a {kind} named {fields.get('name')!r} already exists") from None
+
+
+# ---- resellers --------------------------------------------------------------------------
+
+
+def create_reseller(name: str) -> Reseller:
+    return _create_unique(Reseller, "reseller", name=_name(name, "reseller"))
+
+
+def list_resellers() -> list[Reseller]:
+    return list(Reseller.select().order_by(Reseller.name))
+
+
+def reseller_id(name: str | None) -> int | None:
+    """The id of a named reseller (None for no name); NotFound if unknown."""
+    if not name:
+        return None
+    from didtui.core.filters import lookup_id
+
+    return lookup_id(Reseller, name.strip(), "reseller")
+
+
+# ---- clients and accounts ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    id: int
+    client_id: int
+    client: str
+    name: str
+    reseller: str
+    active_dids: int
+
+
+def create_client(name: str, reseller_id: int | None = None) -> Client:
+    return _create_unique(Client, "client", name=_name(name, "client"), reseller=reseller_id)
+
+
+def create_account(client_id: int, name: str) -> Account:
+    name = _name(name, "account")
+    if not Client.select().where(Client.id == client_id).exists():
+        raise NotFound(f"client #{client_id} does not exist")
+    try:
+        with database_proxy.atomic():
+            return Account.create(client=client_id, name=name)
+    except peewee.IntegrityError:
+        raise AlreadyExists(f"this client already has an account named {name!r}") from None
+
+
+def list_clients() -> list[Client]:
+    return list(Client.select().order_by(Client.name))
+
+
+def list_accounts(client_id: int | None = None) -> list[AccountRow]:
+    """Accounts with their client and how many Active DIDs they hold, in one query."""
+    active = (
+        DID.select(ClientPackage.account, fn.COUNT(DID.id).alias("n"))
+        .join(ClientPackage)
+        .where(DID.status == Status.ACTIVE.value)
+        .group_by(ClientPackage.account)
+    )
+    counts = {account_id: n for account_id, n in active.tuples()}
+    query = (
+        Account.select(Account.id, Client.id, Client.name, Account.name, Reseller.name)
+        .join(Client)
+        .join(Reseller, JOIN.LEFT_OUTER)
+        .order_by(Client.name, Account.name)
+    )
+    if client_id is not None:
+        query = query.where(Account.client == client_id)
+    return [AccountRow(a, c, cn, an, rn or "", counts.get(a, 0)) for a, c, cn, an, rn in query.tuples()]
+
+
+def account_by_name(client: str, account: str) -> Account:
+    row = (
+        Account.select().join(Client)
+        .where((Client.name == client.strip()) & (Account.name == account.strip())).first()
+    )
+    if row is None:
+        raise NotFound(f"unknown account {client}/{account}")
+    return row
+
+
+# ---- packages ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackageRow:
+    id: int
+    name: str
+    tags: list[str]
+    allowed_dids: int
+    client_packages: int
+
+
+def parse_tags(tags: str | list[str]) -> list[str]:
+    items = tags.replace(";", ",").split(",") if isinstance(tags, str) else list(tags)
+    clean = list(dict.fromkeys(t.strip() for t in items if t and t.strip()))
+    if not clean:
+        raise InputError("a package needs at least one tag (comma-separated)")
+    for tag in clean:
+        if len(tag) > 100:
+            raise InputError(f"tag {tag[:20]!r}... is too long: at most 100 characters")
+    return clean
+
+
+def _allowed(value: Any) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise InputError(f"allowed DIDs must be a whole number, not {value!r}") from None
+    if n < 1 or n > 1_000_000:
+        raise InputError("allowed DIDs must be from 1 to 1,000,000")
+    return n
+
+
+def create_package(name: str, tags: str | list[str], allowed_dids: int) -> Package:
+    return _create_unique(
+        Package, "package", name=_name(name, "package"), tags=",".join(parse_tags(tags)),
+        allowed_dids=_allowed(allowed_dids),
+    )
+
+
+def update_package(package_id: int, *, name: str | None = None, tags: str | list[str] | None = None,
+                   allowed_dids: int | None = None) -> Package:
+    with database_proxy.atomic():
+        package = Package.get_or_none(Package.id == package_id)
+        if package is None:
+            raise NotFound(f"package #{package_id} does not exist")
+        if name is not None:
+            package.name = _name(name, "package")
+        if tags is not None:
+            package.tags = ",".join(parse_tags(tags))
+        if allowed_dids is not None:
+            allowed = _allowed(allowed_dids)
+            used = (
+                DID.select(fn.COUNT(DID.id)).join(ClientPackage)
+                .where((ClientPackage.package == package_id) & DID.status.in_([Status.ACTIVE.value, Status.HOLD.value]))
+                .group_by(ClientPackage.id).tuples()
+            )
+            most = max((n for (n,) in used), default=0)
+            if allowed < most:
+                raise RuleViolation(f"a client package already holds {most} DIDs of this package: allowed DIDs cannot go below that")
+            package.allowed_dids = allowed
+        try:
+            package.save()
+        except peewee.IntegrityError:
+            raise AlreadyExists(f"a package named {package.name!r} already exists") from None
+    return package
+
+
+def delete_package(package_id: int) -> None:
+    with database_proxy.atomic():
+        if ClientPackage.select().where(ClientPackage.package == package_id).exists():
+            raise RuleViolation("this package is assigned to client accounts: remove those assignments first")
+        Package.delete().where(Package.id == package_id).execute()
+
+
+def list_packages() -> list[PackageRow]:
+    uses = fn.COUNT(ClientPackage.id)
+    query = (
+        Package.select(Package.id, Package.name, Package.tags, Package.allowed_dids, uses)
+        .join(ClientPackage, JOIN.LEFT_OUTER)
+        .group_by(Package.id, Package.name, Package.tags, Package.allowed_dids)
+        .order_by(Package.name)
+    )
+    return [PackageRow(i, n, [t for t in tg.split(",") if t], a, u) for i, n, tg, a, u in query.tuples()]
+
+
+# ---- client packages --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientPackageRow:
+    id: int
+    account_id: int
+    client: str
+    account: str
+    package_id: int
+    package: str
+    tags: list[str]
+    allowed_dids: int
+    active: bool
+    used: int  # Active DIDs, plus Hold DIDs still waiting to come back
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.allowed_dids - self.used)
+
+
+def assign_package(account_id: int, package_id: int) -> ClientPackage:
+    if not Account.select().where(Account.id == account_id).exists():
+        raise NotFound(f"account #{account_id} does not exist")
+    if not Package.select().where(Package.id == package_id).exists():
+        raise NotFound(f"package #{package_id} does not exist")
+    return ClientPackage.create(account=account_id, package=package_id, active=True)
+
+
+def list_client_packages(account_id: int | None = None, client_package_id: int | None = None) -> list[ClientPackageRow]:
+    used = (
+        DID.select(DID.client_package, fn.COUNT(DID.id))
+        .where(DID.status.in_([Status.ACTIVE.value, Status.HOLD.value]) & DID.client_package.is_null(False))
+        .group_by(DID.client_package)
+    )
+    query = (
+        ClientPackage.select(
+            ClientPackage.id, Account.id, Client.name, Account.name, Package.id, Package.name,
+            Package.tags, Package.allowed_dids, ClientPackage.active,
+        )
+        .join(Account).join(Client)
+        .join_from(ClientPackage, Package)
+        .order_by(Client.name, Account.name, Package.name, ClientPackage.id)
+    )
+    if account_id is not None:
+        query = query.where(ClientPackage.account == account_id)
+        used = used.join(ClientPackage).where(ClientPackage.account == account_id)
+    if client_package_id is not None:
+        query = query.where(ClientPackage.id == client_package_id)
+        used = used.where(DID.client_package == client_package_id)
+    counts = {cp: n for cp, n in used.tuples()}
+    return [
+        ClientPackageRow(i, a, c, an, p, pn, [t for t in tags.split(",") if t], allowed, bool(active), counts.get(i, 0))
+        for i, a, c, an, p, pn, tags, allowed, active in query.tuples()
+    ]
+
+
+def client_package(client_package_id: int) -> ClientPackageRow:
+    rows = list_client_packages(client_package_id=client_package_id)
+    if not rows:
+        raise NotFound(f"client package #{client_package_id} does not exist")
+    return rows[0]
+
+
+def _lock_client_package(cp_id: int) -> ClientPackage:
+    query = ClientPackage.select().where(ClientPackage.id == cp_id)
+    if database_proxy.obj.for_update:
+        query = query.for_update()
+    cp = query.first()
+    if cp is None:
+        raise NotFound(f"client package #{cp_id} does not exist")
+    return cp
+
+
+def _owner(cp_id: int) -> str:
+    row = client_package(cp_id)
+    return f"{row.client}/{row.account}"
+
+
+def deactivate(client_package_id: int, *, actor: str | None = None) -> int:
+    """Deactivate a client package: its Active DIDs go on Hold (or straight to their
+    after-hold status when their hold days are 0). Returns how many DIDs moved."""
+    actor = actor or current_actor()
+    with database_proxy.atomic():
+        cp = _lock_client_package(client_package_id)
+        if not cp.active:
+            raise RuleViolation("this client package is already inactive")
+        owner = _owner(client_package_id)
+        cp.active = False
+        cp.save()
+        where = (DID.client_package == client_package_id) & (DID.status == Status.ACTIVE.value)
+        n = _to_hold(where, actor, "deactivate", owner, keep_client=True)
+    return n
+
+
+def activate(client_package_id: int, *, actor: str | None = None) -> int:
+    """Reactivate a client package: DIDs still on Hold for it become Active again."""
+    actor = actor or current_actor()
+    now = utcnow()
+    batch = history.new_batch()
+    with database_proxy.atomic():
+        cp = _lock_client_package(client_package_id)
+        if cp.active:
+            raise RuleViolation("this client package is already active")
+        cp.active = True
+        cp.save()
+        where = (
+            (DID.client_package == client_package_id)
+            & (DID.status == Status.HOLD.value)
+            & (DID.hold_until > now)
+        )
+        history.record_for(where, "activate", {"status": ["hold", "active"], "hold_until": ["", None]}, batch, actor, now)
+        n = (
+            DID.update({DID.status: Status.ACTIVE.value, DID.hold_until: None,
+                        DID.version: DID.version + 1, DID.updated_at: now})
+            .where(where).execute()
+        )
+    return n
+
+
+def _to_hold(where: Any, actor: str, action: str, owner: str | None, *, keep_client: bool) -> int:
+    """Move the Active DIDs matching `where` to Hold for their own hold days.
+
+    One UPDATE per distinct hold_days value (there are a handful), so the deadline is
+    computed in Python and no backend-specific date arithmetic is needed.
+    """
+    now = utcnow()
+    batch = history.new_batch()
+    total = 0
+    days_values = [d for (d,) in DID.select(DID.hold_days).where(where).distinct().tuples()]
+    for days in sorted(days_values):
+        group = where & (DID.hold_days == days)
+        base = {DID.version: DID.version + 1, DID.updated_at: now}
+        event: dict[str, Any] = {}
+        if owner:
+            event["client"] = [owner, owner if keep_client and days else None]
+        if days > 0:
+            until = now + _dt.timedelta(days=days)
+            event.update(status=["active", "hold"], hold_until=[None, until])
+            history.record_for(group, action, event, batch, actor, now)
+            update = {**base, DID.status: Status.HOLD.value, DID.hold_until: until}
+            if not keep_client:
+                update[DID.client_package] = None
+            total += DID.update(update).where(group).execute()
+        else:
+            for after in (Status.IN_STOCK.value, Status.RESERVED.value, Status.ARCHIVED.value):
+                sub = group & (DID.after_hold == after)
+                history.record_for(sub, action, dict(event, status=["active", after]), batch, actor, now)
+                update = {**base, DID.status: after, DID.hold_until: None, DID.client_package: None}
+                total += DID.update(update).where(sub).execute()
+    return total
+
+
+def release(selection: Selection, *, actor: str | None = None) -> int:
+    """Release Active DIDs: each goes on Hold for its hold days and leaves its client.
+
+    Refused, with nothing changed, when the selection holds DIDs that are not Active.
+    """
+    actor = actor or current_actor()
+    with database_proxy.atomic(), selection_where(selection) as where:
+        not_active = DID.select(DID.number, DID.status).where(where & (DID.status != Status.ACTIVE.value))
+        first = not_active.order_by(DID.number).first()
+        if first is not None:
+            n = not_active.count()
+            from didtui.core.statuses import label
+
+            raise RuleViolation(
+                f"only Active DIDs can be released: {n:,} selected are not (e.g. {first.number}, "
+                f"{label(first.status)}); nothing was released"
+            )
+        return _to_hold(where & (DID.status == Status.ACTIVE.value), actor, "release", None, keep_client=False)
+
+
+# ---- picking ----------------------------------------------------------------------------
+
+
+def pick(
+    client_package_id: int,
+    count: int | None = None,
+    numbers: list[str] | None = None,
+    *,
+    actor: str | None = None,
+) -> list[str]:
+    """Give the client package's account `count` In Stock DIDs (or the named `numbers`)
+    whose tag is one of the package's tags; returns the numbers given, in order."""
+    if (count is None) == (numbers is None):
+        raise InputError("pick either a count of DIDs or named numbers")
+    if count is not None and count < 1:
+        raise InputError("pick at least one DID")
+    named = [normalize_number(n) for n in numbers] if numbers is not None else None
+    if named is not None and not named:
+        raise InputError("no DID number given")
+    actor = actor or current_actor()
+    for attempt in range(PICK_RETRIES):
+        try:
+            return _pick_once(client_package_id, count, named, actor)
+        except Conflict:
+            if attempt == PICK_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _pick_once(cp_id: int, count: int | None, named: list[str] | None, actor: str) -> list[str]:
+    db = database_proxy.obj
+    now = utcnow()
+    batch = history.new_batch()
+    with db.atomic():
+        cp = _lock_client_package(cp_id)
+        if not cp.active:
+            raise RuleViolation("this client package is inactive: activate it before picking DIDs")
+        package = Package.get_by_id(cp.package_id)
+        tags = package.tag_list
+        info = client_package(cp_id)
+        wanted = count if count is not None else len(named)
+        if wanted > info.remaining:
+            raise RuleViolation(
+                f"package {package.name} allows {package.allowed_dids} DIDs for {info.client}/{info.account}: "
+                f"{info.used} used, {info.remaining} left, {wanted} asked"
+            )
+        free = DID.select(DID.id, DID.number).where(
+            (DID.status == Status.IN_STOCK.value) & DID.tag.in_(tags)
+        )
+        if named is not None:
+            free = free.where(DID.number.in_(named))
+        free = free.order_by(DID.number).limit(wanted)
+        if db.for_update:
+            free = free.for_update(skip_locked=True)
+        rows = list(free.tuples())
+        if named is not None and len(rows) < len(named):
+            missing = sorted(set(named) - {n for _, n in rows})
+            raise RuleViolation(_why_not_pickable(missing[0], tags))
+        if len(rows) < wanted:
+            raise RuleViolation(
+                f"only {len(rows)} In Stock DIDs with tag {' or '.join(tags)} are free: {wanted} asked; nothing was picked"
+            )
+        ids = [i for i, _ in rows]
+        where = DID.id.in_(ids) & (DID.status == Status.IN_STOCK.value)
+        history.record_for(where, "pick", {"status": ["in_stock", "active"], "client": [None, f"{info.client}/{info.account}"]}, batch, actor, now)
+        n = (
+            DID.update({DID.status: Status.ACTIVE.value, DID.client_package: cp_id, DID.hold_until: None,
+                        DID.version: DID.version + 1, DID.updated_at: now})
+            .where(where).execute()
+        )
+        if n != len(ids):
+            raise Conflict("some of these DIDs were taken meanwhile: try again")
+        return [number for _, number in rows]
+
+
+def _why_not_pickable(number: str, tags: list[str]) -> str:
+    did = DID.get_or_none(DID.number == number)
+    if did is None:
+        return f"DID {number} does not exist"
+    if did.status != Status.IN_STOCK.value:
+        from didtui.core.statuses import label
+
+        return f"DID {number} is {label(did.status)}, not In Stock: it cannot be picked"
+    return f"DID {number} has tag {did.tag or '(none)'}: this package takes {', '.join(tags)}"
+
+
+def pickable_count(client_package_id: int) -> int:
+    row = client_package(client_package_id)
+    return DID.select().where((DID.status == Status.IN_STOCK.value) & DID.tag.in_(row.tags)).count()
+
+
+def pickable_numbers(client_package_id: int, limit: int = 200, after: str | None = None) -> list[tuple[int, str, str]]:
+    """(id, number, tag) of In Stock DIDs this client package may pick, in number order."""
+    row = client_package(client_package_id)
+    query = DID.select(DID.id, DID.number, DID.tag).where(
+        (DID.status == Status.IN_STOCK.value) & DID.tag.in_(row.tags)
+    )
+    if after:
+        query = query.where(DID.number > after)
+    return list(query.order_by(DID.number).limit(limit).tuples())

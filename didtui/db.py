@@ -1,0 +1,173 @@
+"""Opening a profile's database: drivers, pragmas, schema versions and migrations.
+
+The embedded SQLite default is created and upgraded on open. A shared server is upgraded
+only by `didtui db upgrade` (under an advisory lock, so two people running it at once is
+safe); opening a server with pending migrations is refused with the command to run.
+"""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import peewee
+from playhouse.db_url import parse as parse_url
+from playhouse.migrations import Runner
+
+from didtui.config import Profile
+from didtui.core.errors import DatabaseUnavailable, SchemaError
+from didtui.models import database_proxy
+
+MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
+MIGRATION_TABLE = "schema_migration"
+_LOCK_NAME = "didtui_migrate"
+_LOCK_KEY = 72_417_001  # pg_advisory_lock key: any constant shared by all didtui processes
+
+_actor = {"name": "unknown"}
+
+
+def current_actor() -> str:
+    """The user recorded in history for changes made by this process."""
+    return _actor["name"]
+
+
+def set_actor(name: str) -> None:
+    _actor["name"] = name
+
+
+def make_database(profile: Profile) -> peewee.Database:
+    """The peewee database object for a profile, not yet connected."""
+    url = profile.database
+    scheme = urlsplit(url).scheme
+    params = parse_url(url, unquote_password=True, unquote_user=True)
+    password = profile.password()
+    if scheme == "sqlite":
+        path = params.pop("database")
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return peewee.SqliteDatabase(
+            path,
+            timeout=profile.busy_timeout,
+            lock_type="IMMEDIATE",
+            pragmas={
+                "journal_mode": "wal",
+                "foreign_keys": 1,
+                "busy_timeout": int(profile.busy_timeout * 1000),
+                "synchronous": "normal",
+                "cache_size": -32_000,
+            },
+        )
+    name = params.pop("database")
+    params.pop("passwd", None)
+    if password is not None:
+        params["password"] = password
+    if scheme in ("postgresql", "postgres"):
+        params.setdefault("connect_timeout", int(profile.connect_timeout))
+        return peewee.PostgresqlDatabase(name, **params)
+    params.setdefault("connect_timeout", int(profile.connect_timeout))
+    params.setdefault("charset", "utf8mb4")
+    return peewee.MySQLDatabase(name, **params)
+
+
+def _where(profile: Profile) -> str:
+    parts = urlsplit(profile.database)
+    if profile.scheme == "sqlite":
+        return profile.database[len("sqlite:///"):]
+    return f"{parts.hostname or 'localhost'}:{parts.port or ('5432' if profile.scheme.startswith('postgres') else '3306')}"
+
+
+def open_unchecked(profile: Profile) -> peewee.Database:
+    """The profile's database, connected, without binding models or checking the schema."""
+    try:
+        db = make_database(profile)
+    except ImportError as exc:
+        raise DatabaseUnavailable(f"the driver for {profile.scheme} is not installed: {exc}") from None
+    try:
+        db.connect(reuse_if_open=True)
+    except peewee.OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"cannot reach the database of profile {profile.name!r} at {_where(profile)}: "
+            f"{_first_line(exc)}"
+        ) from None
+    except peewee.ImproperlyConfigured as exc:
+        raise DatabaseUnavailable(f"the driver for {profile.scheme} is missing: {exc}") from None
+    return db
+
+
+def connect(profile: Profile, *, upgrade: bool | None = None) -> peewee.Database:
+    """Open the profile's database, bind the models to it and check its schema.
+
+    `upgrade=None` upgrades SQLite automatically and refuses a server with pending
+    migrations; True always upgrades; False never does (and refuses when pending).
+    """
+    db = open_unchecked(profile)
+    database_proxy.initialize(db)
+    set_actor(profile.user)
+    do_upgrade = (not profile.is_server) if upgrade is None else upgrade
+    if do_upgrade:
+        upgrade_schema(db)
+    else:
+        pending = pending_migrations(db)
+        if pending:
+            raise SchemaError(
+                f"the database of profile {profile.name!r} needs {len(pending)} schema "
+                f"migration(s) ({', '.join(pending)}): run `didtui db upgrade --profile {profile.name}`"
+            )
+    return db
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or exc.__class__.__name__
+    return text.splitlines()[0]
+
+
+def pending_migrations(db: peewee.Database) -> list[str]:
+    runner = Runner(db, MIGRATIONS_DIR, table_name=MIGRATION_TABLE)
+    return [m.name for m in runner.status() if m.path and not m.applied]
+
+
+def upgrade_schema(db: peewee.Database) -> list[str]:
+    """Apply pending migrations under a lock that every didtui process shares."""
+    with _migration_lock(db):
+        runner = Runner(db, MIGRATIONS_DIR, table_name=MIGRATION_TABLE)
+        return runner.up()
+
+
+@contextlib.contextmanager
+def _migration_lock(db: peewee.Database) -> Iterator[None]:
+    if isinstance(db, peewee.PostgresqlDatabase):
+        db.execute_sql("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
+        try:
+            yield
+        finally:
+            db.execute_sql("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
+    elif isinstance(db, peewee.MySQLDatabase):
+        got = db.execute_sql("SELECT GET_LOCK(%s, 120)", (_LOCK_NAME,)).fetchone()[0]
+        if got != 1:
+            raise SchemaError("another didtui is upgrading this database: try again in a minute")
+        try:
+            yield
+        finally:
+            db.execute_sql("SELECT RELEASE_LOCK(%s)", (_LOCK_NAME,))
+    else:
+        # SQLite: BEGIN IMMEDIATE takes the write lock; the runner's own transactions
+        # nest inside as savepoints.
+        with db.atomic():
+            yield
+
+
+def backend(db: peewee.Database | None = None) -> str:
+    """'sqlite', 'postgresql' or 'mysql': the few places that differ ask this."""
+    target = db or database_proxy.obj
+    if isinstance(target, peewee.PostgresqlDatabase):
+        return "postgresql"
+    if isinstance(target, peewee.MySQLDatabase):
+        return "mysql"
+    return "sqlite"
+
+
+def close() -> None:
+    db = database_proxy.obj
+    if db is not None and not db.is_closed():
+        db.close()

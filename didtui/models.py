@@ -1,0 +1,117 @@
+"""Peewee models: the schema of DESIGN.md.
+
+All models are bound to one `DatabaseProxy`; `didtui.db.open_database` initialises it
+with the profile's database. Times are naive UTC throughout (every backend stores them
+the same way and compares them as such).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database_proxy = DatabaseProxy()
+
+
+def utcnow() -> _dt.datetime:
+    """Naive UTC now, truncated to whole seconds so every backend round-trips it."""
+    return _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class Reseller(BaseModel):
+    name = CharField(max_length=100, unique=True)
+
+
+class Operator(BaseModel):
+    name = CharField(max_length=100, unique=True)
+    reseller = ForeignKeyField(Reseller, null=True, backref="operators", on_delete="RESTRICT")
+
+
+class Client(BaseModel):
+    name = CharField(max_length=100, unique=True)
+    reseller = ForeignKeyField(Reseller, null=True, backref="clients", on_delete="RESTRICT")
+
+
+class Account(BaseModel):
+    client = ForeignKeyField(Client, backref="accounts", on_delete="CASCADE")
+    name = CharField(max_length=100)
+
+    class Meta:
+        indexes = ((("client", "name"), True),)
+
+
+class Package(BaseModel):
+    name = CharField(max_length=100, unique=True)
+    # Tags are kept as one comma-separated string: a package has a handful, picking
+    # turns them into an IN list, and no query ever joins on them.
+    tags = CharField(max_length=500)
+    allowed_dids = IntegerField()
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in self.tags.split(",") if t]
+
+
+class ClientPackage(BaseModel):
+    account = ForeignKeyField(Account, backref="client_packages", on_delete="RESTRICT")
+    package = ForeignKeyField(Package, backref="client_packages", on_delete="RESTRICT")
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class DID(BaseModel):
+    number = CharField(max_length=32, unique=True)
+    status = CharField(max_length=16)  # indexed through (status, tag, number)
+    operator = ForeignKeyField(
+        Operator, null=True, backref="dids", on_delete="RESTRICT", index=False
+    )  # indexed through (operator, number)
+    tag = CharField(max_length=100, default="")  # "" is no tag: keeps keyset sorting simple
+    notes = TextField(default="")
+    reseller = ForeignKeyField(Reseller, null=True, backref="dids", on_delete="RESTRICT")
+    after_hold = CharField(max_length=16, default="in_stock")
+    hold_days = IntegerField(default=30)
+    hold_until = DateTimeField(null=True, index=True)
+    client_package = ForeignKeyField(
+        ClientPackage, null=True, backref="dids", on_delete="RESTRICT"
+    )
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)
+
+    class Meta:
+        table_name = "did"
+        indexes = (
+            # Picking: In Stock DIDs of some tags, in number order.
+            (("status", "tag", "number"), False),
+            # Sort and filter by tag.
+            (("tag", "number"), False),
+            # Operator drill-down and sort by operator.
+            (("operator", "number"), False),
+        )
+
+
+class Event(BaseModel):
+    at = DateTimeField(default=utcnow, index=True)
+    actor = CharField(max_length=100)
+    did_number = CharField(max_length=32, null=True, index=True)
+    action = CharField(max_length=32)
+    changes = TextField(null=True)  # JSON: {"field": [old, new], ...}
+    batch = CharField(max_length=32, index=True)
+
+
+ALL_MODELS = [Reseller, Operator, Client, Account, Package, ClientPackage, DID, Event]
