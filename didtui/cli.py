@@ -130,20 +130,24 @@ def open_app(context: Context) -> None:
 
 @cli.command()
 @click.option("--force", is_flag=True, help="Replace the data of a non-empty database.")
+@click.option("--if-empty", is_flag=True, help="Leave a non-empty database as it is (exit 0).")
 @click.option("--size", default=1000, show_default=True, help="DIDs per operator (six operators).")
 @click.pass_obj
 @guarded
-def demo(context: Context, force: bool, size: int) -> None:
+def demo(context: Context, force: bool, if_empty: bool, size: int) -> None:
     """Fill the profile's database with a realistic demo inventory."""
     from didtui.core import demo as demo_data
 
+    if size < 50 or size > 1_000_000:
+        fail("--size must be from 50 to 1,000,000", EXIT_UNUSABLE)
     profile = context.open()
     if not demo_data.is_empty():
+        if if_empty and not force:
+            click.echo(f"the database of profile {profile.name!r} already has data: left as it is")
+            return
         if not force:
             fail(f"the database of profile {profile.name!r} is not empty: use --force to replace its data", EXIT_REFUSED)
         demo_data.clear()
-    if size < 50 or size > 1_000_000:
-        fail("--size must be from 50 to 1,000,000", EXIT_UNUSABLE)
     summary = demo_data.build(per_operator=size)
     statuses = ", ".join(f"{n:,} {label(s)}" for s, n in sorted(summary.by_status.items()))
     click.echo(
