@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from peewee import JOIN, SQL, Expression, fn
+from peewee import JOIN, SQL, Expression
 
 from didtui.core.errors import InputError, NotFound
 from didtui.core.statuses import Status, label, parse_status
+from didtui.db import backend
 from didtui.models import DID, Account, Client, ClientPackage, Operator, Package, Reseller
 
 SORTS = ("number", "status", "operator", "tag")
@@ -133,8 +134,9 @@ def resolve_filter(
         statuses = tuple(dict.fromkeys(parse_status(w).value for w in words))
     names: list[tuple[str, str]] = []
     values: dict[str, Any] = {"number": (number or "").strip(), "statuses": statuses}
-    if tag is not None:
-        values["tag"] = tag.strip()
+    if tag and tag.strip():
+        # "-" (or "(none)") finds DIDs without a tag; an empty field does not filter.
+        values["tag"] = "" if tag.strip() in ("-", "(none)") else tag.strip()
     for key, model, name in (
         ("operator", Operator, operator),
         ("reseller", Reseller, reseller),
@@ -249,7 +251,7 @@ _ROW_KEYS = {
     "number": lambda r: (r.number,),
     "status": lambda r: (r.status, r.tag, r.number),
     "tag": lambda r: (r.tag, r.number),
-    "operator": lambda r: (r.operator_id or 0, r.number),
+    "operator": lambda r: (r.operator_id, r.number),
 }
 
 
@@ -261,9 +263,9 @@ def _sort_columns(sort: str) -> list[Any]:
     if sort == "tag":
         return [DID.tag, DID.number]
     if sort == "operator":
-        # Grouped by operator id, numbers in order inside each group; no operator sorts
-        # first on every backend (as 0), so keys stay total.
-        return [fn.COALESCE(DID.operator, 0), DID.number]
+        # Grouped by operator id (the index), numbers in order inside each group. DIDs
+        # with no operator sort where the backend puts NULLs: `_operator_term` knows.
+        return [DID.operator, DID.number]
     raise InputError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
 
 
@@ -311,10 +313,27 @@ def _key_term(columns: list[Any], key: tuple[Any, ...], after: bool) -> Any:
     return term
 
 
-def _norm_key(sort: str, key: tuple[Any, ...]) -> tuple[Any, ...]:
+def _operator_term(key: tuple[Any, ...], after: bool) -> Any:
+    """Keyset term for (operator, number) where operator may be NULL.
+
+    SQLite and MariaDB sort NULLs first in ascending order, PostgreSQL last; the term
+    includes the NULL rows exactly when they lie beyond the key in the paging direction.
+    """
+    op, number = key
+    nulls_first = backend() != "postgresql"
+    num_cmp = DID.number > number if after else DID.number < number
+    if op is None:
+        same = DID.operator.is_null() & num_cmp
+        return (same | DID.operator.is_null(False)) if after == nulls_first else same
+    op_cmp = DID.operator > op if after else DID.operator < op
+    term = op_cmp | ((DID.operator == op) & num_cmp)
+    return (term | DID.operator.is_null()) if after != nulls_first else term
+
+
+def _keyset(sort: str, columns: list[Any], key: tuple[Any, ...], after: bool) -> Any:
     if sort == "operator":
-        return (key[0] or 0, *key[1:])
-    return key
+        return _operator_term(key, after)
+    return _key_term(columns, key, after)
 
 
 def page(
@@ -335,9 +354,9 @@ def page(
     query = _row_query(filt)
     descending = before is not None or last
     if after is not None:
-        query = query.where(_key_term(columns, _norm_key(sort, after), True))
+        query = query.where(_keyset(sort, columns, after, True))
     if before is not None:
-        query = query.where(_key_term(columns, _norm_key(sort, before), False))
+        query = query.where(_keyset(sort, columns, before, False))
     order = [c.desc() for c in columns] if descending else columns
     rows = [_to_row(t) for t in query.order_by(*order).limit(limit).tuples()]
     return list(reversed(rows)) if descending else rows
