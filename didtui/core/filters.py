@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from peewee import JOIN, SQL, Expression
+from peewee import JOIN, SQL, Expression, Tuple
 
 from didtui.core.errors import InputError, NotFound
 from didtui.core.statuses import Status, label, parse_status
@@ -304,8 +304,11 @@ def _to_row(t: tuple[Any, ...]) -> DIDRow:
 def _key_term(columns: list[Any], key: tuple[Any, ...], after: bool) -> Any:
     if len(columns) == 1:
         return columns[0] > key[0] if after else columns[0] < key[0]
-    # Expanded (a > x) OR (a = x AND b > y)...: row-value comparisons are not planned
-    # well everywhere, and the expansion uses the composite index on every backend.
+    if backend() != "mysql":
+        # A row-value comparison is one index range seek on SQLite and PostgreSQL.
+        left, right = Tuple(*columns), Tuple(*key)
+        return left > right if after else left < right
+    # MariaDB does not plan row values as a range: expand (a > x) OR (a = x AND ...).
     term = None
     for i in range(len(columns) - 1, -1, -1):
         cmp = columns[i] > key[i] if after else columns[i] < key[i]
@@ -325,8 +328,7 @@ def _operator_term(key: tuple[Any, ...], after: bool) -> Any:
     if op is None:
         same = DID.operator.is_null() & num_cmp
         return (same | DID.operator.is_null(False)) if after == nulls_first else same
-    op_cmp = DID.operator > op if after else DID.operator < op
-    term = op_cmp | ((DID.operator == op) & num_cmp)
+    term = _key_term([DID.operator, DID.number], (op, number), after)
     return (term | DID.operator.is_null()) if after != nulls_first else term
 
 
