@@ -364,14 +364,16 @@ def mass_edit(selection: Selection, changes: dict[str, Any], *, actor: str | Non
                 if old == Status.HOLD.value:
                     event["hold_until"] = ["", None]
                 history.record_for(guard & (DID.status == old), "mass_edit", event, batch, actor, now)
-            # Held DIDs leave their client for good when given another status.
-            held = DID.update({DID.client_package: None, DID.hold_until: None}).where(
-                guard & (DID.status == Status.HOLD.value)
-            )
-            held.execute()
+            # The rows not on Hold first: the new status is never Hold, so the second
+            # statement still finds exactly the held ones, which leave their client for
+            # good in the same UPDATE (detaching them first could drop them from a
+            # client or package filter before their status changed).
+            n = DID.update(update).where(guard & (DID.status != Status.HOLD.value)).execute()
+            held = {**update, DID.client_package: None, DID.hold_until: None}
+            n += DID.update(held).where(guard & (DID.status == Status.HOLD.value)).execute()
         else:
             history.record_for(guard, "mass_edit", plain, batch, actor, now)
-        n = DID.update(update).where(guard).execute()
+            n = DID.update(update).where(guard).execute()
         if n != expected:
             raise Conflict("the selection changed while it was being edited: nothing was changed; try again")
     return n
