@@ -170,4 +170,10 @@ def backend(db: peewee.Database | None = None) -> str:
 def close() -> None:
     db = database_proxy.obj
     if db is not None and not db.is_closed():
+        if backend(db) == "sqlite":
+            # SQLite's advice: keeps planner statistics fresh as the inventory grows.
+            try:
+                db.execute_sql("PRAGMA optimize")
+            except peewee.DatabaseError:
+                pass
         db.close()

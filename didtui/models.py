@@ -106,7 +106,7 @@ class DID(BaseModel):
 
 
 class Event(BaseModel):
-    at = DateTimeField(default=utcnow, index=True)
+    at = DateTimeField(default=utcnow)
     actor = CharField(max_length=100)
     did_number = CharField(max_length=32, null=True, index=True)
     action = CharField(max_length=32)
