@@ -19,7 +19,7 @@ from didtui.core.errors import AlreadyExists, Conflict, InputError, NotFound, Ru
 from didtui.core.filters import Selection
 from didtui.core.inventory import selection_where
 from didtui.core.numbers import normalize_number
-from didtui.core.statuses import Status
+from didtui.core.statuses import AFTER_HOLD, Status
 from didtui.db import current_actor
 from didtui.models import (
     DID,
@@ -337,6 +337,17 @@ def activate(client_package_id: int, *, actor: str | None = None) -> int:
                         DID.version: DID.version + 1, DID.updated_at: now})
             .where(where).execute()
         )
+        # Holds that already ended do not come back; they cannot stay attached to an
+        # active package either: release them now, as the sweep would.
+        from didtui.core.sweep import _release
+
+        ended = (
+            (DID.client_package == client_package_id)
+            & (DID.status == Status.HOLD.value)
+            & (DID.hold_until <= now)
+        )
+        for after in AFTER_HOLD:
+            _release(ended & (DID.after_hold == after.value), after.value, batch, actor, now)
     return n
 
 
