@@ -266,11 +266,12 @@ def edit_did(did_id: int, version: int, changes: dict[str, Any], *, actor: str |
             from didtui.core.retail import release
 
             rest = {k: v for k, v in changed.items() if k != "status"}
+            batch = history.new_batch()  # one edit, one batch: its field changes and the release
             if rest:
                 _check_fields(rest)
-                _apply_one(row, rest, actor)
+                _apply_one(row, rest, actor, batch)
                 row = get_row(did_id)
-            release(Selection.of_ids([did_id]), actor=actor)
+            release(Selection.of_ids([did_id]), actor=actor, batch=batch)
             return get_row(did_id)
         if "status" in changed:
             _check_fields({"status": changed["status"]})
@@ -281,7 +282,7 @@ def edit_did(did_id: int, version: int, changes: dict[str, Any], *, actor: str |
     return get_row(did_id)
 
 
-def _apply_one(row: DIDRow, changed: dict[str, Any], actor: str | None) -> None:
+def _apply_one(row: DIDRow, changed: dict[str, Any], actor: str | None, batch: str | None = None) -> None:
     now = utcnow()
     update: dict[Any, Any] = {_COLUMNS[k]: v for k, v in changed.items()}
     update[DID.version] = DID.version + 1
@@ -296,7 +297,7 @@ def _apply_one(row: DIDRow, changed: dict[str, Any], actor: str | None) -> None:
     if n != 1:
         current = get_row(row.id)
         raise Conflict(_conflict_message(current), current=_values_of(current) | {"version": current.version})
-    history.record("edit", row.number, event, history.new_batch(), actor, now)
+    history.record("edit", row.number, event, batch or history.new_batch(), actor, now)
 
 
 def _old(row: DIDRow, key: str) -> Any:

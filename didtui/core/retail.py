@@ -351,14 +351,15 @@ def activate(client_package_id: int, *, actor: str | None = None) -> int:
     return n
 
 
-def _to_hold(where: Any, actor: str, action: str, owner: str | None, *, keep_client: bool) -> int:
+def _to_hold(where: Any, actor: str, action: str, owner: str | None, *, keep_client: bool,
+             batch: str | None = None) -> int:
     """Move the Active DIDs matching `where` to Hold for their own hold days.
 
     One UPDATE per distinct hold_days value (there are a handful), so the deadline is
     computed in Python and no backend-specific date arithmetic is needed.
     """
     now = utcnow()
-    batch = history.new_batch()
+    batch = batch or history.new_batch()
     total = 0
     days_values = [d for (d,) in DID.select(DID.hold_days).where(where).distinct().tuples()]
     for days in sorted(days_values):
@@ -384,7 +385,7 @@ def _to_hold(where: Any, actor: str, action: str, owner: str | None, *, keep_cli
     return total
 
 
-def release(selection: Selection, *, actor: str | None = None) -> int:
+def release(selection: Selection, *, actor: str | None = None, batch: str | None = None) -> int:
     """Release Active DIDs: each goes on Hold for its hold days and leaves its client.
 
     Refused, with nothing changed, when the selection holds DIDs that are not Active.
@@ -401,7 +402,8 @@ def release(selection: Selection, *, actor: str | None = None) -> int:
                 f"only Active DIDs can be released: {n:,} selected are not (e.g. {first.number}, "
                 f"{label(first.status)}); nothing was released"
             )
-        return _to_hold(where & (DID.status == Status.ACTIVE.value), actor, "release", None, keep_client=False)
+        return _to_hold(where & (DID.status == Status.ACTIVE.value), actor, "release", None, keep_client=False,
+                        batch=batch)
 
 
 # ---- picking ----------------------------------------------------------------------------
