@@ -165,6 +165,19 @@ def test_edit_active_to_hold_releases_it(profile: Profile) -> None:
     assert_invariants()
 
 
+def test_edit_active_to_hold_with_other_fields_is_one_batch(profile: Profile) -> None:
+    world = make_world()
+    create("15551230001", tag="gold")
+    retail.pick(world.cp_id, numbers=["15551230001"])
+    row = filters.row_by_number("15551230001")
+    new = inventory.edit_did(row.id, row.version, {"status": "hold", "notes": "moving out"})
+    assert (new.status, new.notes) == ("hold", "moving out")
+    edit_events = [e for e in events("15551230001") if e.action in ("edit", "release")]
+    assert sorted(e.action for e in edit_events) == ["edit", "release"]
+    assert len({e.batch for e in edit_events}) == 1
+    assert_invariants()
+
+
 def test_edit_hold_to_other_status_ends_hold_and_detaches(profile: Profile) -> None:
     world = make_world()
     create("15551230001", tag="gold")
