@@ -143,9 +143,14 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
         local = Profile(name=DEFAULT_PROFILE, database=default_sqlite_url())
         return Config(None, DEFAULT_PROFILE, {DEFAULT_PROFILE: local}, {})
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        message = str(exc)
+        if "(at end of document)" in message:  # an unclosed string or array: say where it ends
+            last = max(1, len(text.splitlines()))
+            message = message.replace("(at end of document)", f"(at end of document, line {last})")
+        raise ConfigError(f"{path}: not valid TOML: {message}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read: {exc}") from None
     return parse_config(data, path)
