@@ -1,0 +1,85 @@
+"""Several processes at once: picking from one pool, and sweeping the same holds."""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections import Counter
+
+from core_helpers import age_holds, assert_invariants, span
+from core_workers import pick_worker, run_all, sweep_worker
+from didtui.config import Profile
+from didtui.core import inventory, retail
+from didtui.models import DID, Event, utcnow
+
+PICKERS = 8
+ALLOWED = 30
+BATCH = 3
+POOL = 200  # 8 x 30 = 240 wanted from 200: the pool runs dry, so pickers really compete
+
+
+def test_eight_processes_pick_from_one_pool(profile: Profile) -> None:
+    package = retail.create_package("Gold 30", "gold", ALLOWED)
+    client = retail.create_client("ACME")
+    cps = []
+    for i in range(PICKERS):
+        account = retail.create_account(client.id, f"acct{i}")
+        cps.append(retail.assign_package(account.id, package.id).id)
+    inventory.create_dids([span(15550000000, POOL)], tag="gold")
+    inventory.create_dids([span(15560000000, POOL)], tag="silver")  # not this package's
+
+    reports = run_all(pick_worker, [(profile.database, cp, BATCH) for cp in cps])
+
+    errors = [r["error"] for r in reports if r["error"]]
+    assert not errors, "\n".join(errors)
+    picked = [n for r in reports for n in r["picked"]]
+    assert len(picked) == len(set(picked)), "a DID was given twice"
+    for r in reports:
+        assert len(r["picked"]) <= ALLOWED
+        assert ("allows 30 DIDs" in r["refusal"]) or ("In Stock DIDs with tag gold are free" in r["refusal"]), r["refusal"]
+    # Nothing was refused while enough was left: the pool ran dry (less than one batch left).
+    assert len(picked) > POOL - BATCH
+    assert all(n.startswith("1555") for n in picked)
+    # The database agrees with what each process was told.
+    for r in reports:
+        owned = {d.number for d in DID.select().where((DID.client_package == r["cp"]) & (DID.status == "active"))}
+        assert owned == set(r["picked"])
+    assert DID.select().where(DID.status == "active").count() == len(picked)
+    pick_events = Counter(e.did_number for e in Event.select().where(Event.action == "pick"))
+    assert set(pick_events) == set(picked) and set(pick_events.values()) == {1}
+    assert_invariants()
+
+
+SWEEPERS = 4
+
+
+def test_four_processes_sweep_at_once(profile: Profile) -> None:
+    package = retail.create_package("Big", "gold", 1000)
+    client = retail.create_client("ACME")
+    account = retail.create_account(client.id, "main")
+    cp = retail.assign_package(account.id, package.id)
+    inventory.create_dids([span(15550000000, 300)], tag="gold", after_hold="in_stock")
+    inventory.create_dids([span(15550001000, 60)], tag="gold", after_hold="reserved")
+    inventory.create_dids([span(15550002000, 40)], tag="gold", after_hold="archived")
+    retail.pick(cp.id, 400)
+    retail.deactivate(cp.id)
+    age_holds()
+    # Some holds not yet ended: no sweeper may touch them.
+    late = [n for (n,) in DID.select(DID.number).order_by(DID.number).limit(20).tuples()]
+    DID.update({DID.hold_until: utcnow() + _dt.timedelta(days=5)}).where(DID.number.in_(late)).execute()
+
+    reports = run_all(sweep_worker, [(profile.database, i) for i in range(SWEEPERS)])
+
+    errors = [r["error"] for r in reports if r["error"]]
+    assert not errors, "\n".join(errors)
+    assert sum(r["released"] for r in reports) == 380
+    sweeps = list(Event.select().where(Event.action == "sweep"))
+    per_did = Counter(e.did_number for e in sweeps)
+    assert len(per_did) == 380 and set(per_did.values()) == {1}, "each DID released exactly once"
+    by_batch = Counter(e.batch for e in sweeps)
+    assert by_batch == Counter({r["batch"]: r["released"] for r in reports if r["released"]})
+    assert DID.select().where(DID.status == "hold").count() == 20
+    assert {d.number for d in DID.select().where(DID.status == "hold")} == set(late)
+    counts = Counter(s for (s,) in DID.select(DID.status).tuples())
+    assert counts == Counter({"in_stock": 280, "reserved": 60, "archived": 40, "hold": 20})
+    assert json.loads(sweeps[0].changes)["status"][0] == "hold"
+    assert_invariants()
