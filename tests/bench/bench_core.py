@@ -1,0 +1,385 @@
+"""Benchmark of the core's bulk paths against raw-driver baselines (issue 2, section 7).
+
+    .venv/bin/python tests/bench/bench_core.py [--runs 3] [--size 1000000] [--backend sqlite]
+
+Builds fresh databases in a temporary directory and prints, for each figure, our time
+next to a raw-driver baseline measured in the same run on an identical copy of the same
+database, the ratio and its target, and the peak memory of the process that ran ours:
+
+- create: a range of SIZE DIDs with `inventory.create_dids` (events and planner
+  statistics included) vs the driver's `executemany` of the same rows (<= 1.3x);
+- sweep: 200,000 expired holds with `sweep.sweep` (one event each) vs one raw UPDATE
+  (<= 1.2x);
+- mass_edit: 100,000 DIDs selected by id with `inventory.mass_edit` (one event each) vs a
+  raw UPDATE through a temporary table of the ids (<= 1.5x);
+- counts: `operators.list_operators` (DID counts by status per operator) over SIZE DIDs vs
+  a raw GROUP BY (<= 1.2x);
+- peak memory: ru_maxrss of the fresh process that ran ours (< 200 MB).
+
+Every measurement runs in a fresh subprocess, ours and raw alternating first; with
+--runs N the medians are printed. The machine is shared: trust ratios over seconds.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+TARGETS = {"create": 1.3, "sweep": 1.2, "mass_edit": 1.5, "counts": 1.2}
+MEMORY_LIMIT_MB = 200
+HOLDS = 200_000
+EDITED = 100_000
+OPERATORS = 6
+FIRST = 10_000_000_000  # 11-digit numbers
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+DID_COLUMNS = ["number", "status", "operator_id", "tag", "notes", "reseller_id", "after_hold",
+               "hold_days", "hold_until", "client_package_id", "created_at", "updated_at", "version"]
+
+
+def now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+# ---- databases ---------------------------------------------------------------------------
+
+
+def profile_for(backend: str, where: str):
+    from didtui.config import Profile
+
+    if backend == "sqlite":
+        return Profile(name="bench", database=f"sqlite:///{where}", user="bench")
+    return Profile(name="bench", database=f"postgresql://postgres@127.0.0.1:5432/{where}", user="bench")
+
+
+def fresh_schema(backend: str, where: str) -> None:
+    """An empty database with our schema at `where` (a file, or a PostgreSQL db name)."""
+    from didtui import db as dbmod
+
+    if backend == "postgresql":
+        pg_admin(f"DROP DATABASE IF EXISTS {where} WITH (FORCE)", f"CREATE DATABASE {where}")
+    database = dbmod.connect(profile_for(backend, where), upgrade=True)
+    database.close()
+
+
+def pg_admin(*statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def copy_db(backend: str, source: str, target: str) -> None:
+    if backend == "sqlite":
+        for suffix in ("-wal", "-shm"):
+            Path(target + suffix).unlink(missing_ok=True)
+        shutil.copyfile(source, target)
+    else:
+        pg_admin(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)",
+                 f"CREATE DATABASE {target} TEMPLATE {source}")
+
+
+def raw_connect(backend: str, where: str):
+    """The driver's own connection, set up as didtui sets up its own."""
+    if backend == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(where, isolation_level=None)
+        for pragma in ("journal_mode = wal", "foreign_keys = 1", "synchronous = normal",
+                       "cache_size = -32000", "busy_timeout = 30000"):
+            conn.execute(f"PRAGMA {pragma}")
+        return conn
+    import psycopg
+
+    return psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{where}", autocommit=True)
+
+
+def did_rows(size: int, operator_ids: list[int], at: _dt.datetime, *, cp_hold: int | None = None,
+             cp_active: int | None = None):
+    """The base inventory: SIZE DIDs over the operators, HOLDS of them expired holds."""
+    past = at - _dt.timedelta(days=1)
+    after = ("in_stock",) * 15 + ("reserved",) * 3 + ("archived",) * 2
+    for i in range(size):
+        op = operator_ids[i % len(operator_ids)]
+        number = f"{FIRST + i:011d}"
+        if cp_hold is not None and i % 5 == 0 and i // 5 < HOLDS:
+            yield (number, "hold", op, "gold", "", None, after[i % 20], 30, past, cp_hold, at, at, 2)
+            continue
+        kind = i % 20
+        if cp_active is not None and kind == 1 and i < size // 2:
+            yield (number, "active", op, "gold", "", None, "in_stock", 30, None, cp_active, at, at, 2)
+        elif kind in (2, 3):
+            yield (number, "reserved", op, "silver", "", None, "in_stock", 30, None, None, at, at, 1)
+        elif kind == 4:
+            yield (number, "blocked", op, "silver", "", None, "in_stock", 30, None, None, at, at, 1)
+        elif kind == 6:
+            yield (number, "archived", op, "", "", None, "in_stock", 30, None, None, at, at, 1)
+        else:
+            yield (number, "in_stock", op, "gold" if i % 2 else "silver", "", None, "in_stock", 30, None, None, at, at, 1)
+
+
+def build_base(backend: str, where: str, size: int) -> dict[str, Any]:
+    """The shared starting point of sweep, mass_edit and counts."""
+    from didtui import db as dbmod
+    from didtui.core import operators, retail
+
+    fresh_schema(backend, where)
+    database = dbmod.connect(profile_for(backend, where))
+    reseller = retail.create_reseller("Bench Reseller")
+    ops = [operators.create_operator(f"Operator {i}", reseller.id).id for i in range(OPERATORS)]
+    client = retail.create_client("Bench Client", reseller.id)
+    package = retail.create_package("Everything", "gold,silver", 1_000_000)
+    lapsed = retail.assign_package(retail.create_account(client.id, "lapsed").id, package.id)
+    lapsed.active = False
+    lapsed.save()
+    live = retail.assign_package(retail.create_account(client.id, "live").id, package.id)
+    database.close()
+    conn = raw_connect(backend, where)
+    rows = did_rows(size, ops, now(), cp_hold=lapsed.id, cp_active=live.id)
+    if backend == "sqlite":
+        conn.execute("BEGIN")
+        marks = ", ".join("?" * len(DID_COLUMNS))
+        conn.executemany(f"INSERT INTO did ({', '.join(DID_COLUMNS)}) VALUES ({marks})", rows)
+        conn.execute("COMMIT")
+        conn.execute("ANALYZE")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    else:
+        with conn.cursor().copy(f"COPY did ({', '.join(DID_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        conn.execute("VACUUM ANALYZE did")
+    ids = [i for (i,) in conn.execute("SELECT id FROM did WHERE status = 'in_stock' ORDER BY id").fetchall()]
+    conn.close()
+    chosen = sorted(random.Random(2).sample(ids, min(EDITED, len(ids))))
+    return {"edit_ids": chosen, "operators": ops}
+
+
+# ---- one measurement, in a fresh process -------------------------------------------------
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(figure: str, variant: str, backend: str, where: str, size: int, ids_file: str) -> dict[str, Any]:
+    ids: list[int] = json.loads(Path(ids_file).read_text()) if ids_file else []
+    if variant == "ours":
+        return measure_ours(figure, backend, where, size, ids)
+    return measure_raw(figure, backend, where, size, ids)
+
+
+def measure_ours(figure: str, backend: str, where: str, size: int, ids: list[int]) -> dict[str, Any]:
+    from didtui import db as dbmod
+    from didtui.core import inventory, operators, sweep
+    from didtui.core.filters import Selection
+    from didtui.core.numbers import NumberSpan
+
+    database = dbmod.connect(profile_for(backend, where))
+    extra: dict[str, Any] = {}
+    if figure == "create":
+        op = operators.create_operator("Bench Operator")
+        start = time.perf_counter()
+        created = inventory.create_dids([NumberSpan(FIRST, FIRST + size - 1, 11)], operator_id=op.id, tag="gold")
+        elapsed = time.perf_counter() - start
+        extra["count"] = created.count
+    elif figure == "sweep":
+        start = time.perf_counter()
+        result = sweep.sweep(actor="bench")
+        elapsed = time.perf_counter() - start
+        extra["count"] = result.released
+    elif figure == "mass_edit":
+        selection = Selection.of_ids(ids)
+        start = time.perf_counter()
+        extra["count"] = inventory.mass_edit(selection, {"tag": "edited"}, actor="bench")
+        elapsed = time.perf_counter() - start
+    elif figure == "counts":
+        start = time.perf_counter()
+        rows = operators.list_operators()
+        elapsed = time.perf_counter() - start
+        extra["count"] = sum(r.did_count for r in rows)
+    else:
+        raise SystemExit(f"unknown figure {figure}")
+    database.close()
+    return {"seconds": elapsed, "peak_mb": peak_mb(), **extra}
+
+
+def measure_raw(figure: str, backend: str, where: str, size: int, ids: list[int]) -> dict[str, Any]:
+    conn = raw_connect(backend, where)
+    p = "?" if backend == "sqlite" else "%s"
+    at = now()
+    extra: dict[str, Any] = {}
+
+    def begin() -> None:
+        conn.execute("BEGIN IMMEDIATE" if backend == "sqlite" else "BEGIN")
+
+    if figure == "create":
+        conn.execute(f"INSERT INTO operator (name) VALUES ({p})", ("Bench Operator",))
+        (op_id,) = conn.execute("SELECT MAX(id) FROM operator").fetchone()
+        columns = ["number", "status", "operator_id", "tag", "notes", "reseller_id", "after_hold",
+                   "hold_days", "created_at", "updated_at", "version"]
+        rows = ((f"{FIRST + i:011d}", "in_stock", op_id, "gold", "", None, "in_stock", 30, at, at, 1)
+                for i in range(size))
+        sql = f"INSERT INTO did ({', '.join(columns)}) VALUES ({', '.join([p] * len(columns))})"
+        start = time.perf_counter()
+        begin()
+        if backend == "sqlite":
+            conn.executemany(sql, rows)
+        else:
+            with conn.cursor().copy(f"COPY did ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        conn.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+        extra["count"] = size
+    elif figure == "sweep":
+        start = time.perf_counter()
+        begin()
+        cur = conn.execute(
+            "UPDATE did SET status = after_hold, client_package_id = NULL, hold_until = NULL, "
+            f"version = version + 1, updated_at = {p} WHERE status = 'hold' AND hold_until <= {p}", (at, at))
+        extra["count"] = cur.rowcount
+        conn.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+    elif figure == "mass_edit":
+        start = time.perf_counter()
+        begin()
+        conn.execute("CREATE TEMPORARY TABLE bench_ids (id BIGINT PRIMARY KEY)")
+        if backend == "sqlite":
+            conn.executemany("INSERT INTO bench_ids (id) VALUES (?)", ((i,) for i in ids))
+        else:
+            with conn.cursor().copy("COPY bench_ids (id) FROM STDIN") as copy:
+                for i in ids:
+                    copy.write_row((i,))
+            conn.execute("ANALYZE bench_ids")
+        cur = conn.execute(
+            f"UPDATE did SET tag = {p}, version = version + 1, updated_at = {p} "
+            "WHERE id IN (SELECT id FROM bench_ids)", ("edited", at))
+        extra["count"] = cur.rowcount
+        conn.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+    elif figure == "counts":
+        start = time.perf_counter()
+        rows = conn.execute("SELECT operator_id, status, COUNT(*) FROM did GROUP BY operator_id, status").fetchall()
+        elapsed = time.perf_counter() - start
+        extra["count"] = sum(r[2] for r in rows)
+    else:
+        raise SystemExit(f"unknown figure {figure}")
+    conn.close()
+    return {"seconds": elapsed, "peak_mb": peak_mb(), **extra}
+
+
+def run_child(figure: str, variant: str, backend: str, where: str, size: int, ids_file: str) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--child", figure, variant, "--backend", backend,
+           "--where", where, "--size", str(size), "--ids", ids_file]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"{figure}/{variant} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ---- the whole run ------------------------------------------------------------------------
+
+
+def one_round(backend: str, work: Path, size: int, round_no: int, base: str, ids_file: str,
+              empty: str) -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = {}
+    order = ("ours", "raw") if round_no % 2 == 0 else ("raw", "ours")
+    for figure in ("create", "sweep", "mass_edit", "counts"):
+        results[figure] = {}
+        for variant in order:
+            if backend == "sqlite":
+                target = str(work / f"{figure}-{variant}.db")
+            else:
+                target = f"didtui_bench_{figure}_{variant}"
+            copy_db(backend, empty if figure == "create" else base, target)
+            results[figure][variant] = run_child(figure, variant, backend, target, size,
+                                                 ids_file if figure == "mass_edit" else "")
+            if backend == "sqlite":
+                for suffix in ("", "-wal", "-shm"):
+                    Path(target + suffix).unlink(missing_ok=True)
+            else:
+                pg_admin(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)")
+        ours, raw = results[figure]["ours"], results[figure]["raw"]
+        if ours["count"] != raw["count"]:
+            raise SystemExit(f"{figure}: ours touched {ours['count']} rows, raw {raw['count']}: not the same work")
+        print(f"  round {round_no + 1} {figure:<9} ours {ours['seconds']:7.3f} s  raw {raw['seconds']:7.3f} s  "
+              f"{ours['seconds'] / raw['seconds']:5.2f}x  peak {ours['peak_mb']:5.0f} MB", flush=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--workdir", help="where to build the databases (default: a temporary dir)")
+    parser.add_argument("--child", nargs=2, metavar=("FIGURE", "VARIANT"), help=argparse.SUPPRESS)
+    parser.add_argument("--where", help=argparse.SUPPRESS)
+    parser.add_argument("--ids", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(*args.child, args.backend, args.where, args.size, args.ids)))
+        return
+
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="didtui-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    if args.backend == "sqlite":
+        base, empty = str(work / "base.db"), str(work / "empty.db")
+    else:
+        base, empty = "didtui_bench_base", "didtui_bench_empty"
+    print(f"didtui core benchmark: {args.backend}, {args.size:,} DIDs, {args.runs} run(s), in {work}", flush=True)
+    started = time.perf_counter()
+    fresh_schema(args.backend, empty)
+    info = build_base(args.backend, base, args.size)
+    ids_file = str(work / "edit-ids.json")
+    Path(ids_file).write_text(json.dumps(info["edit_ids"]))
+    print(f"  base database built in {time.perf_counter() - started:.1f} s", flush=True)
+
+    rounds = [one_round(args.backend, work, args.size, r, base, ids_file, empty) for r in range(args.runs)]
+
+    print(f"\nmedians of {args.runs} run(s), {args.backend}, {args.size:,} DIDs:")
+    print(f"  {'figure':<34} {'ours':>9} {'raw':>9} {'ratio':>7} {'target':>8}  {'peak MB':>7}")
+    labels = {
+        "create": f"create a range of {args.size:,}",
+        "sweep": f"sweep {HOLDS:,} expired holds",
+        "mass_edit": f"mass edit {EDITED:,} by id",
+        "counts": f"operator counts over {args.size:,}",
+    }
+    worst_peak = 0.0
+    all_ok = True
+    for figure, target in TARGETS.items():
+        ours = statistics.median(r[figure]["ours"]["seconds"] for r in rounds)
+        raw = statistics.median(r[figure]["raw"]["seconds"] for r in rounds)
+        ratio = statistics.median(r[figure]["ours"]["seconds"] / r[figure]["raw"]["seconds"] for r in rounds)
+        peak = max(r[figure]["ours"]["peak_mb"] for r in rounds)
+        worst_peak = max(worst_peak, peak)
+        ok = ratio <= target
+        all_ok &= ok
+        print(f"  {labels[figure]:<34} {ours:8.3f}s {raw:8.3f}s {ratio:6.2f}x {'<= ' + str(target) + 'x':>8}  "
+              f"{peak:7.0f}  {'ok' if ok else 'MISSED'}")
+    print(f"  peak memory of our processes: {worst_peak:.0f} MB (limit {MEMORY_LIMIT_MB} MB) "
+          f"{'ok' if worst_peak < MEMORY_LIMIT_MB else 'MISSED'}")
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+    if args.backend == "postgresql":
+        pg_admin("DROP DATABASE IF EXISTS didtui_bench_base WITH (FORCE)",
+                 "DROP DATABASE IF EXISTS didtui_bench_empty WITH (FORCE)")
+    sys.exit(0 if all_ok and worst_peak < MEMORY_LIMIT_MB else 1)
+
+
+if __name__ == "__main__":
+    main()
