@@ -1,0 +1,165 @@
+"""Exporting exactly the DIDs of a filter to CSV, streamed through the database cursor.
+
+FIELD-NOTES: peewee's per-row wrapping doubles the time of a million-row export, so the
+query's SQL runs on a raw cursor (server-side on PostgreSQL and MySQL, so memory stays
+flat), and labels, empty names and formula neutralising are computed by the database
+in the SELECT: the Python loop only hands rows to csv.writer.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import os
+import sys
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from peewee import JOIN, Case, Value, fn
+
+from didtui.core.csvio.cells import ESCAPED, RISKY
+from didtui.core.errors import Cancelled, InputError
+from didtui.core.filters import DIDFilter, count
+from didtui.core.statuses import LABELS
+from didtui.db import backend
+from didtui.models import DID, Account, Client, ClientPackage, Operator, Package, Reseller, database_proxy
+
+EXPORT_COLUMNS = ("ID", "Status", "Operator", "DID", "Tag", "Notes", "Client", "Account",
+                  "Reseller", "Package", "After Hold", "Hold Until")
+FETCH = 5_000
+
+
+def default_export_name(now: _dt.datetime | None = None) -> str:
+    return f"dids-{(now or _dt.datetime.now()).strftime('%Y%m%d-%H%M%S')}.csv"
+
+
+def _label(column: Any) -> Any:
+    return Case(column, [(s.value, text) for s, text in LABELS.items()], column)
+
+
+def _neutral(column: Any, kind: str) -> Any:
+    """The SQL twin of `cells.neutralise`, NULL read as ''."""
+    text = fn.COALESCE(column, "")
+    first, second = fn.SUBSTR(text, 1, 1), fn.SUBSTR(text, 2, 1)
+    risky = first.in_(list(RISKY)) | ((first == "'") & second.in_(list(ESCAPED)))
+    quoted = fn.CONCAT("'", text) if kind == "mysql" else Value("'").concat(text)
+    return Case(None, [(risky, quoted)], text)
+
+
+def _sort_order(sort: str) -> list[Any]:
+    orders = {
+        "number": [DID.number],
+        "status": [DID.status, DID.tag, DID.number],
+        "tag": [DID.tag, DID.number],
+        "operator": [fn.COALESCE(DID.operator, 0), DID.number],
+    }
+    if sort not in orders:
+        raise InputError(f"unknown sort {sort!r}: use one of {', '.join(orders)}")
+    return orders[sort]
+
+
+def export_query(filt: DIDFilter | None, sort: str = "number") -> Any:
+    """The export's SELECT: one row per DID matching `filt`, in the view's order."""
+    kind = backend(database_proxy.obj)
+    owner = Client.alias()
+    query = (
+        DID.select(
+            DID.id, _label(DID.status), _neutral(Operator.name, kind), DID.number,
+            _neutral(DID.tag, kind), _neutral(DID.notes, kind), _neutral(owner.name, kind),
+            _neutral(Account.name, kind), _neutral(Reseller.name, kind), _neutral(Package.name, kind),
+            _label(DID.after_hold), DID.hold_until,
+        )
+        .join_from(DID, Operator, JOIN.LEFT_OUTER)
+        .join_from(DID, Reseller, JOIN.LEFT_OUTER)
+        .join_from(DID, ClientPackage, JOIN.LEFT_OUTER)
+        .join_from(ClientPackage, Account, JOIN.LEFT_OUTER)
+        .join_from(Account, owner, JOIN.LEFT_OUTER, on=(Account.client == owner.id))
+        .join_from(ClientPackage, Package, JOIN.LEFT_OUTER)
+    )
+    where = filt.where() if filt else None
+    if where is not None:
+        query = query.where(where)
+    return query.order_by(*_sort_order(sort))
+
+
+def _stream_cursor(db: Any, kind: str) -> Any:
+    """A cursor that fetches in batches instead of loading the whole result."""
+    if kind == "postgresql":
+        cursor = db.connection().cursor(name=f"didtui_export_{uuid.uuid4().hex[:8]}")
+        cursor.itersize = FETCH
+        return cursor
+    if kind == "mysql":
+        import pymysql.cursors
+
+        return db.connection().cursor(pymysql.cursors.SSCursor)
+    return db.cursor()
+
+
+def write_rows(
+    out: IO[str],
+    filt: DIDFilter | None = None,
+    sort: str = "number",
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> int:
+    """Write the header and every matching DID to `out`; returns the number of DIDs."""
+    db = database_proxy.obj
+    kind = backend(db)
+    query = export_query(filt, sort)
+    total = count(filt) if progress is not None else 0
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    sql, params = query.sql()
+    written = 0
+    # A server-side cursor lives in a transaction; it also gives a consistent snapshot.
+    with db.atomic():
+        cursor = _stream_cursor(db, kind)
+        try:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(FETCH):
+                if cancel is not None and cancel():
+                    raise Cancelled("export cancelled: no file was written")
+                writer.writerows(rows)
+                written += len(rows)
+                if progress is not None:
+                    progress(written, max(total, written))
+        finally:
+            cursor.close()
+    return written
+
+
+def export_csv(
+    target: str | Path | IO[str],
+    filt: DIDFilter | None = None,
+    sort: str = "number",
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> int:
+    """Export to a path (written whole or not at all: a temporary file renamed at the end),
+    to "-" (standard output), or to an open text stream."""
+    if not isinstance(target, (str, Path)):
+        return write_rows(target, filt, sort, progress=progress, cancel=cancel)
+    if str(target) == "-":
+        return write_rows(sys.stdout, filt, sort, progress=progress, cancel=cancel)
+    path = Path(target).expanduser()
+    if path.is_dir():
+        raise InputError(f"{path} is a directory: give a file name, e.g. {path / default_export_name()}")
+    if not path.parent.is_dir():
+        raise InputError(f"cannot write {path}: the folder {path.parent} does not exist")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as out:
+            n = write_rows(out, filt, sort, progress=progress, cancel=cancel)
+        os.replace(tmp, path)
+    except PermissionError:
+        raise InputError(f"cannot write {path}: permission denied") from None
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise InputError(f"cannot write {path}: {exc.strerror}") from None
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return n
