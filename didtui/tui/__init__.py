@@ -1,0 +1,1 @@
+"""The full-screen Textual face of didtui: tabs, the lazy DID table, forms."""

@@ -1,0 +1,1 @@
+"""Modal forms and dialogs (new DIDs, edit, mass edit, confirmations...)."""

@@ -1,0 +1,136 @@
+"""New DIDs: a number, a range (111-222) or a list, previewed before anything is written.
+
+The preview says how many DIDs the input makes and lists numbers that already exist;
+creating a large range shows progress and can be cancelled (it rolls back).
+"""
+from __future__ import annotations
+
+import threading
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Input, ProgressBar, Select
+
+from didtui.core import inventory
+from didtui.core.errors import Cancelled, DidtuiError
+from didtui.core.numbers import parse_numbers
+from didtui.tui.modals import fields
+from didtui.tui.modals.base import FormScreen
+from didtui.tui.work import db_call
+
+
+class NewDIDsScreen(FormScreen[int]):
+    """Dismissed with the number of DIDs created, or None."""
+
+    TITLE_TEXT = "New DIDs"
+    SUBMIT_LABEL = "Create"
+
+    def __init__(self, *, hold_days: int = 30, max_range: int = 1_000_000) -> None:
+        super().__init__()
+        self.hold_days = hold_days
+        self.max_range = max_range
+        self._cancel = threading.Event()
+        self._creating = False
+        self._preview_timer = None
+
+    def fields(self) -> ComposeResult:
+        yield self.field_row("Numbers", Input(placeholder="15551230000-15551230999, or a list", id="numbers", compact=True))
+        yield self.field_row("Operator", fields.name_select("operator", "(none)"))
+        yield self.field_row("Tag", Input(id="tag", compact=True))
+        yield self.field_row("Status", fields.status_select("status"))
+        yield self.field_row("Notes", Input(id="notes", compact=True))
+        yield self.field_row("Reseller", fields.name_select("reseller", "(none)"))
+        yield self.field_row("After hold", fields.after_hold_select("after_hold"))
+        yield self.field_row("Hold days", Input(str(self.hold_days), id="hold_days", compact=True))
+        yield ProgressBar(id="progress", show_eta=True)
+
+    def on_mount(self) -> None:
+        fields.operators(self, self.query_one("#operator", Select))
+        fields.resellers(self, self.query_one("#reseller", Select))
+        self.query_one("#progress").display = False
+        self.query_one("#numbers", Input).focus()
+        self.show_info("type numbers to see how many DIDs they make")
+
+    @on(Input.Changed, "#numbers")
+    def numbers_changed(self, event: Input.Changed) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(0.25, self._preview)
+
+    def _spans(self):
+        return parse_numbers(self.query_one("#numbers", Input).value, self.max_range)
+
+    def _preview(self) -> None:
+        try:
+            spans = self._spans()
+        except DidtuiError as exc:
+            self.show_info("")
+            self.show_error(str(exc))
+            return
+        self.show_error("")
+        self.show_info("checking…")
+        db_call(self, lambda: inventory.preview_create(spans), done=self._show_preview,
+                failed=self.show_error, group="preview", exclusive=True)
+
+    def _show_preview(self, preview: inventory.CreatePreview) -> None:
+        text = f"makes {preview.count:,} DIDs"
+        if preview.existing_count:
+            shown = ", ".join(preview.existing[:12])
+            more = f" and {preview.existing_count - 12:,} more" if preview.existing_count > 12 else ""
+            text += f"; {preview.existing_count:,} already exist: {shown}{more}"
+        self.show_info(text)
+
+    def submit(self) -> None:
+        if self._creating:
+            return
+        try:
+            spans = self._spans()
+            hold_days = fields.whole_number(self.query_one("#hold_days", Input).value, "hold days")
+        except DidtuiError as exc:
+            self.show_error(str(exc))
+            return
+        values = dict(
+            status=self.query_one("#status", Select).value,
+            operator_id=fields.chosen(self.query_one("#operator", Select)),
+            tag=self.query_one("#tag", Input).value.strip(),
+            notes=self.query_one("#notes", Input).value,
+            reseller_id=fields.chosen(self.query_one("#reseller", Select)),
+            after_hold=self.query_one("#after_hold", Select).value,
+            hold_days=hold_days,
+        )
+        self._creating = True
+        self._cancel.clear()
+        self.set_busy(True)
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        self.show_info("creating… (esc cancels)")
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, total=total, progress=done)
+
+        def create() -> int:
+            return inventory.create_dids(spans, progress=progress, cancel=self._cancel.is_set, **values).count
+
+        db_call(self, create, done=self._created, failed=self._failed, group="create")
+
+    def _created(self, n: int) -> None:
+        self._creating = False
+        self.app.notify(f"created {n:,} DIDs")
+        self.dismiss(n)
+
+    def _failed(self, message: str) -> None:
+        self._creating = False
+        self.query_one("#progress").display = False
+        self.show_info("")
+        self.show_error(message)
+
+    def action_cancel(self) -> None:
+        if self._creating:
+            self._cancel.set()
+            self.show_info("cancelling…")
+            return
+        self.dismiss(None)
+
+
+__all__ = ["NewDIDsScreen", "Cancelled"]

@@ -1,0 +1,76 @@
+"""Operator forms: new/rename (name, reseller) and delete with a move-to choice."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Select
+
+from didtui.core import operators
+from didtui.core.operators import OperatorRow
+from didtui.tui.modals import fields
+from didtui.tui.modals.base import FormScreen
+from didtui.tui.work import db_call
+
+
+class OperatorFormScreen(FormScreen[bool]):
+    """New operator, or rename / change reseller of `row`."""
+
+    def __init__(self, row: OperatorRow | None = None) -> None:
+        super().__init__()
+        self.row = row
+        self.TITLE_TEXT = f"Edit operator {row.name}" if row else "New operator"
+
+    def fields(self) -> ComposeResult:
+        yield self.field_row("Name", Input(self.row.name if self.row else "", id="name", compact=True))
+        yield self.field_row("Reseller", fields.name_select("reseller", "(none)"))
+
+    def on_mount(self) -> None:
+        fields.resellers(self, self.query_one("#reseller", Select), self.row.reseller_id if self.row else None)
+        self.query_one("#name", Input).focus()
+
+    def submit(self) -> None:
+        name = self.query_one("#name", Input).value
+        reseller = fields.chosen(self.query_one("#reseller", Select))
+        row = self.row
+        if row is None:
+            call = lambda: operators.create_operator(name, reseller)  # noqa: E731
+        else:
+            call = lambda: operators.update_operator(row.id, name=name, reseller_id=reseller)  # noqa: E731
+        self.set_busy(True)
+        db_call(self, call, done=lambda op: self._saved(op.name), failed=self.show_error)
+
+    def _saved(self, name: str) -> None:
+        self.app.notify(f"saved operator {name}")
+        self.dismiss(True)
+
+
+class DeleteOperatorScreen(FormScreen[bool]):
+    """Delete an operator; one that owns DIDs needs an operator to move them to."""
+
+    SUBMIT_LABEL = "Delete"
+
+    def __init__(self, row: OperatorRow) -> None:
+        super().__init__()
+        self.row = row
+        self.TITLE_TEXT = f"Delete operator {row.name}"
+
+    def fields(self) -> ComposeResult:
+        yield self.field_row("Move DIDs to", fields.name_select("move_to", "(none: refuse if it owns DIDs)"))
+
+    def on_mount(self) -> None:
+        fields.operators(self, self.query_one("#move_to", Select), exclude=self.row.id)
+        owned = self.row.did_count
+        self.show_info(
+            f"{self.row.name} owns {owned:,} DIDs: choose an operator to move them to" if owned
+            else f"{self.row.name} owns no DIDs"
+        )
+        self.query_one("#move_to", Select).focus()
+
+    def submit(self) -> None:
+        move_to = fields.chosen(self.query_one("#move_to", Select))
+        self.set_busy(True)
+        db_call(self, lambda: operators.delete_operator(self.row.id, move_to=move_to),
+                done=self._deleted, failed=self.show_error)
+
+    def _deleted(self, moved: int) -> None:
+        self.app.notify(f"deleted operator {self.row.name}" + (f"; {moved:,} DIDs moved" if moved else ""))
+        self.dismiss(True)

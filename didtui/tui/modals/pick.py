@@ -1,0 +1,75 @@
+"""Pick DIDs for a client package: the In Stock DIDs its tags allow, and the allowance
+left. Mark numbers in the list, or type how many to take (the first free ones)."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Input, SelectionList
+
+from didtui.core import retail
+from didtui.core.errors import DidtuiError
+from didtui.core.retail import ClientPackageRow
+from didtui.tui.modals import fields
+from didtui.tui.modals.base import FormScreen
+from didtui.tui.work import db_call
+
+SHOWN = 200
+
+
+class PickScreen(FormScreen[list]):
+    """Dismissed with the numbers picked, or None."""
+
+    SUBMIT_LABEL = "Pick"
+
+    def __init__(self, cp: ClientPackageRow) -> None:
+        super().__init__()
+        self.cp = cp
+        self.TITLE_TEXT = f"Pick DIDs for {cp.client} / {cp.account} ({cp.package})"
+
+    def fields(self) -> ComposeResult:
+        yield self.field_row("How many", Input(placeholder="or mark numbers below with space", id="count", compact=True))
+        yield SelectionList(id="numbers", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#count", Input).focus()
+        self.show_info("loading the free DIDs…")
+        cp_id = self.cp.id
+
+        def load():
+            row = retail.client_package(cp_id)
+            return row, retail.pickable_count(cp_id), retail.pickable_numbers(cp_id, limit=SHOWN)
+
+        db_call(self, load, done=self._loaded, failed=self.show_error)
+
+    def _loaded(self, result) -> None:
+        row, free, numbers = result
+        self.cp = row
+        listing = self.query_one("#numbers", SelectionList)
+        listing.clear_options()
+        listing.add_options([(f"{number}  {tag}", number) for _, number, tag in numbers])
+        shown = f" (first {len(numbers)} listed)" if free > len(numbers) else ""
+        self.show_info(
+            f"tags {', '.join(row.tags)} · {row.used} of {row.allowed_dids} used, {row.remaining} left · "
+            f"{free:,} In Stock DIDs free{shown}"
+        )
+
+    def submit(self) -> None:
+        marked = list(self.query_one("#numbers", SelectionList).selected)
+        text = self.query_one("#count", Input).value.strip()
+        try:
+            if marked:
+                call = lambda: retail.pick(self.cp.id, numbers=marked)  # noqa: E731
+            elif text:
+                n = fields.whole_number(text, "how many", low=1, high=1_000_000)
+                call = lambda: retail.pick(self.cp.id, count=n)  # noqa: E731
+            else:
+                self.show_error("type how many DIDs to pick, or mark numbers in the list")
+                return
+        except DidtuiError as exc:
+            self.show_error(str(exc))
+            return
+        self.set_busy(True)
+        db_call(self, call, done=self._picked, failed=self.show_error)
+
+    def _picked(self, numbers: list[str]) -> None:
+        self.app.notify(f"picked {len(numbers):,} DIDs: {', '.join(numbers[:5])}{' …' if len(numbers) > 5 else ''}")
+        self.dismiss(numbers)

@@ -1,0 +1,1 @@
+"""One module per tab (DIDs, Operators, Packages, Clients) plus pushed screens."""

@@ -1,0 +1,309 @@
+"""The DIDs tab: the summary line, the filter bar and the lazy table, with every DID action."""
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Static
+
+from didtui.core import retail
+from didtui.core.filters import SORTS, DIDFilter, Selection, resolve_filter
+from didtui.core.statuses import Status
+from didtui.tui.modals.confirm import ConfirmScreen
+from didtui.tui.widgets.did_table import SORT_TITLES, DIDTable
+from didtui.tui.widgets.filter_bar import FilterBar, filter_text, parse_filter_text
+from didtui.tui.work import db_call
+
+
+def summary_text(table: DIDTable) -> str:
+    """`1,000,000 DIDs · 312 selected · sorted by DID`"""
+    total = "counting…" if table.total is None else f"{table.total:,} DIDs"
+    parts = [total]
+    if table.marked_all:
+        parts.append(f"{table.marked_count:,} selected (all matching)")
+    elif table.marked_ids:
+        parts.append(f"{table.marked_count:,} selected")
+    parts.append(f"sorted by {SORT_TITLES[table.sort]}")
+    if table.total:
+        parts.append(f"row {table.cursor + 1:,}")
+    return " · ".join(parts)
+
+
+class DIDListPanel(Vertical):
+    """The parts every DID list shares (the DIDs tab, an account's DIDs): summary, table,
+    and the actions on the row under the cursor or the marked rows."""
+
+    BINDINGS = [
+        Binding("space", "mark", "Mark", tooltip="Mark or unmark the row", id="dids.mark"),
+        Binding("a", "mark_all", "All", tooltip="Mark all matching the filter", id="dids.mark_all"),
+        Binding("A", "clear_marks", "Clear marks", show=False, id="dids.clear_marks"),
+        Binding("r", "release", "Release", tooltip="Release Active DIDs to Hold", id="dids.release"),
+        Binding("h", "history", "Hist", tooltip="History of the DID", id="dids.history"),
+        Binding("s", "sort", "Sort", show=False, id="dids.sort"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="dids.refresh"),
+    ]
+
+    def compose_summary(self) -> ComposeResult:
+        yield Static("counting…", classes="summary")
+
+    @property
+    def table(self) -> DIDTable:
+        return self.query_one(DIDTable)
+
+    def on_didtable_changed(self, event: DIDTable.Changed) -> None:
+        event.stop()
+        self.query_one(".summary", Static).update(summary_text(event.table))
+
+    def on_didtable_failed(self, event: DIDTable.Failed) -> None:
+        event.stop()
+        self.app.notify(event.error, title="Error", severity="error", timeout=8)
+
+    def targets(self) -> tuple[Selection, int, str] | None:
+        """The marked DIDs, else the one under the cursor: (selection, count, words)."""
+        table = self.table
+        selection = table.selection()
+        if selection is not None:
+            words = f"all matching {table.filter.describe()}" if table.marked_all else "the marked DIDs"
+            return selection, table.marked_count, words
+        row = table.current_row
+        if row is None:
+            self.app.notify("no DID under the cursor", severity="warning")
+            return None
+        return Selection.of_ids([row.id]), 1, f"DID {row.number}"
+
+    def refresh_data(self) -> None:
+        self.table.reload()
+
+    def action_mark(self) -> None:
+        self.table.action_toggle_mark()
+
+    def action_mark_all(self) -> None:
+        self.table.action_mark_all()
+
+    def action_clear_marks(self) -> None:
+        self.table.action_clear_marks()
+
+    def focus_main(self) -> None:
+        self.screen.set_focus(self.table)
+
+    def action_refresh(self) -> None:
+        self.refresh_data()
+
+    def action_sort(self) -> None:
+        table = self.table
+        table.load(sort=SORTS[(SORTS.index(table.sort) + 1) % len(SORTS)], keep_marks=True)
+
+    def action_history(self) -> None:
+        row = self.table.current_row
+        if row is None:
+            return
+        from didtui.tui.modals.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(row.number))
+
+    def action_release(self) -> None:
+        found = self.targets()
+        if found is None:
+            return
+        selection, n, words = found
+        row = self.table.current_row
+        if self.table.selection() is None and row is not None and row.status != Status.ACTIVE.value:
+            self.app.notify(f"DID {row.number} is {row.status_label}: only Active DIDs can be released",
+                            severity="warning")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                db_call(self, lambda: retail.release(selection), done=self._released)
+
+        self.app.push_screen(ConfirmScreen(f"Release {words} ({n:,}) to Hold? They leave their client.",
+                                           title="Release", yes="Release"), answered)
+
+    def _released(self, n: int) -> None:
+        self.app.notify(f"released {n:,} DIDs")
+        self.table.action_clear_marks()
+        self.app.post_message(DataChanged())
+
+
+class DataChanged(Message):
+    """DIDs changed: every visible table re-reads (sent to the app)."""
+
+
+class DidsTab(DIDListPanel):
+    """The whole inventory, filtered and sorted; drill-downs arrive here."""
+
+    BINDINGS = [
+        Binding("n", "new", "New", tooltip="New DIDs", id="dids.new"),
+        Binding("enter", "edit", "Edit", tooltip="Edit the DID", id="dids.edit"),
+        Binding("m", "mass_edit", "Mass", tooltip="Mass edit the marked DIDs", id="dids.mass_edit"),
+        Binding("delete", "delete", "Del", tooltip="Delete (with confirmation)", id="dids.delete"),
+        Binding("slash", "open_filter", "Filter", id="dids.filter"),
+        Binding("escape", "clear_filter", "Clear filter / back", show=False, id="dids.clear_filter"),
+        Binding("i", "import_csv", "Import CSV", show=False, id="dids.import"),
+        Binding("x", "export_csv", "Export CSV", show=False, id="dids.export"),
+    ]
+
+    class Back(Message):
+        """Esc after a drill-down: go back to where it came from."""
+
+        def __init__(self, tab: str) -> None:
+            super().__init__()
+            self.tab = tab
+
+    def __init__(self, *, hold_days: int = 30, max_range: int = 1_000_000, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.hold_days = hold_days
+        self.max_range = max_range
+        self.filter_values: dict[str, Any] = {}
+        self.back_to: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_summary()
+        yield FilterBar()
+        yield DIDTable(id="dids-table")
+
+    def on_mount(self) -> None:
+        self.table.load(DIDFilter())
+
+    # ---- filter -------------------------------------------------------------------------
+
+    def action_open_filter(self) -> None:
+        self.query_one(FilterBar).open(filter_text(self.filter_values))
+
+    def apply_filter(self, values: dict[str, Any], *, back_to: str | None = None) -> None:
+        """Resolve typed names in a worker; show the filter or say what was wrong."""
+        bar = self.query_one(FilterBar)
+
+        def done(filt: DIDFilter) -> None:
+            self.filter_values = values
+            self.back_to = back_to
+            bar.close()
+            bar.show_active(None if filt.is_empty() else filt.describe())
+            self.table.load(filt)
+            self.table.focus()
+
+        def failed(message: str) -> None:
+            bar.show_error(message)
+            if not bar.has_class("-editing"):
+                self.app.notify(message, severity="error")
+
+        db_call(self, lambda: resolve_filter(**values), done=done, failed=failed, group="filter", exclusive=True)
+
+    def drill_down(self, values: dict[str, Any], back_to: str) -> None:
+        self.apply_filter(values, back_to=back_to)
+
+    @on(FilterBar.Submitted)
+    def filter_submitted(self, event: FilterBar.Submitted) -> None:
+        event.stop()
+        bar = self.query_one(FilterBar)
+        try:
+            values = parse_filter_text(event.text)
+        except Exception as exc:  # InputError: shown in place
+            bar.show_error(str(exc))
+            return
+        self.apply_filter(values)
+
+    @on(FilterBar.Closed)
+    def filter_closed(self, event: FilterBar.Closed) -> None:
+        event.stop()
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        back = self.back_to
+        if self.filter_values or not self.table.filter.is_empty():
+            self.filter_values = {}
+            self.back_to = None
+            self.query_one(FilterBar).show_active(None)
+            self.table.load(DIDFilter())
+        if back:
+            self.post_message(self.Back(back))
+
+    # ---- actions ------------------------------------------------------------------------
+
+    def action_new(self) -> None:
+        from didtui.tui.modals.new_dids import NewDIDsScreen
+
+        def created(n: int | None) -> None:
+            if n:
+                self.app.post_message(DataChanged())
+
+        self.app.push_screen(NewDIDsScreen(hold_days=self.hold_days, max_range=self.max_range), created)
+
+    def action_edit(self) -> None:
+        row = self.table.current_row
+        if row is None:
+            return
+        from didtui.tui.modals.edit_did import EditDIDScreen
+
+        def saved(ok: bool | None) -> None:
+            if ok:
+                self.app.post_message(DataChanged())
+
+        self.app.push_screen(EditDIDScreen(row.id), saved)
+
+    def action_mass_edit(self) -> None:
+        table = self.table
+        selection = table.selection()
+        if selection is None:
+            self.app.notify("mark DIDs first: space marks a row, a marks all matching the filter",
+                            severity="warning")
+            return
+        from didtui.tui.modals.mass_edit import MassEditScreen
+
+        words = f"all matching {table.filter.describe()}" if table.marked_all else "the marked DIDs"
+
+        def closed(result: str | None) -> None:
+            if result:
+                table.action_clear_marks()
+                self.app.post_message(DataChanged())
+
+        self.app.push_screen(MassEditScreen(selection, table.marked_count, words), closed)
+
+    def action_delete(self) -> None:
+        found = self.targets()
+        if found is None:
+            return
+        selection, n, words = found
+        from didtui.core import inventory
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                db_call(self, lambda: inventory.mass_delete(selection), done=self._deleted)
+
+        self.app.push_screen(ConfirmScreen(f"Delete {words} ({n:,} DIDs)? This cannot be undone.",
+                                           title="Delete DIDs", yes="Delete"), answered)
+
+    def _deleted(self, n: int) -> None:
+        self.app.notify(f"deleted {n:,} DIDs")
+        self.table.action_clear_marks()
+        self.app.post_message(DataChanged())
+
+    def action_import_csv(self) -> None:
+        try:
+            from didtui.tui.modals.csv_io import ImportWizard
+        except ImportError:
+            self.app.notify("CSV import is not available in this build", severity="warning")
+            return
+
+        def imported(n: int | None) -> None:
+            if n is not None:
+                self.app.post_message(DataChanged())
+
+        self.app.push_screen(ImportWizard(), imported)
+
+    def action_export_csv(self) -> None:
+        try:
+            from didtui.tui.modals.csv_io import ExportDialog
+        except ImportError:
+            self.app.notify("CSV export is not available in this build", severity="warning")
+            return
+
+        def exported(path: str | None) -> None:
+            if path:
+                self.app.notify(f"exported to {path}")
+
+        self.app.push_screen(ExportDialog(self.table.filter, self.table.sort), exported)

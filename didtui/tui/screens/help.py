@@ -1,0 +1,120 @@
+"""`?` help: every binding, where it applies, with the keys the config's keymap gives it;
+and the command palette's entries, one per action."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+
+def binding_groups() -> list[tuple[str, str, list[Binding]]]:
+    """(where, tab or "", bindings) for every place keys apply."""
+    from didtui.tui.app import DidApp
+    from didtui.tui.modals.base import FormScreen
+    from didtui.tui.modals.confirm import ConfirmScreen
+    from didtui.tui.modals.mass_edit import MassEditScreen
+    from didtui.tui.screens.account_dids import AccountPanel
+    from didtui.tui.screens.clients import ClientsTab
+    from didtui.tui.screens.dids import DIDListPanel, DidsTab
+    from didtui.tui.screens.operators import OperatorsTab
+    from didtui.tui.screens.packages import PackagesTab
+    from didtui.tui.widgets.did_table import DIDTable
+    from didtui.tui.widgets.filter_bar import FilterBar
+
+    def own(cls: Any) -> list[Binding]:
+        return [b for b in cls.BINDINGS if isinstance(b, Binding)]
+
+    return [
+        ("Anywhere", "", own(DidApp)),
+        ("DIDs table", "dids", own(DIDTable)),
+        ("DIDs tab", "dids", own(DidsTab) + own(DIDListPanel)),
+        ("Filter bar", "dids", own(FilterBar)),
+        ("Operators tab", "operators", own(OperatorsTab)),
+        ("Packages tab", "packages", own(PackagesTab)),
+        ("Clients tab", "clients", own(ClientsTab)),
+        ("An account's DIDs", "", own(AccountPanel)),
+        ("Forms", "", own(FormScreen) + [b for b in own(MassEditScreen) if b not in own(FormScreen)]),
+        ("Confirmations", "", own(ConfirmScreen)),
+    ]
+
+
+def key_text(app: Any, binding: Binding) -> str:
+    keys = getattr(app, "user_keymap", {}).get(binding.id or "", binding.key)
+    return ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+
+
+def help_text(app: Any) -> str:
+    lines: list[str] = []
+    for where, _, bindings in binding_groups():
+        lines.append(f"[b]{where}[/b]")
+        for b in bindings:
+            lines.append(f"  {key_text(app, b):<18} {(b.tooltip or b.description):<34} [dim]{b.id}[/dim]")
+        lines.append("")
+    lines.append("[b]Filter syntax[/b]")
+    lines.append("  4420 (prefix) or *555 (contains)  status:hold,stock  op:NAME  tag:T (tag:- none)")
+    lines.append("  client:C  account:C/A  reseller:R  pkg:P   quote names with spaces: op:\"Colt Numbers\"")
+    lines.append("")
+    lines.append("Remap any binding by id in the config: [keymap] dids.new = \"ctrl+n\"")
+    return "\n".join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form wide"):
+            yield Label("Keys (esc closes)", classes="form-title")
+            with VerticalScroll(classes="form-body", id="help-body"):
+                yield Static(help_text(self.app), id="help-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+_TARGETS = {
+    "DIDs table": "#dids-table",
+    "DIDs tab": "#dids-tab",
+    "Filter bar": None,
+    "Operators tab": "#operators-tab",
+    "Packages tab": "#packages-tab",
+    "Clients tab": "#clients-tab",
+}
+
+
+def palette_commands(app: Any) -> Iterable[SystemCommand]:
+    """One palette entry per tab action: it opens the tab and runs the action there."""
+    seen: set[str] = set()
+    for where, tab, bindings in binding_groups():
+        selector = _TARGETS.get(where)
+        if not selector:
+            continue
+        for binding in bindings:
+            if binding.id in seen or binding.id.startswith("table."):
+                continue
+            seen.add(binding.id)
+            yield SystemCommand(
+                f"{where.removesuffix(' tab').removesuffix(' table')}: {binding.tooltip or binding.description}",
+                f"key {key_text(app, binding)}",
+                _runner(app, tab, selector, binding.action),
+            )
+    yield SystemCommand("Run the hold sweep now", "key S", lambda: app.run_action("sweep_now"))
+
+
+def _runner(app: Any, tab: str, selector: str, action: str):
+    async def run() -> None:
+        if len(app.screen_stack) > 1:
+            app.notify("close the open form first", severity="warning")
+            return
+        app.action_tab(tab)
+        node = app.query_one(selector)
+        await node.run_action(action)
+
+    return run

@@ -1,0 +1,97 @@
+"""The Operators tab: DID counts by status; new, rename, delete; enter drills down."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from didtui.core import operators
+from didtui.core.operators import OperatorRow
+from didtui.core.statuses import LABELS, Status
+from didtui.tui.widgets.list_table import ListTable
+from didtui.tui.work import db_call
+
+STATUS_COLUMNS = [Status.IN_STOCK, Status.ACTIVE, Status.HOLD, Status.RESERVED, Status.BLOCKED, Status.ARCHIVED]
+
+
+class OperatorsTab(Vertical):
+    BINDINGS = [
+        Binding("n", "new", "New", id="operators.new"),
+        Binding("e", "rename", "Rename", id="operators.rename"),
+        Binding("delete", "delete", "Delete", id="operators.delete"),
+        Binding("enter", "drill", "DIDs", id="operators.drill"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="operators.refresh"),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.rows: dict[str, OperatorRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("loading…", classes="summary")
+        yield ListTable(["ID", ("Name", 20), ("DIDs", 9), *((LABELS[s], 9) for s in STATUS_COLUMNS), ("Reseller", 20)], id="operators-table")
+
+    @property
+    def table(self) -> ListTable:
+        return self.query_one(ListTable)
+
+    def focus_main(self) -> None:
+        self.screen.set_focus(self.table)
+
+    def refresh_data(self) -> None:
+        db_call(self, operators.list_operators, done=self._show, group="operators", exclusive=True)
+
+    def action_refresh(self) -> None:
+        self.refresh_data()
+
+    def _show(self, rows: list[OperatorRow]) -> None:
+        self.rows = {str(r.id): r for r in rows}
+        self.table.set_rows(
+            (r.id, [r.id, r.name, f"{r.did_count:,}", *(f"{r.by_status.get(s.value, 0):,}" for s in STATUS_COLUMNS), r.reseller])
+            for r in rows
+        )
+        total = sum(r.did_count for r in rows)
+        self.query_one(".summary", Static).update(f"{len(rows):,} operators · {total:,} DIDs · enter shows an operator's DIDs")
+
+    @property
+    def current(self) -> OperatorRow | None:
+        key = self.table.current_key
+        return self.rows.get(key) if key else None
+
+    def _changed(self, ok: bool | None) -> None:
+        if ok:
+            from didtui.tui.screens.dids import DataChanged
+
+            self.app.post_message(DataChanged())
+
+    def action_new(self) -> None:
+        from didtui.tui.modals.operator_forms import OperatorFormScreen
+
+        self.app.push_screen(OperatorFormScreen(), self._changed)
+
+    def action_rename(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        from didtui.tui.modals.operator_forms import OperatorFormScreen
+
+        self.app.push_screen(OperatorFormScreen(row), self._changed)
+
+    def action_delete(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        from didtui.tui.modals.operator_forms import DeleteOperatorScreen
+
+        self.app.push_screen(DeleteOperatorScreen(row), self._changed)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_drill()
+
+    def action_drill(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        self.app.drill_down({"operator": row.name}, back_to="operators")

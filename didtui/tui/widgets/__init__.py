@@ -1,0 +1,1 @@
+"""Reusable widgets: the lazy virtual DID table, the filter bar."""

@@ -1,0 +1,126 @@
+"""The filter bar: one line of `word:value` terms, shown while a filter is active.
+
+`4420 status:hold op:"Colt Numbers" tag:london` — a bare number is a prefix, `*555` a
+substring; keys may be shortened (s: o: t: c: r: p:). One line fits 80 columns and is
+as quick to type as k9s's or visidata's filters.
+"""
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from didtui.core.errors import InputError
+
+KEYS = {
+    "status": "status", "s": "status",
+    "operator": "operator", "op": "operator", "o": "operator",
+    "tag": "tag", "t": "tag",
+    "client": "client", "c": "client",
+    "account": "account", "acct": "account",
+    "reseller": "reseller", "r": "reseller",
+    "package": "package", "pkg": "package", "p": "package",
+    "number": "number", "n": "number", "did": "number",
+}
+HINT = '4420 | *555  status:hold  op:NAME  tag:T  client:C  reseller:R  pkg:P  (enter applies, esc closes)'
+
+
+def parse_filter_text(text: str) -> dict[str, Any]:
+    """The keyword arguments of `resolve_filter` for a typed filter line."""
+    try:
+        tokens = shlex.split(text)
+    except ValueError as exc:
+        raise InputError(f"filter: {exc} (close the quote)") from None
+    values: dict[str, Any] = {}
+    for token in tokens:
+        key, sep, value = token.partition(":")
+        if not sep:
+            key, value = "number", token
+        name = KEYS.get(key.lower())
+        if name is None:
+            raise InputError(f"filter: unknown field {key!r}; use status, op, tag, client, account, reseller, pkg")
+        if name == "tag" and value == "-":
+            value = ""
+        elif not value:
+            raise InputError(f"filter: {key}: needs a value, e.g. {key}:something")
+        if name == "status" and "status" in values:
+            value = values["status"] + "," + value
+        values[name] = value
+    return values
+
+
+def filter_text(values: dict[str, Any]) -> str:
+    """The line that parses back to `values` (to reopen the bar on the current filter)."""
+    parts = []
+    for key, value in values.items():
+        if key == "tag" and value == "":
+            value = "-"
+        text = shlex.quote(str(value)) if " " in str(value) else str(value)
+        parts.append(text if key == "number" else f"{key}:{text}")
+    return " ".join(parts)
+
+
+class FilterBar(Vertical):
+    """The input line (while editing), the active filter (while one applies), errors."""
+
+    BINDINGS = [Binding("escape", "close", "Close filter", id="filter.close")]
+
+    DEFAULT_CSS = """
+    FilterBar { height: auto; display: none; }
+    FilterBar.-editing, FilterBar.-active { display: block; }
+    FilterBar > Input { display: none; }
+    FilterBar.-editing > Input { display: block; }
+    FilterBar > #filter-active { color: $accent; text-style: bold; }
+    FilterBar > #filter-error { color: $error; display: none; }
+    FilterBar.-error > #filter-error { display: block; }
+    FilterBar > #filter-hint { color: $text-muted; display: none; }
+    FilterBar.-editing > #filter-hint { display: block; }
+    """
+
+    class Submitted(Message):
+        """The user pressed enter on `text`."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Closed(Message):
+        """The user left the input without applying."""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter: 4420  status:hold  op:NAME  tag:T ...", id="filter-input", compact=True)
+        yield Static(HINT, id="filter-hint")
+        yield Static("", id="filter-error")
+        yield Static("", id="filter-active")
+
+    def open(self, text: str) -> None:
+        self.add_class("-editing")
+        field = self.query_one(Input)
+        field.value = text
+        field.cursor_position = len(text)
+        field.focus()
+
+    def close(self) -> None:
+        self.remove_class("-editing")
+        self.show_error("")
+
+    def show_active(self, description: str | None) -> None:
+        self.set_class(bool(description), "-active")
+        self.query_one("#filter-active", Static).update(f"filter: {description}  (esc clears)" if description else "")
+
+    def show_error(self, message: str) -> None:
+        self.set_class(bool(message), "-error")
+        self.query_one("#filter-error", Static).update(message)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Submitted(event.value))
+
+    def action_close(self) -> None:
+        self.close()
+        self.post_message(self.Closed())

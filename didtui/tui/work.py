@@ -1,0 +1,72 @@
+"""Running core calls off the UI thread, turning every failure into a message.
+
+Every database call of the TUI goes through `db_call`: it runs in a thread worker,
+opens (and closes) that thread's connection, and hands the result or a one-line error
+back to the UI thread. Nothing a database does can crash the app.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import peewee
+from textual.dom import DOMNode
+from textual.worker import Worker, get_current_worker
+
+from didtui.core.errors import DidtuiError
+from didtui.models import database_proxy
+
+
+def error_message(exc: BaseException) -> str:
+    """What to tell the user about a failure: core messages as they are."""
+    if isinstance(exc, DidtuiError):
+        return str(exc)
+    if isinstance(exc, peewee.DatabaseError):
+        first = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+        return f"database error: {first} (nothing was changed; try again)"
+    return f"unexpected error: {exc.__class__.__name__}: {exc}"
+
+
+def db_call(
+    node: DOMNode,
+    fn: Callable[[], Any],
+    *,
+    done: Callable[[Any], None] | None = None,
+    failed: Callable[[str], None] | None = None,
+    group: str = "db",
+    exclusive: bool = False,
+) -> Worker[None]:
+    """Run `fn()` in a thread with its own connection; call `done(result)` or
+    `failed(message)` on the UI thread, unless the worker was cancelled or the node left."""
+
+    def deliver(callback: Callable[[Any], None] | None, value: Any) -> None:
+        if callback is None or not node.is_attached:
+            return
+        callback(value)
+
+    def report(message: str) -> None:
+        if failed is not None:
+            deliver(failed, message)
+        elif node.is_attached:
+            node.app.notify(message, title="Error", severity="error", timeout=8)
+
+    def job() -> None:
+        worker = get_current_worker()
+        try:
+            with database_proxy.connection_context():
+                result = fn()
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+            if not worker.is_cancelled:
+                _to_ui(node, report, error_message(exc))
+            return
+        if not worker.is_cancelled:
+            _to_ui(node, lambda value: deliver(done, value), result)
+
+    return node.run_worker(job, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+
+
+def _to_ui(node: DOMNode, callback: Callable[[Any], None], value: Any) -> None:
+    try:
+        node.app.call_from_thread(callback, value)
+    except RuntimeError:  # the app is shutting down
+        pass

@@ -1,0 +1,52 @@
+"""Pilot helpers: an app over a file database, typing, and waiting for conditions."""
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import pytest
+
+from didtui.config import Profile
+from didtui.tui.app import DidApp
+
+KEY_NAMES = {" ": "space", "-": "minus", ",": "comma", "/": "slash", ":": "colon", "*": "asterisk",
+             ".": "full_stop", "_": "underscore", "+": "plus", '"': "quotation_mark"}
+
+
+async def type_text(pilot, text: str) -> None:
+    """Type text as a person would, key by key."""
+    await pilot.press(*[KEY_NAMES.get(ch, ch) for ch in text])
+
+
+async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 5.0, what: str = "") -> None:
+    """Pause until `condition()` holds (workers run in threads), or fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if condition():
+                return
+        except Exception:  # noqa: BLE001 - the screen may be mid-switch
+            pass
+        if time.monotonic() > deadline:
+            try:
+                shown = screen_text(pilot.app)
+            except Exception:  # noqa: BLE001
+                shown = "?"
+            raise AssertionError(f"timed out waiting for {what or condition}; the screen shows:\n{shown}")
+        await pilot.pause(0.02)
+
+
+def screen_text(app) -> str:
+    """Everything the current screen shows (modals over their background), as plain text."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+@pytest.fixture
+def make_app(sqlite_profile: Profile):
+    def make(**kwargs) -> DidApp:
+        kwargs.setdefault("sweep_interval", 0)
+        keymap = kwargs.pop("keymap", None)
+        return DidApp(sqlite_profile, keymap, **kwargs)
+
+    return make
