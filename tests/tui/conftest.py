@@ -50,3 +50,27 @@ def make_app(sqlite_profile: Profile):
         return DidApp(sqlite_profile, keymap, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def seeded(sqlite_profile: Profile):
+    """Two operators with 30 DIDs each (gold / silver), 3 gold DIDs Active for ACME/main."""
+    from didtui.core import inventory, operators, retail
+    from didtui.core.numbers import parse_numbers
+
+    telia = operators.create_operator("Telia")
+    colt = operators.create_operator("Colt")
+    inventory.create_dids(parse_numbers("15550000000-15550000029"), operator_id=telia.id, tag="gold")
+    inventory.create_dids(parse_numbers("44200000000-44200000029"), operator_id=colt.id, tag="silver")
+    package = retail.create_package("Gold 5", "gold", 5)
+    client = retail.create_client("ACME")
+    account = retail.create_account(client.id, "main")
+    cp = retail.assign_package(account.id, package.id)
+    retail.pick(cp.id, count=3)
+    return {"telia": telia.id, "colt": colt.id, "cp": cp.id}
+
+
+def table_of(app):
+    from didtui.tui.widgets.did_table import DIDTable
+
+    return app.screen.query_one(DIDTable)

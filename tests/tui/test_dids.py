@@ -1,0 +1,123 @@
+"""The DIDs tab by keys: filter, marks, mass edit, delete refusal, stale edit, history."""
+from __future__ import annotations
+
+from didtui.core import inventory
+from didtui.core.filters import row_by_number
+from didtui.models import DID
+from tests.tui.conftest import screen_text, table_of, type_text, wait_for
+
+
+async def open_filter(pilot, text: str) -> None:
+    await pilot.press("slash")
+    await pilot.pause()
+    await type_text(pilot, text)
+    await pilot.press("enter")
+
+
+async def test_filter_mark_mass_edit(make_app, seeded):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: "60 DIDs" in screen_text(app), what="all DIDs counted")
+        await open_filter(pilot, "op:Colt")
+        await wait_for(pilot, lambda: "30 DIDs" in screen_text(app) and "filter: operator Colt" in screen_text(app),
+                       what="filtered")
+        await wait_for(pilot, lambda: table_of(app).is_settled())
+        await pilot.press("space", "space")
+        await wait_for(pilot, lambda: "2 selected" in screen_text(app), what="two marked")
+        await pilot.press("m")
+        await wait_for(pilot, lambda: "changes 2 DIDs" in screen_text(app), what="mass edit form")
+        await pilot.press("tab")  # status -> tag
+        await type_text(pilot, "vip")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: DID.select().where(DID.tag == "vip").count() == 2, what="mass edit saved")
+        assert {d.number for d in DID.select().where(DID.tag == "vip")} == {"44200000000", "44200000001"}
+        await wait_for(pilot, lambda: "vip" in screen_text(app) and "selected" not in screen_text(app),
+                       what="table shows the change")
+        # esc clears the filter
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "60 DIDs" in screen_text(app) and "filter:" not in screen_text(app))
+
+
+async def test_mark_all_delete_refused_when_active(make_app, seeded):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_filter(pilot, "tag:gold")
+        await wait_for(pilot, lambda: "30 DIDs" in screen_text(app), what="gold filtered")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: "30 selected (all matching)" in screen_text(app))
+        await pilot.press("m")
+        await wait_for(pilot, lambda: "Mass edit 30 DIDs" in screen_text(app))
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, lambda: "Delete 30 DIDs" in screen_text(app), what="confirmation")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "cannot be deleted" in screen_text(app), what="refusal in the form")
+        assert DID.select().count() == 60
+        await pilot.press("escape")
+        await pilot.pause()
+        # a plain delete of an In Stock DID, confirmed
+        await pilot.press("A", "G", "delete")
+        await wait_for(pilot, lambda: "Delete DID 15550000029" in screen_text(app), what="delete confirmation")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: DID.select().count() == 59, what="deleted")
+        await wait_for(pilot, lambda: "29 DIDs" in screen_text(app))
+
+
+async def test_bad_filter_is_shown_in_place(make_app, seeded):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_filter(pilot, "op:Nobody")
+        await wait_for(pilot, lambda: "unknown operator 'Nobody'" in screen_text(app), what="message in place")
+        await pilot.press("escape")
+        await open_filter(pilot, "12ab")
+        await wait_for(pilot, lambda: "use digits" in screen_text(app))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "60 DIDs" in screen_text(app))
+
+
+async def test_stale_edit_shows_their_change_and_saves_nothing(make_app, seeded):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_filter(pilot, "4420000000")
+        await wait_for(pilot, lambda: table_of(app).is_settled() and table_of(app).total == 10)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Edit DID 44200000000" in screen_text(app), what="edit form")
+        await wait_for(pilot, lambda: "version 1" in screen_text(app))
+        # someone else edits the same DID meanwhile
+        row = row_by_number("44200000000")
+        inventory.edit_did(row.id, row.version, {"tag": "theirs"}, actor="bob")
+        await pilot.press("tab", "tab")  # status -> operator -> tag
+        await pilot.press("end", *["backspace"] * 10)
+        await type_text(pilot, "mine")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "changed by someone else" in screen_text(app), what="conflict shown")
+        assert "theirs" in screen_text(app)
+        assert row_by_number("44200000000").tag == "theirs"
+        await pilot.press("escape")
+
+
+async def test_history_and_release(make_app, seeded):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_filter(pilot, "status:active")
+        await wait_for(pilot, lambda: table_of(app).is_settled() and table_of(app).total == 3)
+        await pilot.press("h")
+        await wait_for(pilot, lambda: "History of DID 15550000000" in screen_text(app) and "pick" in screen_text(app))
+        await pilot.press("escape")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "Release DID 15550000000" in screen_text(app))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: row_by_number("15550000000").status == "hold", what="released")
+        await wait_for(pilot, lambda: table_of(app).total == 2)
+
+
+async def test_new_dids_preview_lists_existing(make_app, seeded):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen.query_one("#numbers").has_focus)
+        await type_text(pilot, "15550000028-15550000031")
+        await wait_for(pilot, lambda: "makes 4 DIDs; 2 already exist: 15550000028, 15550000029" in screen_text(app))
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "already exist (15550000028" in screen_text(app), what="refusal")
+        assert DID.select().count() == 60
+        await pilot.press("escape")

@@ -1,0 +1,75 @@
+"""Tabs, drill-down, help, palette, keymap, and the background sweep worker."""
+from __future__ import annotations
+
+import datetime as _dt
+
+from didtui.core import retail
+from didtui.models import DID
+from didtui.tui.screens.help import HelpScreen
+from tests.tui.conftest import screen_text, table_of, type_text, wait_for
+
+
+async def test_drill_down_from_operators_and_back(make_app, seeded):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2")
+        await wait_for(pilot, lambda: "Colt" in screen_text(app) and "Telia" in screen_text(app), what="operators")
+        assert "30" in screen_text(app)
+        await pilot.press("enter")  # Colt sorts first
+        await wait_for(pilot, lambda: "filter: operator Colt" in screen_text(app) and "30 DIDs" in screen_text(app),
+                       what="drilled down")
+        assert "Telia" not in screen_text(app).split("DID ▲")[1]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.query_one("TabbedContent").active == "operators", what="back")
+        await pilot.press("1")
+        await wait_for(pilot, lambda: "60 DIDs" in screen_text(app) and "filter:" not in screen_text(app))
+
+
+async def test_help_lists_every_binding_and_keymap_remaps(make_app, seeded):
+    app = make_app(keymap={"dids.new": "ctrl+n"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = app.screen.query_one("#help-text").render().plain
+        for binding_id in ("dids.new", "dids.mark_all", "operators.drill", "clients.pick", "account.pick", "app.quit"):
+            assert binding_id in text
+        assert "ctrl+n" in text
+        await pilot.press("escape")
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: "New DIDs" in screen_text(app), what="remapped key opens the form")
+        await pilot.press("escape")
+
+
+async def test_palette_offers_actions(make_app, seeded):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "mass edit")
+        await wait_for(pilot, lambda: "Mass edit the marked DIDs" in screen_text(app), what="palette entry")
+        await pilot.press("escape")
+
+
+async def test_sweep_worker_releases_expired_holds_and_refreshes(make_app, seeded):
+    retail.deactivate(seeded["cp"])
+    past = _dt.datetime.utcnow() - _dt.timedelta(hours=1)
+    DID.update(hold_until=past).where(DID.status == "hold").execute()
+    app = make_app(sweep_interval=0.3)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: "released 3" in screen_text(app), what="sweep ran")
+        assert DID.select().where(DID.status == "hold").count() == 0
+        assert DID.select().where(DID.status == "in_stock").count() == 60
+        await wait_for(pilot, lambda: table_of(app).is_settled() and "Hold" not in screen_text(app).split("DID ▲")[1])
+
+
+async def test_sweep_waits_while_a_form_is_open(make_app, seeded):
+    retail.deactivate(seeded["cp"])
+    past = _dt.datetime.utcnow() - _dt.timedelta(hours=1)
+    DID.update(hold_until=past).where(DID.status == "hold").execute()
+    app = make_app(sweep_interval=0.2)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        await pilot.pause(0.6)
+        assert DID.select().where(DID.status == "hold").count() == 3
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: DID.select().where(DID.status == "hold").count() == 0, what="sweep after form")
