@@ -1,9 +1,11 @@
 """Shared fixtures: one clean database per test, on every backend.
 
-`profile` is parametrised over sqlite, postgresql and mysql. Server databases are
-created once per session (the URL may be overridden with $DIDTUI_TEST_PG_URL and
-$DIDTUI_TEST_MYSQL_URL) and emptied before each test. A server that cannot be reached
-skips its tests on a laptop, and fails them under CI=true.
+`profile` is parametrised over sqlite, postgresql and mysql. Each pytest run creates
+its own server databases (didtui_test_<pid>, dropped at the end), so that several runs
+on one machine never empty each other's tables; $DIDTUI_TEST_PG_URL and
+$DIDTUI_TEST_MYSQL_URL name fixed databases instead. Tables are emptied before each
+test. A server that cannot be reached skips its tests on a laptop, and fails them under
+CI=true.
 """
 from __future__ import annotations
 
@@ -17,9 +19,13 @@ from didtui import db as dbmod
 from didtui.config import Profile
 from didtui.models import ALL_MODELS, database_proxy
 
-PG_URL = os.environ.get("DIDTUI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/didtui_test")
-MYSQL_URL = os.environ.get("DIDTUI_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/didtui_test")
+RUN_DB = f"didtui_test_{os.getpid()}"
+PG_URL = os.environ.get("DIDTUI_TEST_PG_URL") or f"postgresql://postgres@127.0.0.1:5432/{RUN_DB}"
+MYSQL_URL = os.environ.get("DIDTUI_TEST_MYSQL_URL") or f"mysql://root@127.0.0.1:3306/{RUN_DB}"
 SERVER_URLS = {"postgresql": PG_URL, "mysql": MYSQL_URL}
+_OWN_DATABASES = {
+    kind: not os.environ.get(var) for kind, var in (("postgresql", "DIDTUI_TEST_PG_URL"), ("mysql", "DIDTUI_TEST_MYSQL_URL"))
+}
 BACKENDS = ["sqlite", "postgresql", "mysql"]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -31,6 +37,10 @@ def _server_problem(kind: str) -> str | None:
     if kind not in _reachable:
         profile = Profile(name=f"test-{kind}", database=SERVER_URLS[kind], user="tester")
         try:
+            if _OWN_DATABASES[kind]:
+                charset = " CHARACTER SET utf8mb4" if kind == "mysql" else ""
+                _admin(kind, f"CREATE DATABASE {RUN_DB}{charset}")
+                _created.append(kind)
             database = dbmod.open_unchecked(profile)
             dbmod.upgrade_schema(database)
             database.close()
@@ -38,6 +48,42 @@ def _server_problem(kind: str) -> str | None:
         except Exception as exc:  # noqa: BLE001 - any failure means "not usable here"
             _reachable[kind] = f"{kind} test database unusable: {exc}"
     return _reachable[kind]
+
+
+_created: list[str] = []
+
+
+def _admin(kind: str, statement: str) -> None:
+    """Run one statement on the server outside any test database (CREATE/DROP DATABASE)."""
+    if kind == "postgresql":
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres",
+                             autocommit=True, connect_timeout=5) as conn:
+            conn.execute(statement)
+    else:
+        import pymysql
+
+        conn = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="", autocommit=True,
+                               connect_timeout=5)
+        try:
+            with conn.cursor() as cur:
+                cur.execute(statement)
+        finally:
+            conn.close()
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Drop the databases this run created."""
+    db = database_proxy.obj
+    if db is not None and not db.is_closed():
+        db.close()
+    for kind in _created:
+        force = " WITH (FORCE)" if kind == "postgresql" else ""
+        try:
+            _admin(kind, f"DROP DATABASE IF EXISTS {RUN_DB}{force}")
+        except Exception:  # noqa: BLE001 - a leftover test database is harmless
+            pass
 
 
 def make_profile(kind: str, tmp_path: Path, **options) -> Profile:
