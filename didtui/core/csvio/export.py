@@ -2,11 +2,13 @@
 
 FIELD-NOTES: peewee's per-row wrapping doubles the time of a million-row export, so the
 query's SQL runs on a raw cursor (server-side on PostgreSQL and MySQL, so memory stays
-flat), and labels, empty names and formula neutralising are computed by the database
-in the SELECT: the Python loop only hands rows to csv.writer.
+flat). Labels are computed in the SELECT; the Python loop only looks at the first
+character of the text cells (SQL CASE expressions for that measured 30% slower) and
+hands rows to csv.writer.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as _dt
 import os
@@ -16,9 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from peewee import JOIN, Case, Value, fn
+from peewee import JOIN, Case, fn
 
-from didtui.core.csvio.cells import ESCAPED, RISKY
+from didtui.core.csvio.cells import neutralise
 from didtui.core.errors import Cancelled, InputError
 from didtui.core.filters import DIDFilter, count
 from didtui.core.statuses import LABELS
@@ -38,13 +40,22 @@ def _label(column: Any) -> Any:
     return Case(column, [(s.value, text) for s, text in LABELS.items()], column)
 
 
-def _neutral(column: Any, kind: str) -> Any:
-    """The SQL twin of `cells.neutralise`, NULL read as ''."""
-    text = fn.COALESCE(column, "")
-    first, second = fn.SUBSTR(text, 1, 1), fn.SUBSTR(text, 2, 1)
-    risky = first.in_(list(RISKY)) | ((first == "'") & second.in_(list(ESCAPED)))
-    quoted = fn.CONCAT("'", text) if kind == "mysql" else Value("'").concat(text)
-    return Case(None, [(risky, quoted)], text)
+_TEXT_CELLS = (2, 4, 5, 6, 7, 8, 9)  # operator, tag, notes, client, account, reseller, package
+_FIRST = frozenset("=+-@\t\r'")
+
+
+def _safe(row: tuple) -> tuple:
+    """The row with its text cells neutralised (most rows pass through untouched)."""
+    _id, _s, o, _n, t, notes, c, a, r, p, _ah, _hu = row
+    if ((o and o[0] in _FIRST) or (t and t[0] in _FIRST) or (notes and notes[0] in _FIRST)
+            or (c and c[0] in _FIRST) or (a and a[0] in _FIRST) or (r and r[0] in _FIRST)
+            or (p and p[0] in _FIRST)):
+        cells = list(row)
+        for i in _TEXT_CELLS:
+            if cells[i]:
+                cells[i] = neutralise(cells[i])
+        return tuple(cells)
+    return row
 
 
 def _sort_order(sort: str) -> list[Any]:
@@ -61,14 +72,11 @@ def _sort_order(sort: str) -> list[Any]:
 
 def export_query(filt: DIDFilter | None, sort: str = "number") -> Any:
     """The export's SELECT: one row per DID matching `filt`, in the view's order."""
-    kind = backend(database_proxy.obj)
     owner = Client.alias()
     query = (
         DID.select(
-            DID.id, _label(DID.status), _neutral(Operator.name, kind), DID.number,
-            _neutral(DID.tag, kind), _neutral(DID.notes, kind), _neutral(owner.name, kind),
-            _neutral(Account.name, kind), _neutral(Reseller.name, kind), _neutral(Package.name, kind),
-            _label(DID.after_hold), DID.hold_until,
+            DID.id, _label(DID.status), Operator.name, DID.number, DID.tag, DID.notes, owner.name,
+            Account.name, Reseller.name, Package.name, _label(DID.after_hold), DID.hold_until,
         )
         .join_from(DID, Operator, JOIN.LEFT_OUTER)
         .join_from(DID, Reseller, JOIN.LEFT_OUTER)
@@ -113,15 +121,16 @@ def write_rows(
     writer.writerow(EXPORT_COLUMNS)
     sql, params = query.sql()
     written = 0
-    # A server-side cursor lives in a transaction; it also gives a consistent snapshot.
-    with db.atomic():
+    # One SELECT reads one snapshot on every backend. PostgreSQL's server-side cursor
+    # needs a transaction; SQLite gets none, since didtui's would take the write lock.
+    with db.atomic() if kind == "postgresql" else contextlib.nullcontext():
         cursor = _stream_cursor(db, kind)
         try:
             cursor.execute(sql, params)
             while rows := cursor.fetchmany(FETCH):
                 if cancel is not None and cancel():
                     raise Cancelled("export cancelled: no file was written")
-                writer.writerows(rows)
+                writer.writerows(map(_safe, rows))
                 written += len(rows)
                 if progress is not None:
                     progress(written, max(total, written))

@@ -1,0 +1,195 @@
+"""CSV import/export benchmark: didtui's pipeline beside raw-driver baselines, same run.
+
+    .venv/bin/python tests/bench/bench_csv.py [--rows 1000000] [--runs 3] [--dir /tmp/didtui-bench]
+
+Import: a ROWS-line CSV (DID, Operator, Status, Tag, Notes) into an empty SQLite database
+with didtui's schema, validated and mapped (`didtui.core.csvio.run_import`), against
+`csv.reader` feeding plain `sqlite3` executemany into the same schema with no validation.
+Export: every DID to CSV (`export_csv`) against a plain sqlite3 cursor over the same joins
+feeding `csv.writer`. Each measurement runs in its own process, so its peak RSS is its
+own; figures are medians of RUNS runs, printed with the ratio to the baseline.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+OPERATORS = ["Telia Carrier", "Lumen Wholesale", "Bandwidth.com", "Colt Numbers", "Sipgate Trunks", "Twilio Elastic"]
+STATUSES = ["In Stock", "In Stock", "In Stock", "Reserved", "Blocked", "Archived"]
+TAGS = ["gold", "silver", "london", "berlin", "tollfree", ""]
+EXPORT_SQL = """
+SELECT d.id, d.status, o.name, d.number, d.tag, d.notes, c.name, a.name, r.name, p.name, d.after_hold, d.hold_until
+FROM did d
+LEFT JOIN operator o ON o.id = d.operator_id
+LEFT JOIN reseller r ON r.id = d.reseller_id
+LEFT JOIN client_package cp ON cp.id = d.client_package_id
+LEFT JOIN account a ON a.id = cp.account_id
+LEFT JOIN client c ON c.id = a.client_id
+LEFT JOIN package p ON p.id = cp.package_id
+ORDER BY d.number
+"""
+
+
+def make_csv(path: Path, rows: int) -> None:
+    rng = random.Random(7)
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["DID", "Operator", "Status", "Tag", "Notes"])
+        for i in range(rows):
+            writer.writerow([
+                f"{15550000000 + i}", OPERATORS[i // 1000 % 6], rng.choice(STATUSES), TAGS[i % 6],
+                f"order {i // 250} from upstream" if i % 3 else "",
+            ])
+
+
+def fresh_db(path: Path) -> None:
+    """An empty database with didtui's schema and the six operators."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    from didtui import db as dbmod
+    from didtui.config import Profile
+    from didtui.core.operators import create_operator
+
+    dbmod.connect(Profile(name="bench", database=f"sqlite:///{path}", user="bench"))
+    for name in OPERATORS:
+        create_operator(name)
+    dbmod.close()
+
+
+def _sqlite(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=wal", "foreign_keys=1", "synchronous=normal", "cache_size=-32000"):
+        conn.execute(f"PRAGMA {pragma}")
+    return conn
+
+
+def import_baseline(db: Path, source: Path) -> None:
+    conn = _sqlite(db)
+    ops = {name: i for i, name in conn.execute("SELECT id, name FROM operator")}
+    statuses = {"In Stock": "in_stock", "Reserved": "reserved", "Blocked": "blocked", "Archived": "archived"}
+    now = time.strftime("%Y-%m-%d %H:%M:%S")
+    sql = ("INSERT INTO did (number, status, operator_id, tag, notes, reseller_id, after_hold, hold_days, "
+           "created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, NULL, 'in_stock', 30, ?, ?, 1)")
+    with source.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        conn.execute("BEGIN IMMEDIATE")
+        rows = ((r[0], statuses[r[2]], ops[r[1]], r[3], r[4], now, now) for r in reader)
+        while chunk := [row for _, row in zip(range(5000), rows)]:
+            conn.executemany(sql, chunk)
+        conn.execute("COMMIT")
+    conn.close()
+
+
+def import_didtui(db: Path, source: Path) -> None:
+    from didtui.core.csvio import ImportOptions, inspect_file, run_import
+
+    report = run_import(inspect_file(source), ImportOptions())
+    assert report.written and report.new == ROWS_EXPECTED[0], report.summary()
+
+
+def export_baseline(db: Path, target: Path) -> None:
+    conn = _sqlite(db)
+    with target.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["ID", "Status", "Operator", "DID", "Tag", "Notes", "Client", "Account", "Reseller",
+                         "Package", "After Hold", "Hold Until"])
+        cursor = conn.execute(EXPORT_SQL)
+        while rows := cursor.fetchmany(5000):
+            writer.writerows(rows)
+    conn.close()
+
+
+def export_didtui(db: Path, target: Path) -> None:
+    from didtui.core.csvio import export_csv
+
+    n = export_csv(target)
+    assert n == ROWS_EXPECTED[0], n
+
+
+ROWS_EXPECTED = [0]
+JOBS = {"import-baseline": import_baseline, "import-didtui": import_didtui,
+        "export-baseline": export_baseline, "export-didtui": export_didtui}
+
+
+def child(job: str, db: str, path: str, rows: int) -> None:
+    """One measurement, in this process: prints seconds and peak RSS as JSON."""
+    ROWS_EXPECTED[0] = rows
+    if job.endswith("didtui"):
+        # Connecting (and importing the modules) is start-up, not the operation measured.
+        from didtui import db as dbmod
+        from didtui.config import Profile
+        import didtui.core.csvio  # noqa: F401
+
+        dbmod.connect(Profile(name="bench", database=f"sqlite:///{db}", user="bench"))
+    started = time.perf_counter()
+    JOBS[job](Path(db), Path(path))
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(json.dumps({"seconds": seconds, "peak_mb": peak}))
+
+
+def measure(job: str, db: Path, path: Path, rows: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", job, str(db), str(path), str(rows)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--dir", default="/tmp/didtui-bench")
+    parser.add_argument("--child", nargs=4, metavar=("JOB", "DB", "PATH", "ROWS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], args.child[2], int(args.child[3]))
+        return
+    work = Path(args.dir)
+    work.mkdir(parents=True, exist_ok=True)
+    source = work / f"dids-{args.rows}.csv"
+    if not source.exists():
+        make_csv(source, args.rows)
+    print(f"{args.rows:,} rows, {source.stat().st_size / 1e6:.0f} MB CSV, {args.runs} runs, SQLite {sqlite3.sqlite_version}")
+    results: dict[str, list[dict]] = {job: [] for job in JOBS}
+    db = work / "bench.db"
+    for run in range(args.runs):
+        for kind in ("baseline", "didtui"):
+            fresh_db(db)
+            results[f"import-{kind}"].append(measure(f"import-{kind}", db, source, args.rows))
+        # Export from the database didtui just imported (identical content to the baseline's).
+        for kind in ("baseline", "didtui"):
+            target = work / f"export-{kind}.csv"
+            results[f"export-{kind}"].append(measure(f"export-{kind}", db, target, args.rows))
+        line = ", ".join(f"{job} {results[job][-1]['seconds']:.1f}s" for job in JOBS)
+        print(f"run {run + 1}: {line}", flush=True)
+
+    def median(job: str, key: str) -> float:
+        return statistics.median(r[key] for r in results[job])
+
+    print()
+    print("| measurement | didtui | baseline | ratio | target | peak RSS didtui / baseline |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for what, target in (("import", 1.5), ("export", 1.3)):
+        ours, base = median(f"{what}-didtui", "seconds"), median(f"{what}-baseline", "seconds")
+        ratio = ours / base
+        print(f"| {what} {args.rows:,} rows | {ours:.1f} s | {base:.1f} s | {ratio:.2f}x | <= {target}x "
+              f"{'ok' if ratio <= target else 'MISSED'} | {median(f'{what}-didtui', 'peak_mb'):.0f} MB / "
+              f"{median(f'{what}-baseline', 'peak_mb'):.0f} MB |")
+
+
+if __name__ == "__main__":
+    main()
