@@ -57,3 +57,28 @@ def clients_overview() -> list[ClientAccountRow]:
         ClientAccountRow(cid, cname, rname or "", aid, aname or "", counts.get(aid, 0) if aid else 0)
         for cid, cname, rname, aid, aname in query.tuples()
     ]
+
+
+_NAMED = {"operator": Operator, "reseller": Reseller, "client": Client, "package": Package}
+
+
+def complete_name(kind: str, typed: str) -> str:
+    """The stored name a person meant: exact, else case-insensitive, else the only name
+    starting with what was typed (`colt` -> `Colt Numbers`). Unknown: returned as typed,
+    so `resolve_filter` says it is unknown and lists the known ones."""
+    model = _NAMED[kind]
+    text = typed.strip()
+    if model.select().where(model.name == text).exists():
+        return text
+    lowered = text.lower()
+    matches = [n for (n,) in model.select(model.name).where(fn.LOWER(model.name).startswith(lowered))
+               .order_by(model.name).limit(50).tuples()]
+    exact = [n for n in matches if n.lower() == lowered]
+    if exact:
+        return exact[0]
+    return matches[0] if len(matches) == 1 else text
+
+
+def complete_filter_names(values: dict[str, str]) -> dict[str, str]:
+    """`resolve_filter` keyword arguments with every typed name completed."""
+    return {k: complete_name(k, v) if k in _NAMED and v else v for k, v in values.items()}

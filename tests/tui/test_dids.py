@@ -121,3 +121,18 @@ async def test_new_dids_preview_lists_existing(make_app, seeded):
         await wait_for(pilot, lambda: "already exist (15550000028" in screen_text(app), what="refusal")
         assert DID.select().count() == 60
         await pilot.press("escape")
+
+
+async def test_keys_typed_in_one_burst_after_slash_reach_the_filter(make_app, seeded):
+    """Over SSH a fast typist's keys arrive together: none may fall through to the table."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: "60 DIDs" in screen_text(app))
+        names = {"/": "slash", ":": "colon", " ": "space"}
+        for ch in "/tag:silver op:co":
+            app.post_message(events.Key(names.get(ch, ch), ch))
+        app.post_message(events.Key("enter", "\r"))
+        await wait_for(pilot, lambda: "filter: operator Colt, tag silver" in screen_text(app), what="burst filter")
+        assert "30 DIDs" in screen_text(app) and "selected" not in screen_text(app)

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
-from didtui.core import retail
+from didtui.core import retail, views
 from didtui.core.filters import SORTS, DIDFilter, Selection, resolve_filter
 from didtui.core.statuses import Status
 from didtui.tui.modals.confirm import ConfirmScreen
@@ -191,7 +191,12 @@ class DidsTab(DIDListPanel):
             if not bar.has_class("-editing"):
                 self.app.notify(message, severity="error")
 
-        db_call(self, lambda: resolve_filter(**values), done=done, failed=failed, group="filter", exclusive=True)
+        def resolve() -> DIDFilter:
+            completed = views.complete_filter_names(values)
+            values.update(completed)
+            return resolve_filter(**completed)
+
+        db_call(self, resolve, done=done, failed=failed, group="filter", exclusive=True)
 
     def drill_down(self, values: dict[str, Any], back_to: str) -> None:
         self.apply_filter(values, back_to=back_to)
@@ -206,6 +211,37 @@ class DidsTab(DIDListPanel):
             bar.show_error(str(exc))
             return
         self.apply_filter(values)
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys bubble here before the app runs their bindings, so in a burst (a fast
+        typist or a paste over SSH) the keys after `/` would be dispatched after focus
+        moved to the filter input and be lost: open the bar at once, route them there."""
+        field = self.query_one("#filter-input", Input)
+        filter_keys = getattr(self.app, "user_keymap", {}).get("dids.filter", "slash").split(",")
+        if self.screen.focused is not field and event.key in [k.strip() for k in filter_keys]:
+            event.stop()
+            event.prevent_default()
+            self.action_open_filter()
+        elif self.screen.focused is field:
+            if event.is_printable:
+                field.insert_text_at_cursor(event.character or "")
+            elif event.key == "backspace":
+                field.action_delete_left()
+            elif event.key == "enter":
+                self.call_later(field.action_submit)
+            elif event.key == "escape":
+                self.query_one(FilterBar).close()
+                self.screen.set_focus(self.table)
+            else:
+                return
+            event.stop()
+            event.prevent_default()
+
+    def on_paste(self, event: events.Paste) -> None:
+        """Text pasted (or typed in one burst over SSH) on the table goes to the filter."""
+        event.stop()
+        text = event.text.strip().splitlines()[0] if event.text.strip() else ""
+        self.query_one(FilterBar).open(text.removeprefix("/").strip())
 
     @on(FilterBar.Closed)
     def filter_closed(self, event: FilterBar.Closed) -> None:

@@ -70,12 +70,13 @@ class FilterBar(Vertical):
 
     BINDINGS = [Binding("escape", "close", "Close filter", id="filter.close")]
 
+    # The input stays displayed (in a zero-height bar when idle) so `/` can focus it at
+    # once: keys typed right after `/` (a paste, a fast typist over SSH) land in it.
     DEFAULT_CSS = """
-    FilterBar { height: auto; display: none; }
-    FilterBar.-editing, FilterBar.-active { display: block; }
-    FilterBar > Input { display: none; }
-    FilterBar.-editing > Input { display: block; }
-    FilterBar > #filter-active { color: $accent; text-style: bold; }
+    FilterBar { height: 0; }
+    FilterBar.-editing, FilterBar.-active { height: auto; }
+    FilterBar > #filter-active { color: $accent; text-style: bold; display: none; }
+    FilterBar.-active > #filter-active { display: block; }
     FilterBar > #filter-error { color: $error; display: none; }
     FilterBar.-error > #filter-error { display: block; }
     FilterBar > #filter-hint { color: $text-muted; display: none; }
@@ -93,7 +94,7 @@ class FilterBar(Vertical):
         """The user left the input without applying."""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter: 4420  status:hold  op:NAME  tag:T ...", id="filter-input", compact=True)
+        yield Input(placeholder="filter: 4420  status:hold  op:NAME  tag:T ...", id="filter-input", compact=True, select_on_focus=False)
         yield Static(HINT, id="filter-hint")
         yield Static("", id="filter-error")
         yield Static("", id="filter-active")
@@ -103,7 +104,7 @@ class FilterBar(Vertical):
         field = self.query_one(Input)
         field.value = text
         field.cursor_position = len(text)
-        field.focus()
+        self.screen.set_focus(field)
 
     def close(self) -> None:
         self.remove_class("-editing")
