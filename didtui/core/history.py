@@ -52,18 +52,24 @@ def record(
 def record_for(
     where: Any,
     action: str,
-    changes: dict[str, Any],
+    changes: dict[str, Any] | None,
     batch: str,
     actor: str | None = None,
     at: _dt.datetime | None = None,
+    *,
+    changes_sql: Any = None,
 ) -> int:
-    """One event per DID matching `where`, all with the same changes; returns the count."""
+    """One event per DID matching `where`, all with the same changes; returns the count.
+
+    `changes_sql`, when given, is an SQL expression over the DID row yielding each
+    event's JSON changes (so one statement covers rows whose changes differ).
+    """
     select = DID.select(
         Value(at or utcnow()),
         Value(actor or current_actor()),
         DID.number,
         Value(action),
-        Value(encode(changes)),
+        changes_sql if changes_sql is not None else Value(encode(changes or {})),
         Value(batch),
     ).where(where)
     query = Event.insert_from(

@@ -346,8 +346,7 @@ def activate(client_package_id: int, *, actor: str | None = None) -> int:
             & (DID.status == Status.HOLD.value)
             & (DID.hold_until <= now)
         )
-        for after in AFTER_HOLD:
-            _release(ended & (DID.after_hold == after.value), after.value, batch, actor, now)
+        _release(ended & DID.after_hold.in_([s.value for s in AFTER_HOLD]), batch, actor, now)
     return n
 
 

@@ -8,11 +8,15 @@ each DID is released once and gets one event.
 from __future__ import annotations
 
 import datetime as _dt
+import sqlite3
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
-from peewee import fn
+from peewee import SQL, Value, fn
 
 from didtui.core import bulk, history
+from didtui.core.errors import Conflict
 from didtui.core.statuses import AFTER_HOLD, Status
 from didtui.db import backend, current_actor
 from didtui.models import DID, database_proxy, utcnow
@@ -29,13 +33,17 @@ class SweepResult:
 
 
 def expired_where(now: _dt.datetime):
-    return (DID.status == Status.HOLD.value) & (DID.hold_until <= now)
+    return (
+        (DID.status == Status.HOLD.value)
+        & (DID.hold_until <= now)
+        & DID.after_hold.in_([s.value for s in AFTER_HOLD])
+    )
 
 
 def preview(now: _dt.datetime | None = None) -> dict[str, int]:
     """What a sweep would release now, by after-hold status (for --dry-run)."""
     query = (
-        DID.select(DID.after_hold, fn.COUNT(DID.id))
+        DID.select(DID.after_hold, fn.COUNT(SQL("*")))
         .where(expired_where(now or utcnow()))
         .group_by(DID.after_hold)
     )
@@ -43,6 +51,7 @@ def preview(now: _dt.datetime | None = None) -> dict[str, int]:
 
 
 def sweep(now: _dt.datetime | None = None, *, actor: str | None = None) -> SweepResult:
+    """Release every expired hold: two statements per chunk (the events, then the UPDATE)."""
     now = now or utcnow()
     actor = actor or current_actor() or "sweep"
     batch = history.new_batch()
@@ -51,26 +60,64 @@ def sweep(now: _dt.datetime | None = None, *, actor: str | None = None) -> Sweep
     with db.atomic():
         if backend(db) == "sqlite":
             # The write lock is ours until commit: the predicate alone is exact.
-            for after in AFTER_HOLD:
-                by_status[after.value] = _release(expired_where(now) & (DID.after_hold == after.value), after.value, batch, actor, now)
+            by_status = _release_sqlite(expired_where(now), batch, actor, now)
         else:
-            ids = [
-                i for (i,) in DID.select(DID.id).where(expired_where(now))
+            rows = (
+                DID.select(DID.id, DID.after_hold).where(expired_where(now))
                 .order_by(DID.id).for_update(skip_locked=True).tuples()
-            ]
-            for chunk in bulk.chunked(ids, CHUNK):
-                in_chunk = DID.id.in_(chunk) & expired_where(now)
-                for after in AFTER_HOLD:
-                    n = _release(in_chunk & (DID.after_hold == after.value), after.value, batch, actor, now)
-                    by_status[after.value] = by_status.get(after.value, 0) + n
+            )
+            locked = list(rows)
+            for chunk in bulk.chunked(locked, CHUNK):
+                ids = [i for i, _ in chunk]
+                n = _release(DID.id.in_(ids) & expired_where(now), batch, actor, now)
+                if n != len(chunk):  # the rows are locked by us: cannot happen
+                    raise Conflict("the holds changed while they were being swept: nothing was released; run it again")
+                for _, after in chunk:
+                    by_status[after] = by_status.get(after, 0) + 1
     by_status = {k: v for k, v in by_status.items() if v}
     return SweepResult(sum(by_status.values()), by_status, batch, now)
 
 
-def _release(where, after: str, batch: str, actor: str, now: _dt.datetime) -> int:
-    history.record_for(where, "sweep", {"status": ["hold", after], "hold_until": ["", None]}, batch, actor, now)
-    return (
-        DID.update({DID.status: after, DID.client_package: None, DID.hold_until: None,
-                    DID.version: DID.version + 1, DID.updated_at: now})
-        .where(where).execute()
-    )
+def _changes_sql(db) -> Any:
+    """Each event's changes, {"hold_until": ["", null], "status": ["hold", AFTER]}, built
+    in SQL from the row's after_hold, exactly as history.encode writes them."""
+    head, tail = history.encode({"status": ["hold", _MARK], "hold_until": ["", None]}).split(_MARK)
+    if backend(db) == "sqlite":  # no concat() before SQLite 3.44
+        return Value(head).concat(DID.after_hold).concat(Value(tail))
+    if backend(db) == "postgresql":  # parameters of concat() have no type of their own
+        return fn.CONCAT(Value(head).cast("text"), DID.after_hold, Value(tail).cast("text"))
+    return fn.CONCAT(Value(head), DID.after_hold, Value(tail))
+
+
+_MARK = "AFTERHOLD"
+
+
+def _update(now: _dt.datetime):
+    return DID.update({DID.status: DID.after_hold, DID.client_package: None, DID.hold_until: None,
+                       DID.version: DID.version + 1, DID.updated_at: now})
+
+
+def _release_sqlite(where, batch: str, actor: str, now: _dt.datetime) -> dict[str, int]:
+    """SQLite, under the write lock: the events, then one UPDATE that says (RETURNING)
+    which status each DID went to, so no third pass is needed to count them."""
+    db = database_proxy.obj
+    if sqlite3.sqlite_version_info < (3, 35):  # no RETURNING: count first
+        by_status = preview(now)
+        if sum(by_status.values()) and _release(where, batch, actor, now) != sum(by_status.values()):
+            raise Conflict("the holds changed while they were being swept: nothing was released; run it again")
+        return by_status
+    events = history.record_for(where, "sweep", None, batch, actor, now, changes_sql=_changes_sql(db))
+    if not events:
+        return {}
+    sql, params = _update(now).where(where).sql()
+    released = Counter(status for (status,) in db.execute_sql(sql + ' RETURNING "status"', params))
+    if sum(released.values()) != events:
+        raise Conflict("the holds changed while they were being swept: nothing was released; run it again")
+    return dict(released)
+
+
+def _release(where, batch: str, actor: str, now: _dt.datetime) -> int:
+    """Each Hold DID matching `where` to its own after-hold status, detached; one event each."""
+    db = database_proxy.obj
+    history.record_for(where, "sweep", None, batch, actor, now, changes_sql=_changes_sql(db))
+    return _update(now).where(where).execute()
