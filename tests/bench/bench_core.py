@@ -14,7 +14,8 @@ database, the ratio and its target, and the peak memory of the process that ran 
   raw UPDATE through a temporary table of the ids (<= 1.5x);
 - counts: `operators.list_operators` (DID counts by status per operator) over SIZE DIDs vs
   a raw GROUP BY (<= 1.2x);
-- peak memory: ru_maxrss of the fresh process that ran ours (< 200 MB).
+- peak memory: the high-water mark (VmHWM, else ru_maxrss) of the fresh process that
+  ran ours (< 200 MB).
 
 Every measurement runs in a fresh subprocess, ours and raw alternating first; with
 --runs N the medians are printed. The machine is shared: trust ratios over seconds.
@@ -172,6 +173,14 @@ def build_base(backend: str, where: str, size: int) -> dict[str, Any]:
 
 
 def peak_mb() -> float:
+    """This process's peak resident memory. Linux keeps ru_maxrss across exec (a child
+    would report its parent's peak), so read the address space's own high-water mark."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -295,10 +304,10 @@ def run_child(figure: str, variant: str, backend: str, where: str, size: int, id
 
 
 def one_round(backend: str, work: Path, size: int, round_no: int, base: str, ids_file: str,
-              empty: str) -> dict[str, dict[str, Any]]:
+              empty: str, figures: list[str]) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     order = ("ours", "raw") if round_no % 2 == 0 else ("raw", "ours")
-    for figure in ("create", "sweep", "mass_edit", "counts"):
+    for figure in figures:
         results[figure] = {}
         for variant in order:
             if backend == "sqlite":
@@ -327,6 +336,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--workdir", help="where to build the databases (default: a temporary dir)")
+    parser.add_argument("--only", default=",".join(TARGETS), help="figures to measure, comma-separated")
     parser.add_argument("--child", nargs=2, metavar=("FIGURE", "VARIANT"), help=argparse.SUPPRESS)
     parser.add_argument("--where", help=argparse.SUPPRESS)
     parser.add_argument("--ids", default="", help=argparse.SUPPRESS)
@@ -349,7 +359,12 @@ def main() -> None:
     Path(ids_file).write_text(json.dumps(info["edit_ids"]))
     print(f"  base database built in {time.perf_counter() - started:.1f} s", flush=True)
 
-    rounds = [one_round(args.backend, work, args.size, r, base, ids_file, empty) for r in range(args.runs)]
+    figures = [f for f in args.only.split(",") if f]
+    unknown = set(figures) - set(TARGETS)
+    if unknown:
+        parser.error(f"unknown figure(s) {', '.join(sorted(unknown))}: use {', '.join(TARGETS)}")
+    rounds = [one_round(args.backend, work, args.size, r, base, ids_file, empty, figures)
+              for r in range(args.runs)]
 
     print(f"\nmedians of {args.runs} run(s), {args.backend}, {args.size:,} DIDs:")
     print(f"  {'figure':<34} {'ours':>9} {'raw':>9} {'ratio':>7} {'target':>8}  {'peak MB':>7}")
@@ -362,6 +377,8 @@ def main() -> None:
     worst_peak = 0.0
     all_ok = True
     for figure, target in TARGETS.items():
+        if figure not in figures:
+            continue
         ours = statistics.median(r[figure]["ours"]["seconds"] for r in rounds)
         raw = statistics.median(r[figure]["raw"]["seconds"] for r in rounds)
         ratio = statistics.median(r[figure]["ours"]["seconds"] / r[figure]["raw"]["seconds"] for r in rounds)

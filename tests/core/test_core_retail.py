@@ -320,6 +320,9 @@ def test_sweep_releases_expired_holds_only(profile: Profile) -> None:
     evs = events(action="sweep")
     assert sorted(e.did_number for e in evs) == ["100", "101", "102", "103"]
     assert {e.batch for e in evs} == {result.batch}
+    assert {e.did_number: json.loads(e.changes) for e in evs}["102"] == {
+        "status": ["hold", "reserved"], "hold_until": ["", None]}
+    assert "status: Hold → Archived" in history.did_history("103")[0].describe()
     assert sweep.sweep().released == 0  # nothing left to do: nothing done twice
     assert len(events(action="sweep")) == 4
     assert_invariants()
