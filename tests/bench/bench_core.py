@@ -14,6 +14,9 @@ database, the ratio and its target, and the peak memory of the process that ran 
   raw UPDATE through a temporary table of the ids (<= 1.5x);
 - counts: `operators.list_operators` (DID counts by status per operator) over SIZE DIDs vs
   a raw GROUP BY (<= 1.2x);
+- beside the write figures, a second raw baseline that also writes one history row per
+  DID (INSERT ... SELECT in the same transaction): the same work as ours, showing what
+  is the cost of history and what would be overhead of ours;
 - peak memory: the high-water mark (VmHWM, else ru_maxrss) of the fresh process that
   ran ours (< 200 MB).
 
@@ -188,7 +191,7 @@ def measure(figure: str, variant: str, backend: str, where: str, size: int, ids_
     ids: list[int] = json.loads(Path(ids_file).read_text()) if ids_file else []
     if variant == "ours":
         return measure_ours(figure, backend, where, size, ids)
-    return measure_raw(figure, backend, where, size, ids)
+    return measure_raw(figure, backend, where, size, ids, events=(variant == "raw+events"))
 
 
 def measure_ours(figure: str, backend: str, where: str, size: int, ids: list[int]) -> dict[str, Any]:
@@ -226,7 +229,10 @@ def measure_ours(figure: str, backend: str, where: str, size: int, ids: list[int
     return {"seconds": elapsed, "peak_mb": peak_mb(), **extra}
 
 
-def measure_raw(figure: str, backend: str, where: str, size: int, ids: list[int]) -> dict[str, Any]:
+def measure_raw(figure: str, backend: str, where: str, size: int, ids: list[int], *,
+                events: bool = False) -> dict[str, Any]:
+    """The driver alone; with `events`, also one history row per DID (INSERT ... SELECT),
+    the same work as ours, to show what our history costs beyond the bare statement."""
     conn = raw_connect(backend, where)
     p = "?" if backend == "sqlite" else "%s"
     at = now()
@@ -234,6 +240,13 @@ def measure_raw(figure: str, backend: str, where: str, size: int, ids: list[int]
 
     def begin() -> None:
         conn.execute("BEGIN IMMEDIATE" if backend == "sqlite" else "BEGIN")
+
+    def write_events(action: str, where_sql: str, params: tuple[Any, ...]) -> None:
+        if events:
+            conn.execute(
+                "INSERT INTO event (at, actor, did_number, action, changes, batch) "
+                f"SELECT {p}, 'bench', number, '{action}', '{{\"status\": [\"hold\", \"in_stock\"]}}', "
+                f"'0123456789abcdef0123456789abcdef' FROM did WHERE {where_sql}", (at, *params))
 
     if figure == "create":
         conn.execute(f"INSERT INTO operator (name) VALUES ({p})", ("Bench Operator",))
@@ -245,18 +258,21 @@ def measure_raw(figure: str, backend: str, where: str, size: int, ids: list[int]
         sql = f"INSERT INTO did ({', '.join(columns)}) VALUES ({', '.join([p] * len(columns))})"
         start = time.perf_counter()
         begin()
+        (before,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM did").fetchone()
         if backend == "sqlite":
             conn.executemany(sql, rows)
         else:
             with conn.cursor().copy(f"COPY did ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+        write_events("create", f"id > {p}", (before,))
         conn.execute("COMMIT")
         elapsed = time.perf_counter() - start
         extra["count"] = size
     elif figure == "sweep":
         start = time.perf_counter()
         begin()
+        write_events("sweep", f"status = 'hold' AND hold_until <= {p}", (at,))
         cur = conn.execute(
             "UPDATE did SET status = after_hold, client_package_id = NULL, hold_until = NULL, "
             f"version = version + 1, updated_at = {p} WHERE status = 'hold' AND hold_until <= {p}", (at, at))
@@ -274,6 +290,7 @@ def measure_raw(figure: str, backend: str, where: str, size: int, ids: list[int]
                 for i in ids:
                     copy.write_row((i,))
             conn.execute("ANALYZE bench_ids")
+        write_events("mass_edit", "id IN (SELECT id FROM bench_ids)", ())
         cur = conn.execute(
             f"UPDATE did SET tag = {p}, version = version + 1, updated_at = {p} "
             "WHERE id IN (SELECT id FROM bench_ids)", ("edited", at))
@@ -309,11 +326,12 @@ def one_round(backend: str, work: Path, size: int, round_no: int, base: str, ids
     order = ("ours", "raw") if round_no % 2 == 0 else ("raw", "ours")
     for figure in figures:
         results[figure] = {}
-        for variant in order:
+        variants = list(order) + (["raw+events"] if figure != "counts" else [])
+        for variant in variants:
             if backend == "sqlite":
                 target = str(work / f"{figure}-{variant}.db")
             else:
-                target = f"didtui_bench_{figure}_{variant}"
+                target = f"didtui_bench_{figure}_{variant.replace('+', '_')}"
             copy_db(backend, empty if figure == "create" else base, target)
             results[figure][variant] = run_child(figure, variant, backend, target, size,
                                                  ids_file if figure == "mass_edit" else "")
@@ -325,8 +343,10 @@ def one_round(backend: str, work: Path, size: int, round_no: int, base: str, ids
         ours, raw = results[figure]["ours"], results[figure]["raw"]
         if ours["count"] != raw["count"]:
             raise SystemExit(f"{figure}: ours touched {ours['count']} rows, raw {raw['count']}: not the same work")
+        same = results[figure].get("raw+events")
+        also = f"  (raw+events {same['seconds']:7.3f} s: {ours['seconds'] / same['seconds']:4.2f}x)" if same else ""
         print(f"  round {round_no + 1} {figure:<9} ours {ours['seconds']:7.3f} s  raw {raw['seconds']:7.3f} s  "
-              f"{ours['seconds'] / raw['seconds']:5.2f}x  peak {ours['peak_mb']:5.0f} MB", flush=True)
+              f"{ours['seconds'] / raw['seconds']:5.2f}x  peak {ours['peak_mb']:5.0f} MB{also}", flush=True)
     return results
 
 
@@ -367,12 +387,16 @@ def main() -> None:
               for r in range(args.runs)]
 
     print(f"\nmedians of {args.runs} run(s), {args.backend}, {args.size:,} DIDs:")
-    print(f"  {'figure':<34} {'ours':>9} {'raw':>9} {'ratio':>7} {'target':>8}  {'peak MB':>7}")
+    print(f"  {'figure':<34} {'ours':>9} {'raw':>9} {'ratio':>7} {'target':>8}  {'peak MB':>7}"
+          f"  {'':6} {'vs raw+events':>13}")
+    def n(figure: str) -> int:
+        return rounds[0][figure]["ours"]["count"] if figure in rounds[0] else 0
+
     labels = {
-        "create": f"create a range of {args.size:,}",
-        "sweep": f"sweep {HOLDS:,} expired holds",
-        "mass_edit": f"mass edit {EDITED:,} by id",
-        "counts": f"operator counts over {args.size:,}",
+        "create": f"create a range of {n('create'):,}",
+        "sweep": f"sweep {n('sweep'):,} expired holds",
+        "mass_edit": f"mass edit {n('mass_edit'):,} by id",
+        "counts": f"operator counts over {n('counts'):,}",
     }
     worst_peak = 0.0
     all_ok = True
@@ -386,8 +410,11 @@ def main() -> None:
         worst_peak = max(worst_peak, peak)
         ok = ratio <= target
         all_ok &= ok
+        same = ""
+        if "raw+events" in rounds[0][figure]:
+            same = f"{statistics.median(r[figure]['ours']['seconds'] / r[figure]['raw+events']['seconds'] for r in rounds):12.2f}x"
         print(f"  {labels[figure]:<34} {ours:8.3f}s {raw:8.3f}s {ratio:6.2f}x {'<= ' + str(target) + 'x':>8}  "
-              f"{peak:7.0f}  {'ok' if ok else 'MISSED'}")
+              f"{peak:7.0f}  {'ok' if ok else 'MISSED':6} {same:>13}")
     print(f"  peak memory of our processes: {worst_peak:.0f} MB (limit {MEMORY_LIMIT_MB} MB) "
           f"{'ok' if worst_peak < MEMORY_LIMIT_MB else 'MISSED'}")
     if not args.workdir:
