@@ -68,3 +68,25 @@ def active_and_hold(active: str, held: str) -> None:
 
 def operator(name: str) -> int:
     return operators.create_operator(name).id
+
+
+async def wait_for(pilot, condition, timeout: float = 10.0, what: str = "") -> None:
+    """Pause until `condition()` holds (thread workers finish in their own time)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if condition():
+                return
+        except Exception:  # noqa: BLE001 - widgets may be mid-mount
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await pilot.pause(0.02)
+
+
+def static_text(screen, selector: str) -> str:
+    from textual.widgets import Static
+
+    return str(screen.query_one(selector, Static).render())

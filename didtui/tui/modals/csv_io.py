@@ -391,7 +391,7 @@ class ExportDialog(FormScreen[str]):
         self.filt = filt or DIDFilter()
         self.sort = sort
         self._cancel = threading.Event()
-        self._running = False
+        self._exporting = False
         self._confirmed: str | None = None
 
     def fields(self) -> ComposeResult:
@@ -408,7 +408,7 @@ class ExportDialog(FormScreen[str]):
         db_call(self, lambda: count(filt), done=self._counted, failed=self.show_error, group="count")
 
     def _counted(self, n: int) -> None:
-        if not self._running:
+        if not self._exporting:
             self.show_info(f"{n:,} DIDs match ({self.filt.describe()}); ctrl+s writes them all")
 
     @on(Input.Submitted, "#path")
@@ -416,7 +416,7 @@ class ExportDialog(FormScreen[str]):
         self.action_submit()
 
     def submit(self) -> None:
-        if self._running:
+        if self._exporting:
             return
         text = self.query_one("#path", Input).value.strip()
         if not text:
@@ -427,7 +427,7 @@ class ExportDialog(FormScreen[str]):
             self._confirmed = str(path)
             self.show_error(f"{path.name} exists: press ctrl+s again to replace it")
             return
-        self._running = True
+        self._exporting = True
         self._cancel.clear()
         self.set_busy(True)
         bar = self.query_one("#progress", ProgressBar)
@@ -446,13 +446,13 @@ class ExportDialog(FormScreen[str]):
         db_call(self, run, done=self.dismiss, failed=self._failed, group="csv")
 
     def _failed(self, message: str) -> None:
-        self._running = False
+        self._exporting = False
         self.query_one("#progress").display = False
         self.show_info("")
         self.show_error(message)
 
     def action_cancel(self) -> None:
-        if self._running:
+        if self._exporting:
             self._cancel.set()
             self.show_info("cancelling…")
             return
