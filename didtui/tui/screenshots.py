@@ -1,0 +1,135 @@
+"""Make screenshots/*.svg: every tab and form over the demo data, by keys, headless.
+
+    python -m didtui.tui.screenshots [--out screenshots] [--size 100x30]
+
+Builds the demo inventory in a throwaway SQLite file (nothing else is touched), drives
+the app with Pilot as a person would, and saves one SVG per screen.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from didtui import db as dbmod
+from didtui.config import Profile
+from didtui.core import demo
+
+Step = Callable[..., Awaitable[None]]
+
+
+async def _wait(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                break
+        except Exception:  # noqa: BLE001 - mid screen switch
+            pass
+        await pilot.pause(0.05)
+    await pilot.pause(0.3)
+
+
+def _settled(app) -> bool:
+    from didtui.tui.widgets.did_table import DIDTable
+
+    return all(t.is_settled() for t in app.screen.query(DIDTable))
+
+
+async def _type(pilot, text: str) -> None:
+    names = {" ": "space", "-": "minus", ":": "colon", "/": "slash", ",": "comma"}
+    await pilot.press(*[names.get(c, c) for c in text])
+
+
+async def make(out: Path, size: tuple[int, int]) -> list[Path]:
+    from didtui.tui.app import DidApp
+
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="didtui-shots-"))
+    profile = Profile(name="demo", database=f"sqlite:///{work / 'demo.db'}", user="noc-alice", sweep_interval=3600)
+    dbmod.connect(profile)
+    demo.build()
+    app = DidApp(profile, {})
+    saved: list[Path] = []
+
+    def shot(name: str) -> None:
+        path = out / f"{name}.svg"
+        app.save_screenshot(filename=path.name, path=str(out))
+        saved.append(path)
+
+    async with app.run_test(size=size) as pilot:
+        await _wait(pilot, lambda: _settled(app))
+        await pilot.press("down", "down", "space", "down", "space")
+        await _wait(pilot, lambda: _settled(app))
+        shot("dids")
+        await pilot.press("slash")
+        await _type(pilot, "4420 status:stock")
+        await pilot.press("enter")
+        await _wait(pilot, lambda: "filter:" in str(app.screen.query_one("#filter-active").render()) and _settled(app))
+        shot("dids-filtered")
+        await pilot.press("enter")
+        await _wait(pilot, lambda: "version" in str(app.screen.query_one("#did-summary").render()))
+        shot("form-edit-did")
+        await pilot.press("escape", "escape")
+        await _wait(pilot, lambda: _settled(app))
+        await pilot.press("n")
+        await _wait(pilot, lambda: app.screen.query_one("#numbers").has_focus)
+        await _type(pilot, "15550000990-15550001010")
+        await _wait(pilot, lambda: "makes" in str(app.screen.query_one("#form-info").render()))
+        shot("form-new-dids")
+        await pilot.press("escape")
+        await pilot.press("space", "space", "m")
+        await _wait(pilot, lambda: "changes" in str(app.screen.query_one("#form-info").render()))
+        shot("form-mass-edit")
+        await pilot.press("escape", "A", "h")
+        await _wait(pilot, lambda: "loading" not in str(app.screen.query_one("#history").render()))
+        shot("history")
+        await pilot.press("escape", "question_mark")
+        await pilot.pause(0.3)
+        shot("help")
+        await pilot.press("escape", "2")
+        await _wait(pilot, lambda: app.screen.query_one("#operators-table").row_count > 0)
+        shot("operators")
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        shot("form-operator")
+        await pilot.press("escape", "3")
+        await _wait(pilot, lambda: app.screen.query_one("#packages-table").row_count > 0)
+        shot("packages")
+        await pilot.press("e")
+        await pilot.pause(0.3)
+        shot("form-package")
+        await pilot.press("escape", "4")
+        await _wait(pilot, lambda: app.screen.query_one("#cp-table").row_count > 0)
+        await pilot.press("down")  # ACME Corp / support: an active package
+        await _wait(pilot, lambda: app.screen.query_one("#cp-table").get_row_at(0)[3] == "yes")
+        shot("clients")
+        await pilot.press("p")
+        await _wait(pilot, lambda: "left" in str(app.screen.query_one("#form-info").render()))
+        shot("form-pick")
+        await pilot.press("escape", "t")
+        await _wait(pilot, lambda: "Deactivate" in str(app.screen.query_one(".confirm-question").render()))
+        shot("confirm-deactivate")
+        await pilot.press("n", "d")
+        await _wait(pilot, lambda: _settled(app))
+        shot("account-dids")
+        await pilot.press("escape")
+    dbmod.close()
+    return saved
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="screenshots", help="directory for the SVG files")
+    parser.add_argument("--size", default="100x30", help="terminal size, COLSxROWS")
+    args = parser.parse_args()
+    cols, rows = (int(x) for x in args.size.lower().split("x"))
+    for path in asyncio.run(make(Path(args.out), (cols, rows))):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,257 @@
+"""Benchmark of the full-screen app over 1,000,000 DIDs (issue 3), DataTable as reference.
+
+    .venv/bin/python tests/bench/bench_tui.py [--runs 3] [--size 1000000] [--keep DIR]
+
+Builds SQLite databases of 10,000 and SIZE DIDs (or reuses them from --keep DIR), then
+runs the app headless, each measurement in a fresh process, and prints the medians:
+
+- first paint: process start to the first painted DID table (count and rows on screen;
+  imports included), and app start to it (<= 0.5 s);
+- page down: median time of one page-down, rows painted, over 50 presses (<= 50 ms);
+- filter: enter on `status:blocked tag:berlin` to the filtered rows painted (<= 300 ms);
+- last row: `G` to the last rows painted (<= 100 ms);
+- peak memory (VmHWM) of the process at 10,000 and at SIZE DIDs (<= 150 MB, within 10%).
+
+Beside each figure: Textual's DataTable loaded with 10,000 of the same rows in the same
+run (first paint after adding the rows, page down, re-filling it with the filtered rows,
+end), and our figure as a ratio of it. The machine is shared: trust ratios over seconds.
+"""
+from __future__ import annotations
+
+import time
+
+T0 = time.perf_counter()  # before the heavy imports: "process start" for first paint
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+SIZE = (100, 30)
+PRESSES = 50
+FILTER = "status:blocked tag:berlin"
+TARGETS = {"first_paint": 0.5, "page_down": 0.05, "filter": 0.3, "last_row": 0.1}
+
+
+def peak_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---- databases ---------------------------------------------------------------------------
+
+
+def build(path: Path, size: int) -> None:
+    """SIZE DIDs in four operators/tags/statuses, the way the app would create them."""
+    from didtui import db as dbmod
+    from didtui.config import Profile
+    from didtui.core import inventory, operators
+    from didtui.core.numbers import parse_numbers
+
+    dbmod.connect(Profile(name="bench", database=f"sqlite:///{path}", user="bench"))
+    quarter = size // 4
+    for i, (name, tag, status) in enumerate([
+        ("Telia Carrier", "gold", "in_stock"), ("Lumen Wholesale", "silver", "reserved"),
+        ("Colt Numbers", "london", "in_stock"), ("Sipgate Trunks", "berlin", "blocked"),
+    ]):
+        op = operators.create_operator(name)
+        start = 15_550_000_000 + i * 10_000_000
+        inventory.create_dids(parse_numbers(f"{start}-{start + quarter - 1}"), operator_id=op.id, tag=tag, status=status)
+    dbmod.close()
+
+
+# ---- measurements (each in its own process) ------------------------------------------------
+
+
+async def _until(condition, timeout: float = 30.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the table never settled")
+        await asyncio.sleep(0.001)
+
+
+async def measure_ours(db: str) -> dict:
+    from didtui import db as dbmod
+    from didtui.config import Profile
+    from didtui.tui.app import DidApp
+    from didtui.tui.widgets.did_table import DIDTable
+
+    profile = Profile(name="bench", database=f"sqlite:///{db}", user="bench", sweep_interval=0)
+    t_app = time.perf_counter()
+    dbmod.connect(profile)
+    app = DidApp(profile, {}, sweep_interval=0)
+    out: dict = {}
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(DIDTable)
+        await _until(table.is_settled)
+        await pilot.pause()  # the frame with the rows
+        now = time.perf_counter()
+        out["first_paint"] = now - T0
+        out["first_paint_app"] = now - t_app
+        times = []
+        for _ in range(PRESSES):
+            t = time.perf_counter()
+            await pilot.press("pagedown")
+            await _until(table.is_settled)
+            await pilot.pause()
+            times.append(time.perf_counter() - t)
+        out["page_down"] = statistics.median(times)
+        total = table.total
+        await pilot.press("slash", *[{" ": "space", ":": "colon"}.get(c, c) for c in FILTER])
+        t = time.perf_counter()
+        await pilot.press("enter")
+        await _until(lambda: table.total is not None and table.total != total and table.is_settled())
+        await pilot.pause()
+        out["filter"] = time.perf_counter() - t
+        t = time.perf_counter()
+        await pilot.press("G")
+        await _until(lambda: table.is_settled() and table.cursor == table.total - 1)
+        await pilot.pause()
+        out["last_row"] = time.perf_counter() - t
+    out["peak_mb"] = peak_mb()
+    return out
+
+
+async def measure_datatable(db: str) -> dict:
+    """Textual's DataTable with 10,000 rows of the same database, the same steps."""
+    from textual.app import App
+    from textual.widgets import DataTable
+
+    from didtui import db as dbmod
+    from didtui.config import Profile
+    from didtui.core import filters
+    from didtui.core.filters import resolve_filter
+    from didtui.tui.widgets.did_table import COLUMNS
+
+    dbmod.connect(Profile(name="bench", database=f"sqlite:///{db}", user="bench"))
+    rows = filters.page(None, limit=10_000)
+
+    def cells(row):
+        return [c.value(row) for c in COLUMNS]
+
+    class Reference(App):
+        def compose(self):
+            yield DataTable()
+
+    t_app = time.perf_counter()
+    app = Reference()
+    out: dict = {}
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(DataTable)
+        table.add_columns(*[c.title for c in COLUMNS])
+        table.add_rows([cells(r) for r in rows])
+        table.focus()
+        await pilot.pause()
+        await pilot.pause()
+        now = time.perf_counter()
+        out["first_paint"] = now - T0
+        out["first_paint_app"] = now - t_app
+        times = []
+        for _ in range(PRESSES):
+            t = time.perf_counter()
+            await pilot.press("pagedown")
+            await pilot.pause()
+            times.append(time.perf_counter() - t)
+        out["page_down"] = statistics.median(times)
+        t = time.perf_counter()
+        filt = resolve_filter(status="blocked", tag="berlin")
+        matching = filters.page(filt, limit=10_000)
+        table.clear()
+        table.add_rows([cells(r) for r in matching])
+        await pilot.pause()
+        await pilot.pause()
+        out["filter"] = time.perf_counter() - t
+        t = time.perf_counter()
+        await pilot.press("end")
+        await pilot.pause()
+        out["last_row"] = time.perf_counter() - t
+    out["peak_mb"] = peak_mb()
+    return out
+
+
+def child(kind: str, db: str) -> None:
+    result = asyncio.run(measure_ours(db) if kind == "ours" else measure_datatable(db))
+    print(json.dumps(result))
+
+
+def run_child(kind: str, db: Path) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", kind, "--db", str(db)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=900)
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} on {db} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ---- the report --------------------------------------------------------------------------
+
+
+def median_of(results: list[dict]) -> dict:
+    return {k: statistics.median(r[k] for r in results) for k in results[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--keep", metavar="DIR", help="build (or reuse) the databases in DIR")
+    parser.add_argument("--child", choices=["ours", "datatable"], help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.db)
+        return
+
+    work = Path(args.keep or tempfile.mkdtemp(prefix="didtui-bench-tui-"))
+    work.mkdir(parents=True, exist_ok=True)
+    small, big = work / "dids-10000.db", work / f"dids-{args.size}.db"
+    for path, n in ((small, 10_000), (big, args.size)):
+        if not path.exists():
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+                            f"from tests.bench.bench_tui import build; from pathlib import Path; build(Path({str(path)!r}), {n})"],
+                           check=True, cwd=ROOT)
+            print(f"built {n:,} DIDs in {time.perf_counter() - t:.1f} s: {path}")
+
+    runs: dict[str, list[dict]] = {"big": [], "small": [], "datatable": []}
+    for i in range(args.runs):
+        order = [("big", "ours", big), ("small", "ours", small), ("datatable", "datatable", small)]
+        for name, kind, db in order if i % 2 == 0 else reversed(order):
+            runs[name].append(run_child(kind, db))
+    big_m, small_m, ref = (median_of(runs[k]) for k in ("big", "small", "datatable"))
+
+    print(f"\ndidtui TUI benchmark: medians of {args.runs} runs, terminal {SIZE[0]}x{SIZE[1]}, SQLite")
+    print(f"{'figure':<34}{'ours @' + format(args.size, ','):>14}{'ours @10,000':>14}"
+          f"{'DataTable @10,000':>19}{'ratio':>9}{'target':>10}")
+
+    def line(label: str, key: str, unit: str = "s", target: str = "") -> None:
+        scale = 1000 if unit == "ms" else 1
+        ratio = big_m[key] / ref[key] if ref[key] else float("nan")
+        print(f"{label:<34}{big_m[key] * scale:>11.1f} {unit:<2}{small_m[key] * scale:>11.1f} {unit:<2}"
+              f"{ref[key] * scale:>16.1f} {unit:<2}{ratio:>8.2f}x{target:>10}")
+
+    line("first paint (process start)", "first_paint", "s", "<= 0.5 s")
+    line("first paint (app start)", "first_paint_app", "s", "")
+    line("page down (median of 50)", "page_down", "ms", "<= 50 ms")
+    line("apply a filter", "filter", "ms", "<= 300 ms")
+    line("jump to the last row", "last_row", "ms", "<= 100 ms")
+    line("peak memory", "peak_mb", "MB", "<= 150 MB")
+    spread = abs(big_m["peak_mb"] - small_m["peak_mb"]) / small_m["peak_mb"] * 100
+    print(f"peak memory at {args.size:,} vs 10,000 DIDs: {spread:+.1f}% (target within 10%)")
+
+
+if __name__ == "__main__":
+    main()
