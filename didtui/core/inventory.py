@@ -357,7 +357,10 @@ def mass_edit(selection: Selection, changes: dict[str, Any], *, actor: str | Non
         update[DID.version] = DID.version + 1
         update[DID.updated_at] = now
         plain = {k.removesuffix("_id"): [None, v] for k, v in changes.items() if k != "status"}
-        expected = DID.select().where(guard).count()
+        if selection.ids is not None:
+            expected = found  # none of them is Active (refused above): guard == where
+        else:
+            expected = DID.select().where(guard).count()
         if "status" in changes:
             new = changes["status"]
             for old in [s.value for s in Status if s is not Status.ACTIVE]:

@@ -269,3 +269,14 @@ def test_hold_deadline_is_now_plus_days() -> None:
     base = _dt.datetime(2026, 1, 31, 12, 0, 0)
     assert hold_deadline(30, base) == _dt.datetime(2026, 3, 2, 12, 0, 0)
     assert hold_deadline(0, base) == base
+
+
+def test_missing_driver_one_message_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import peewee
+
+    monkeypatch.setattr(peewee, "mysql", None)  # as if PyMySQL were not installed
+    path = write_config(tmp_path, '[profiles.m]\ndatabase = "mysql://root@127.0.0.1:3306/didtui_test"\n')
+    result = run(["--config", str(path), "--sweep"])
+    assert result.exit_code == 2
+    assert result.output.startswith("didtui: the driver for mysql is missing")
+    assert "Traceback" not in result.output
