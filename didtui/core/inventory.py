@@ -340,10 +340,6 @@ def mass_edit(selection: Selection, changes: dict[str, Any], *, actor: str | Non
     batch = history.new_batch()
     now = utcnow()
     with db.atomic(), selection_where(selection) as where:
-        if selection.ids is not None:
-            found = DID.select().where(where).count()
-            if found != len(selection.ids):
-                raise Conflict(f"{len(selection.ids) - found:,} of the selected DIDs were deleted meanwhile: nothing was changed")
         guard = where
         if "status" in changes:
             n_active, example = _first_with(where, (Status.ACTIVE.value,))
@@ -357,17 +353,21 @@ def mass_edit(selection: Selection, changes: dict[str, Any], *, actor: str | Non
         update[DID.version] = DID.version + 1
         update[DID.updated_at] = now
         plain = {k.removesuffix("_id"): [None, v] for k, v in changes.items() if k != "status"}
-        if selection.ids is not None:
-            expected = found  # none of them is Active (refused above): guard == where
-        else:
-            expected = DID.select().where(guard).count()
+        # The events come first, one per selected row: how many were written is how many
+        # rows the UPDATE must change (no separate count of the selection).
         if "status" in changes:
             new = changes["status"]
+            recorded = 0
             for old in [s.value for s in Status if s is not Status.ACTIVE]:
                 event = dict(plain, status=[old, new])
                 if old == Status.HOLD.value:
                     event["hold_until"] = ["", None]
-                history.record_for(guard & (DID.status == old), "mass_edit", event, batch, actor, now)
+                recorded += history.record_for(guard & (DID.status == old), "mass_edit", event, batch, actor, now)
+        else:
+            recorded = history.record_for(guard, "mass_edit", plain, batch, actor, now)
+        if selection.ids is not None and recorded != len(selection.ids):
+            raise Conflict(f"{len(selection.ids) - recorded:,} of the selected DIDs were deleted meanwhile: nothing was changed")
+        if "status" in changes:
             # The rows not on Hold first: the new status is never Hold, so the second
             # statement still finds exactly the held ones, which leave their client for
             # good in the same UPDATE (detaching them first could drop them from a
@@ -376,9 +376,8 @@ def mass_edit(selection: Selection, changes: dict[str, Any], *, actor: str | Non
             held = {**update, DID.client_package: None, DID.hold_until: None}
             n += DID.update(held).where(guard & (DID.status == Status.HOLD.value)).execute()
         else:
-            history.record_for(guard, "mass_edit", plain, batch, actor, now)
             n = DID.update(update).where(guard).execute()
-        if n != expected:
+        if n != recorded:
             raise Conflict("the selection changed while it was being edited: nothing was changed; try again")
     return n
 
