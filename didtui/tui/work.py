@@ -14,7 +14,11 @@ from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
 from didtui.core.errors import DidtuiError
+from didtui.db import backend
 from didtui.models import database_proxy
+
+
+READ_CACHE_KIB = 2_000
 
 
 def error_message(exc: BaseException) -> str:
@@ -35,9 +39,15 @@ def db_call(
     failed: Callable[[str], None] | None = None,
     group: str = "db",
     exclusive: bool = False,
+    read_only: bool = False,
 ) -> Worker[None]:
     """Run `fn()` in a thread with its own connection; call `done(result)` or
-    `failed(message)` on the UI thread, unless the worker was cancelled or the node left."""
+    `failed(message)` on the UI thread, unless the worker was cancelled or the node left.
+
+    `read_only` jobs (the table's pages and counts) run with a small SQLite page cache:
+    a count over a million rows would otherwise fill the connection's 32 MB cache and
+    the app's memory would grow with the inventory.
+    """
 
     def deliver(callback: Callable[[Any], None] | None, value: Any) -> None:
         if callback is None or not node.is_attached:
@@ -54,6 +64,8 @@ def db_call(
         worker = get_current_worker()
         try:
             with database_proxy.connection_context():
+                if read_only and backend() == "sqlite":
+                    database_proxy.execute_sql(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
                 result = fn()
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message
             if not worker.is_cancelled:

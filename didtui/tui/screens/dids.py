@@ -21,14 +21,14 @@ from didtui.tui.work import db_call
 
 def summary_text(table: DIDTable) -> str:
     """`1,000,000 DIDs · 312 selected · sorted by DID`"""
-    total = "counting…" if table.total is None else f"{table.total:,} DIDs"
+    total = "counting…" if table.total is None or table.counting else f"{table.total:,} DIDs"
     parts = [total]
     if table.marked_all:
-        parts.append(f"{table.marked_count:,} selected (all matching)")
+        parts.append("all matching selected" if table.counting else f"{table.marked_count:,} selected (all matching)")
     elif table.marked_ids:
         parts.append(f"{table.marked_count:,} selected")
     parts.append(f"sorted by {SORT_TITLES[table.sort]}")
-    if table.total:
+    if table.total and not table.counting:
         parts.append(f"row {table.cursor + 1:,}")
     return " · ".join(parts)
 
@@ -283,6 +283,9 @@ class DidsTab(DIDListPanel):
 
     def action_mass_edit(self) -> None:
         table = self.table
+        if table.counting:
+            self.app.notify("still counting the DIDs that match: try again in a moment", severity="warning")
+            return
         selection = table.selection()
         if selection is None:
             self.app.notify("mark DIDs first: space marks a row, a marks all matching the filter",

@@ -127,6 +127,7 @@ class DIDTable(ScrollView, can_focus=True):
         self.filter = DIDFilter()
         self.sort = "number"
         self.total: int | None = None
+        self.counting = False  # rows shown, the count of all matching still on its way
         self.marked_ids: set[int] = set()
         self.marked_all = False
         self._page_blocks: OrderedDict[int, list[DIDRow]] = OrderedDict()
@@ -165,6 +166,12 @@ class DIDTable(ScrollView, can_focus=True):
 
     def is_settled(self) -> bool:
         """True once the count and every visible row are loaded (tests, benchmark)."""
+        if self.total is None or self.counting:
+            return False
+        return all(self.row_at(p) is not None for p in self._visible_positions())
+
+    def rows_shown(self) -> bool:
+        """True once the visible rows are loaded, even if the count is still on its way."""
         if self.total is None:
             return False
         return all(self.row_at(p) is not None for p in self._visible_positions())
@@ -202,7 +209,23 @@ class DIDTable(ScrollView, can_focus=True):
             self.total = None
         self.refresh()
 
+        def first_rows(rows: list[DIDRow]) -> None:
+            """Rows before the count: the table paints at once, the count follows."""
+            if generation != self._generation:
+                return
+            self._page_blocks[0] = rows
+            self.total = len(rows)
+            self.counting = len(rows) == BLOCK
+            self.virtual_size = Size(TOTAL_WIDTH, len(rows) + 1)
+            self.refresh()
+            self.post_message(self.Changed(self))
+
         def fetch() -> tuple[int, list[DIDRow], int]:
+            if first_block == 0:
+                rows = filters.page(filt, sort=sort, limit=BLOCK)
+                self.app.call_from_thread(first_rows, rows)
+                total = filters.count(filt) if len(rows) == BLOCK else len(rows)
+                return total, rows, 0
             total = filters.count(filt)
             block = min(first_block, max(0, (total - 1) // BLOCK))
             if block == 0:
@@ -218,6 +241,7 @@ class DIDTable(ScrollView, can_focus=True):
                 return
             total, rows, block = result
             self.total = total
+            self.counting = False
             self._page_blocks[block] = rows
             self.virtual_size = Size(TOTAL_WIDTH, total + 1)
             self.cursor = min(self.cursor, max(0, total - 1))
@@ -230,10 +254,11 @@ class DIDTable(ScrollView, can_focus=True):
             if generation != self._generation:
                 return
             self.total = self.total or 0
+            self.counting = False
             self.refresh()
             self.post_message(self.Failed(self, message))
 
-        db_call(self, fetch, done=done, failed=failed, group="table-reset", exclusive=True)
+        db_call(self, fetch, done=done, failed=failed, group="table-reset", exclusive=True, read_only=True)
 
     def _visible_positions(self) -> range:
         if self.total is None:
@@ -313,7 +338,7 @@ class DIDTable(ScrollView, can_focus=True):
             self._fetching.discard(block)
             self.post_message(self.Failed(self, message))
 
-        db_call(self, fetch, done=done, failed=failed, group="table-blocks")
+        db_call(self, fetch, done=done, failed=failed, group="table-blocks", read_only=True)
 
     # ---- painting -----------------------------------------------------------------------
 
