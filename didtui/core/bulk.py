@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+import peewee
 from peewee import SQL, Database
 
 from didtui.core.errors import Cancelled
@@ -53,6 +54,15 @@ def insert_rows(
     `on_chunk(n)` is told after each chunk; `cancel()` returning True stops the work with
     `Cancelled`, and the caller's transaction rolls everything back.
     """
+    # The driver's own exceptions (a duplicate number: psycopg's UniqueViolation,
+    # sqlite3's IntegrityError) become peewee's, as for every other statement, so callers
+    # catch one peewee.IntegrityError on every backend.
+    with peewee.__exception_wrapper__:
+        return _insert_rows(db, table, columns, rows, on_chunk, cancel)
+
+
+def _insert_rows(db: Database, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                 on_chunk: Callable[[int], None] | None, cancel: Callable[[], bool] | None) -> int:
     kind = backend(db)
     cursor = db.cursor()
     written = 0
@@ -105,3 +115,4 @@ def id_table(db: Database, ids: Iterable[int]) -> Iterator[SQL]:
             db.execute_sql(f"DROP TEMPORARY TABLE IF EXISTS {name}")
         elif kind == "sqlite":
             db.execute_sql(f"DROP TABLE IF EXISTS temp.{name}")
+

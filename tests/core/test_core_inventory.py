@@ -399,3 +399,13 @@ def test_mass_delete_refuses_active_and_hold_nothing_deleted(profile: Profile, a
     assert inventory.delete_did(ids_of("100")[0]) == 1
     assert filters.count() == 4
     assert_invariants()
+
+
+
+def test_create_with_overlapping_spans_writes_nothing(profile: Profile) -> None:
+    """Spans that overlap each other (create_dids does not check) fail whole, as AlreadyExists."""
+    from didtui.core.numbers import NumberSpan
+
+    with pytest.raises(AlreadyExists):
+        inventory.create_dids([NumberSpan(1000, 1099, 4), NumberSpan(1050, 1149, 4)])
+    assert filters.count() == 0 and Event.select().count() == 0

@@ -89,13 +89,12 @@ def _server_admin(url: str):
 
 
 @pytest.fixture
-def scratch_url(backend_name: str, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty server database (dropped and recreated), as a profile URL."""
+def scratch_url(profile: Profile, backend_name: str) -> Iterator[str]:
+    """A fresh, empty server database (dropped and recreated) beside the test database
+    (whose fixture skips, or under CI fails, when the server is unreachable)."""
     if backend_name == "sqlite":
         pytest.skip("server schemas only")
-    from conftest import make_profile  # the suite's root conftest: skip or fail like the others
-
-    base = make_profile(backend_name, tmp_path).database
+    base = profile.database
     parts = urlsplit(base)
     url = urlunsplit((parts.scheme, parts.netloc, "/" + SCRATCH, parts.query, parts.fragment))
     admin = _server_admin(base)
