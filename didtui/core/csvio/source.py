@@ -258,28 +258,27 @@ class RecordReader:
         previous = 0
         try:
             while True:
-                start = previous + 1
                 try:
-                    row = next(reader)
-                except StopIteration:
+                    for row in reader:
+                        start, previous = previous + 1, reader.line_num
+                        if not any(row):
+                            continue
+                        if skip_header:
+                            skip_header = False
+                            continue
+                        yield start, row, None
                     return
                 except csv.Error as exc:
+                    start = previous + 1
                     self._fatal_csv(exc, start)
                     previous = reader.line_num
-                    yield start, None, f"malformed quotes ({exc}): put the whole field in quotes and double any quote inside it"
-                    continue
+                    problem = f"malformed quotes ({exc}): put the whole field in quotes and double any quote inside it"
                 except UnicodeDecodeError as exc:
                     raise UnusableInput(
-                        f"line {start}: not valid {info.encoding_label} text (byte 0x{exc.object[exc.start]:02x}); "
+                        f"line {previous + 1}: not valid {info.encoding_label} text (byte 0x{exc.object[exc.start]:02x}); "
                         "the file mixes encodings: save it again as UTF-8, or choose its encoding (e.g. cp1252)"
                     ) from None
-                previous = reader.line_num
-                if not any(row):
-                    continue
-                if skip_header:
-                    skip_header = False
-                    continue
-                yield start, row, None
+                yield start, None, problem
         finally:
             text.close()
 
