@@ -83,7 +83,6 @@ class ImportWizard(FormScreen[int]):
     ImportWizard .section-title { text-style: bold; margin-top: 1; }
     ImportWizard #summary { height: auto; margin-top: 1; }
     ImportWizard .field-row { height: 1; }
-    ImportWizard .field-label { width: 16; }
     ImportWizard .field-row > Input, ImportWizard .field-row > Select { width: 1fr; }
     """
 
@@ -110,29 +109,30 @@ class ImportWizard(FormScreen[int]):
         with Vertical(id="step2"):
             yield Label("2. Columns: choose what each one holds", classes="section-title")
             yield HorizontalScroll(id="mapping")
-            yield Label("3. Policies and defaults", classes="section-title")
-            yield self.field_row("Existing DIDs", Select(
+            yield Label("3. Policies", classes="section-title")
+            yield self.field_row("If existing", Select(
                 [("skip them", "skip"), ("update them from the file", "update"), ("refuse those rows", "stop")],
                 id="on_existing", value="skip", allow_blank=False, compact=True))
-            yield self.field_row("Unknown operators", Select(
+            yield self.field_row("Unknown ops", Select(
                 [("refuse those rows", "stop"), ("create them", "create")],
                 id="unknown_operators", value="stop", allow_blank=False, compact=True))
-            yield self.field_row("Default operator", Select([], id="d_operator", prompt="(none)", allow_blank=True, compact=True))
-            yield self.field_row("Default status", Select([(LABELS[s], s.value) for s in SETTABLE], id="d_status",
+            yield Label("4. Defaults, for new DIDs whose row leaves the cell empty", classes="section-title")
+            yield self.field_row("Operator", Select([], id="d_operator", prompt="(none)", allow_blank=True, compact=True))
+            yield self.field_row("Status", Select([(LABELS[s], s.value) for s in SETTABLE], id="d_status",
                                                           value=SETTABLE[0].value, allow_blank=False, compact=True))
-            yield self.field_row("Default tag", Input(id="d_tag", compact=True))
-            yield self.field_row("Default after hold", Select([(LABELS[s], s.value) for s in AFTER_HOLD],
+            yield self.field_row("Tag", Input(id="d_tag", compact=True))
+            yield self.field_row("After hold", Select([(LABELS[s], s.value) for s in AFTER_HOLD],
                                                               id="d_after_hold", value=AFTER_HOLD[0].value,
                                                               allow_blank=False, compact=True))
             yield Static("", id="summary")
         yield ProgressBar(id="progress", show_eta=True)
 
     def buttons(self) -> ComposeResult:
-        yield Button("Read file", id="read", variant="primary", compact=True)
+        yield Button("Read", id="read", variant="primary", compact=True)
         yield Button("Validate", id="validate", compact=True)
         yield Button("Import all", id="import_all", compact=True)
         yield Button("Import good rows", id="import_good", compact=True)
-        yield Button("Cancel (esc)", id="cancel", compact=True)
+        yield Button("Close", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one(".form").add_class("wide")
@@ -324,18 +324,19 @@ class ImportWizard(FormScreen[int]):
     def _validated(self, report: ImportReport) -> None:
         self._stop()
         self.report = report
-        self.query_one("#summary", Static).update(self._describe(report))
+        summary = self.query_one("#summary", Static)
+        summary.update(self._describe(report))
         if report.ok:
-            self.show_info("every row is good: Import all (ctrl+s) writes them in one go")
+            self.show_info(f"{report.summary()}\nevery row is good: Import all (ctrl+s) writes them in one go")
         else:
-            self.show_info("nothing was written. Import good rows writes the others and an error file "
-                           f"({default_errors_path(report_path(self.info)).name}) beside the input")
+            self.show_info(f"{self._describe(report, 3)}\nnothing was written. Import good rows writes the others "
+                           f"and the wrong ones to {default_errors_path(report_path(self.info)).name} beside the input")
         self._refresh_buttons()
 
-    def _describe(self, report: ImportReport) -> str:
+    def _describe(self, report: ImportReport, shown: int = ERRORS_SHOWN) -> str:
         lines = [report.summary()]
-        lines += [f"  {error}" for error in report.errors[:ERRORS_SHOWN]]
-        more = report.wrong_rows - min(len(report.errors), ERRORS_SHOWN)
+        lines += [f"  {error}" for error in report.errors[:shown]]
+        more = report.wrong_rows - min(len(report.errors), shown)
         if more > 0:
             lines.append(f"  … and {more:,} more wrong rows")
         return "\n".join(lines)
