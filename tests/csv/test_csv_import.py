@@ -210,3 +210,18 @@ def test_bad_defaults_and_empty_files_are_unusable(profile, tmp_path):
         do_import(write(tmp_path, "DID,Operator\n", "header.csv"))
     with pytest.raises(UnusableInput, match="no column is mapped to DID"):
         do_import(write(tmp_path, "Carrier,Comment\nTelia,x\n", "nodid.csv"))
+
+
+def test_a_did_created_by_someone_else_meanwhile_fails_the_whole_import(profile, tmp_path, monkeypatch):
+    """The unique index is the last guard: the lookups were skipped (as for numbers outside
+    the inventory's range when the import began), yet one number exists by now."""
+    from didtui.core.csvio import importer
+    from didtui.core.errors import AlreadyExists
+
+    make_dids("15551230007")
+    before = snapshot()
+    monkeypatch.setattr(importer, "_number_range", lambda: (None, None))
+    path = write(tmp_path, "DID\n" + "".join(f"155512300{i:02d}\n" for i in range(20)))
+    with pytest.raises(AlreadyExists, match="changed during the import.*nothing was written"):
+        do_import(path)
+    assert snapshot() == before

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+import peewee
 from peewee import JOIN, Case, fn
 
 from didtui.core.csvio.cells import neutralise
@@ -123,7 +124,7 @@ def write_rows(
     written = 0
     # One SELECT reads one snapshot on every backend. PostgreSQL's server-side cursor
     # needs a transaction; SQLite gets none, since didtui's would take the write lock.
-    with db.atomic() if kind == "postgresql" else contextlib.nullcontext():
+    with db.atomic() if kind == "postgresql" else contextlib.nullcontext(), peewee.__exception_wrapper__:
         cursor = _stream_cursor(db, kind)
         try:
             cursor.execute(sql, params)

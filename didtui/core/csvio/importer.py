@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import peewee
 from peewee import fn
 
 from didtui.core import bulk, history
@@ -710,8 +711,9 @@ class _Pipeline:
         sql = (f"INSERT INTO did ({', '.join(_INSERT_COLUMNS)}) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, "
                f"{int(self.options.hold_days)}, {now}, {now}, 1)")
         cursor = db.cursor()
-        for part in bulk.chunked(rows, 5_000):
-            cursor.executemany(sql, part)
+        with peewee.__exception_wrapper__:  # sqlite3's errors as peewee's, as for every statement
+            for part in bulk.chunked(rows, 5_000):
+                cursor.executemany(sql, part)
 
     def _apply_updates(self, db: Any, updates: list[tuple]) -> None:
         """One UPDATE per DID guarded by its version: a DID changed meanwhile aborts all."""
@@ -725,7 +727,8 @@ class _Pipeline:
             sql = f"UPDATE did SET {sets}, version = version + 1, updated_at = {p} WHERE id = {p} AND version = {p}"
             for part in bulk.chunked(params, 2_000):
                 cursor = db.cursor()
-                cursor.executemany(sql, part)
+                with peewee.__exception_wrapper__:
+                    cursor.executemany(sql, part)
                 if cursor.rowcount is not None and 0 <= cursor.rowcount < len(part):
                     raise Conflict("some DIDs of the file were changed by someone else during the import: "
                                    "nothing was written; import the file again")
@@ -761,8 +764,6 @@ def _after_hold_value(text: str) -> str:
 
 
 def _integrity_errors() -> tuple[type[BaseException], ...]:
-    import peewee
-
     return (peewee.IntegrityError,)
 
 
