@@ -116,3 +116,30 @@ def id_table(db: Database, ids: Iterable[int]) -> Iterator[SQL]:
         elif kind == "sqlite":
             db.execute_sql(f"DROP TABLE IF EXISTS temp.{name}")
 
+
+REINDEX_MIN = 100_000  # rows: below this, keeping the indexes up to date is as cheap
+
+
+@contextlib.contextmanager
+def deferred_indexes(db: Database, tables: Sequence[str]) -> Iterator[None]:
+    """SQLite: drop the indexes of `tables` and build them again, identical, at the end.
+
+    For a load that is large next to what the tables hold (FIELD-NOTES: building the
+    indexes after a load beats maintaining them during it; 1M DIDs with their events
+    took 10.5 s instead of 13-15 s). Runs inside the caller's write transaction, so the
+    DDL commits or rolls back with the rows; a duplicate the dropped UNIQUE index did not
+    catch fails its rebuild with the same IntegrityError. Other backends: no-op.
+    """
+    if not tables or backend(db) != "sqlite" or not db.in_transaction():
+        yield
+        return
+    marks = ", ".join("?" * len(tables))
+    indexes = db.execute_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks}) ORDER BY name", tuple(tables)).fetchall()
+    for name, _ in indexes:
+        db.execute_sql(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in indexes:
+        db.execute_sql(sql)
+

@@ -401,6 +401,43 @@ def test_mass_delete_refuses_active_and_hold_nothing_deleted(profile: Profile, a
     assert_invariants()
 
 
+def _index_sql(table: str) -> list[tuple[str, tuple[str, ...], bool]]:
+    from didtui.models import database_proxy
+
+    db = database_proxy.obj
+    return sorted((i.name, tuple(i.columns), i.unique) for i in db.get_indexes(table))
+
+
+def test_large_create_keeps_every_index(profile: Profile, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load as large as the table builds the indexes after it: they come back identical."""
+    from didtui.core import bulk
+
+    monkeypatch.setattr(bulk, "REINDEX_MIN", 50)
+    before = {t: _index_sql(t) for t in ("did", "event")}
+    created = create("15550000000-15550000199", tag="gold")
+    assert created.count == 200
+    assert {t: _index_sql(t) for t in ("did", "event")} == before
+    assert len(events(action="create")) == 200
+    with pytest.raises(AlreadyExists):
+        inventory.create_dids(parse_numbers("15550000199-15550000399"))
+    assert filters.count() == 200
+
+
+def test_large_create_with_overlapping_spans_writes_nothing(profile: Profile, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spans that overlap each other (not checked by create_dids itself) still fail whole."""
+    from didtui.core import bulk
+    from didtui.core.numbers import NumberSpan
+
+    monkeypatch.setattr(bulk, "REINDEX_MIN", 50)
+    before = _index_sql("did")
+    with pytest.raises(AlreadyExists):
+        inventory.create_dids([NumberSpan(1000, 1099, 4), NumberSpan(1050, 1149, 4)])
+    assert filters.count() == 0 and Event.select().count() == 0
+    assert _index_sql("did") == before
+    create("1000-1099")  # the unique index still refuses what exists
+    with pytest.raises(AlreadyExists):
+        inventory.create_dids([NumberSpan(1099, 1099, 4)])
+
 
 def test_create_with_overlapping_spans_writes_nothing(profile: Profile) -> None:
     """Spans that overlap each other (create_dids does not check) fail whole, as AlreadyExists."""
