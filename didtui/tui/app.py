@@ -6,6 +6,7 @@ terminal goes away (SIGHUP over a dropped SSH connection).
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import signal
 from collections.abc import Iterable
 from typing import Any
@@ -24,6 +25,17 @@ from didtui.tui.screens.packages import PackagesTab
 from didtui.tui.work import db_call
 
 TABS = ("dids", "operators", "packages", "clients")
+
+
+def pick_theme(environ: dict[str, str] | None = None) -> str:
+    """`ansi-dark` on 16-colour terminals (TERM=xterm or linux over SSH, COLORTERM not
+    forwarded): the terminal's own palette stays readable; a richer theme otherwise."""
+    env = os.environ if environ is None else environ
+    if env.get("DIDTUI_THEME"):
+        return env["DIDTUI_THEME"]
+    if env.get("COLORTERM", "").lower() in ("truecolor", "24bit") or "256" in env.get("TERM", ""):
+        return "textual-dark"
+    return "ansi-dark"
 TAB_TITLES = {"dids": "1 DIDs", "operators": "2 Operators", "packages": "3 Packages", "clients": "4 Clients"}
 
 
@@ -70,6 +82,7 @@ class DidApp(App[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.theme = pick_theme()
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
         if self.sweep_interval and self.sweep_interval > 0:
@@ -127,8 +140,12 @@ class DidApp(App[None]):
 
     def on_data_changed(self, event: DataChanged) -> None:
         """DIDs changed: re-read every table that shows them."""
-        for node in self.query("DidsTab, OperatorsTab, PackagesTab, ClientsTab"):
-            node.refresh_data()
+        # The other tabs re-read when they are opened: counting a million DIDs by
+        # operator for a tab nobody looks at would only load the database.
+        self.query_one(DidsTab).refresh_data()
+        active = self.query_one(TabbedContent).active
+        if active and active != "dids":
+            self.query_one(f"#{active}-tab").refresh_data()
         for screen in self.screen_stack:
             refresh = getattr(screen, "refresh_data", None)
             if refresh is not None and screen is not self.screen_stack[0]:

@@ -73,3 +73,42 @@ async def test_sweep_waits_while_a_form_is_open(make_app, seeded):
         assert DID.select().where(DID.status == "hold").count() == 3
         await pilot.press("escape")
         await wait_for(pilot, lambda: DID.select().where(DID.status == "hold").count() == 0, what="sweep after form")
+
+
+async def test_delete_operator_refused_then_moves_its_dids(make_app, seeded):
+    from didtui.models import Operator
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2")
+        await wait_for(pilot, lambda: "Colt" in screen_text(app))
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: "Colt owns 30 DIDs" in screen_text(app), what="delete form")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "nothing was deleted" in screen_text(app), what="refusal shown")
+        assert Operator.select().count() == 2
+        await pilot.press("enter", "down", "enter")  # move to: Telia
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: Operator.select().count() == 1, what="deleted")
+        assert DID.select().where(DID.operator == seeded["telia"]).count() == 60
+        await wait_for(pilot, lambda: "Colt" not in screen_text(app) and "60" in screen_text(app))
+
+
+async def test_database_error_is_shown_not_fatal(make_app, seeded, monkeypatch):
+    import peewee
+
+    from didtui.core import filters
+
+    def broken(*args, **kwargs):
+        raise peewee.OperationalError("disk I/O error")
+
+    app = make_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await wait_for(pilot, lambda: "60 DIDs" in screen_text(app))
+        monkeypatch.setattr(filters, "page", broken)
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "disk I/O error" in screen_text(app), what="error toast")
+        monkeypatch.undo()
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "60 DIDs" in screen_text(app), what="recovers")
