@@ -225,3 +225,39 @@ def test_a_did_created_by_someone_else_meanwhile_fails_the_whole_import(profile,
     with pytest.raises(AlreadyExists, match="changed during the import.*nothing was written"):
         do_import(path)
     assert snapshot() == before
+
+
+def _index_sql() -> list:
+    from didtui.models import database_proxy
+
+    return sorted(database_proxy.obj.execute_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('did', 'event')").fetchall())
+
+
+def test_sqlite_large_load_rebuilds_the_indexes_it_deferred(sqlite_profile, tmp_path, monkeypatch):
+    """A big file into an empty inventory builds the indexes after the rows (SQLite):
+    they come back identical, after a good import and after a refused one."""
+    from didtui.core import bulk
+
+    monkeypatch.setattr(bulk, "REINDEX_MIN", 10)
+    deferred = []
+    real = bulk.deferred_indexes
+
+    def recording(db, tables):
+        deferred.append(list(tables))
+        return real(db, tables)
+
+    monkeypatch.setattr(bulk, "deferred_indexes", recording)
+    indexes = _index_sql()
+    assert len(indexes) >= 6
+    bad = write(tmp_path, "DID\n" + "".join(f"{15550000000 + i}\n" for i in range(3000)) + "15550000001\n", "bad.csv")
+    report = do_import(bad)
+    assert not report.written and "duplicate" in report.errors[0].reason
+    assert _index_sql() == indexes and snapshot()[2] == 0
+    good = write(tmp_path, "DID\n" + "".join(f"{15550000000 + i}\n" for i in range(3000)), "good.csv")
+    report = do_import(good)
+    assert report.written and report.new == 3000
+    assert _index_sql() == indexes
+    assert deferred == [["did", "event"], ["did", "event"]]
+    assert do_import(good).skipped == 3000  # the number index is there again: lookups find them
+    assert deferred[-1] == []  # not did (its lookups need the index), nor event (larger than the file)

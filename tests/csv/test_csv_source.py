@@ -134,6 +134,20 @@ def test_missing_unreadable_and_directory_paths(tmp_path):
         os.chmod(path, 0o644)
 
 
+def test_unreadable_file_even_as_root(tmp_path, monkeypatch):
+    path = write(tmp_path, "DID\n1\n")
+    real_open = type(path).open
+
+    def refuse(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(path), "open", refuse)
+    with pytest.raises(UnusableInput, match="cannot be read: permission denied"):
+        inspect_file(path)
+
+
 def test_wrong_forced_encoding_and_unknown_encoding(tmp_path):
     path = write(tmp_path, "DID,Notes\n15551230001,Straße\n".encode("cp1252"))
     with pytest.raises(UnusableInput, match=r"not UTF-8 text \(byte 0xdf on line 2\)"):

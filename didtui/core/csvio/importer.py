@@ -31,7 +31,7 @@ from didtui.core.errors import AlreadyExists, Cancelled, Conflict, InputError
 from didtui.core.numbers import MAX_DIGITS, MAX_RANGE, parse_span
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label, parse_after_hold, parse_status
 from didtui.db import backend, current_actor
-from didtui.models import DID, Operator, Reseller, database_proxy, utcnow
+from didtui.models import DID, Event, Operator, Reseller, database_proxy, utcnow
 
 ON_EXISTING = ("skip", "update", "stop")
 CHUNK = 5_000
@@ -303,10 +303,11 @@ class _Pipeline:
                     with db.atomic():
                         self._max_before = DID.select(DID.id).order_by(DID.id.desc()).limit(1).scalar() or 0
                         self._known_range = _number_range()
-                        self._read_all(reader)
-                        if not self.writing or (self.report.wrong_rows and not self.skip_invalid):
-                            raise _Rollback
-                        self._finish_writes()
+                        with bulk.deferred_indexes(db, self._deferrable(db)):
+                            self._read_all(reader)
+                            if not self.writing or (self.report.wrong_rows and not self.skip_invalid):
+                                raise _Rollback
+                            self._finish_writes()
                     self.report.written = True
                     self.report.batch = self.batch
                 except _Rollback:
@@ -739,6 +740,24 @@ class _Pipeline:
             # One writer holds the lock: the new rows are exactly those above max_before.
             history.record_for(DID.id > self._max_before, "import", {"imported": self.info.path.name},
                                self.batch, self.actor, self.now)
+
+    def _deferrable(self, db: Any) -> list[str]:
+        """Tables whose indexes are better built after the load than kept up during it.
+
+        Only a large file (by size: rows are not counted yet) into an empty did table,
+        since the lookups of existing numbers need its index; the event table when it
+        holds no more rows than the file is likely to add.
+        """
+        if backend(db) != "sqlite":
+            return []
+        rows = self.info.size // 60
+        if rows < bulk.REINDEX_MIN:
+            return []
+        tables = ["did"] if self._known_range[0] is None else []
+        events = Event.select(fn.MAX(Event.id)).scalar() or 0
+        if events <= rows:
+            tables.append("event")
+        return tables
 
     def _optimize(self) -> None:
         """Fresh planner statistics after a big load (FIELD-NOTES: pages 100x slower
