@@ -19,7 +19,7 @@ from didtui.core import bulk, history
 from didtui.core.errors import Conflict
 from didtui.core.statuses import AFTER_HOLD, Status
 from didtui.db import backend, current_actor
-from didtui.models import DID, database_proxy, utcnow
+from didtui.models import DID, Event, database_proxy, utcnow
 
 CHUNK = 10_000
 
@@ -61,6 +61,8 @@ def sweep(now: _dt.datetime | None = None, *, actor: str | None = None) -> Sweep
         if backend(db) == "sqlite":
             # The write lock is ours until commit: the predicate alone is exact.
             by_status = _release_sqlite(expired_where(now), batch, actor, now)
+        elif backend(db) == "postgresql":
+            by_status = _release_postgresql(batch, actor, now)
         else:
             rows = (
                 DID.select(DID.id, DID.after_hold).where(expired_where(now))
@@ -114,6 +116,33 @@ def _release_sqlite(where, batch: str, actor: str, now: _dt.datetime) -> dict[st
     if sum(released.values()) != events:
         raise Conflict("the holds changed while they were being swept: nothing was released; run it again")
     return dict(released)
+
+
+def _release_postgresql(batch: str, actor: str, now: _dt.datetime) -> dict[str, int]:
+    """PostgreSQL: one statement. The rows this sweeper could lock (SKIP LOCKED: another
+    sweeper's rows are left to it) get their events and their UPDATE from the same
+    materialised set, so each DID is released once with one event, without shipping
+    ids back and forth (2.8x -> ~1.x a bare UPDATE)."""
+    db = database_proxy.obj
+    head, tail = history.encode({"status": ["hold", _MARK], "hold_until": ["", None]}).split(_MARK)
+    after = [s.value for s in AFTER_HOLD]
+    did, event = DID._meta.table_name, Event._meta.table_name
+    sql = f"""
+        WITH locked AS (
+            SELECT id FROM {did}
+            WHERE status = %s AND hold_until <= %s AND after_hold IN (%s, %s, %s)
+            FOR UPDATE SKIP LOCKED
+        ), events AS (
+            INSERT INTO {event} (at, actor, did_number, action, changes, batch)
+            SELECT %s, %s, d.number, 'sweep', concat(%s::text, d.after_hold, %s::text), %s
+            FROM {did} d JOIN locked ON locked.id = d.id
+        )
+        UPDATE {did} SET status = {did}.after_hold, client_package_id = NULL, hold_until = NULL,
+            version = {did}.version + 1, updated_at = %s
+        FROM locked WHERE {did}.id = locked.id
+        RETURNING {did}.status"""
+    params = (Status.HOLD.value, now, *after, now, actor, head, tail, batch, now)
+    return dict(Counter(status for (status,) in db.execute_sql(sql, params)))
 
 
 def _release(where, batch: str, actor: str, now: _dt.datetime) -> int:
