@@ -134,5 +134,6 @@ async def test_keys_typed_in_one_burst_after_slash_reach_the_filter(make_app, se
         for ch in "/tag:silver op:co":
             app.post_message(events.Key(names.get(ch, ch), ch))
         app.post_message(events.Key("enter", "\r"))
-        await wait_for(pilot, lambda: "filter: operator Colt, tag silver" in screen_text(app), what="burst filter")
-        assert "30 DIDs" in screen_text(app) and "selected" not in screen_text(app)
+        await wait_for(pilot, lambda: "filter: operator Colt, tag silver" in screen_text(app)
+                       and "30 DIDs" in screen_text(app), what="burst filter")
+        assert "selected" not in screen_text(app)

@@ -64,11 +64,14 @@ async def test_sweep_worker_releases_expired_holds_and_refreshes(make_app, seede
 
 async def test_sweep_waits_while_a_form_is_open(make_app, seeded):
     retail.deactivate(seeded["cp"])
-    past = _dt.datetime.utcnow() - _dt.timedelta(hours=1)
-    DID.update(hold_until=past).where(DID.status == "hold").execute()
     app = make_app(sweep_interval=0.2)
     async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.sweeps_run >= 1, what="a first sweep")
         await pilot.press("n")
+        await wait_for(pilot, lambda: "New DIDs" in screen_text(app), what="form open")
+        await pilot.pause(0.1)  # a sweep started just before the form has finished
+        past = _dt.datetime.utcnow() - _dt.timedelta(hours=1)
+        DID.update(hold_until=past).where(DID.status == "hold").execute()
         await pilot.pause(0.6)
         assert DID.select().where(DID.status == "hold").count() == 3
         await pilot.press("escape")

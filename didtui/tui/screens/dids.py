@@ -141,7 +141,7 @@ class DidsTab(DIDListPanel):
         Binding("enter", "edit", "Edit", tooltip="Edit the DID", id="dids.edit"),
         Binding("m", "mass_edit", "Mass", tooltip="Mass edit the marked DIDs", id="dids.mass_edit"),
         Binding("delete", "delete", "Del", tooltip="Delete (with confirmation)", id="dids.delete"),
-        Binding("slash", "open_filter", "Filter", id="dids.filter"),
+        Binding("slash", "open_filter", "Filter", priority=True, id="dids.filter"),
         Binding("escape", "clear_filter", "Clear filter / back", show=False, id="dids.clear_filter"),
         Binding("i", "import_csv", "Import CSV", show=False, id="dids.import"),
         Binding("x", "export_csv", "Export CSV", show=False, id="dids.export"),
@@ -212,30 +212,12 @@ class DidsTab(DIDListPanel):
             return
         self.apply_filter(values)
 
-    def on_key(self, event: events.Key) -> None:
-        """Keys bubble here before the app runs their bindings, so in a burst (a fast
-        typist or a paste over SSH) the keys after `/` would be dispatched after focus
-        moved to the filter input and be lost: open the bar at once, route them there."""
-        field = self.query_one("#filter-input", Input)
-        filter_keys = getattr(self.app, "user_keymap", {}).get("dids.filter", "slash").split(",")
-        if self.screen.focused is not field and event.key in [k.strip() for k in filter_keys]:
-            event.stop()
-            event.prevent_default()
-            self.action_open_filter()
-        elif self.screen.focused is field:
-            if event.is_printable:
-                field.insert_text_at_cursor(event.character or "")
-            elif event.key == "backspace":
-                field.action_delete_left()
-            elif event.key == "enter":
-                self.call_later(field.action_submit)
-            elif event.key == "escape":
-                self.query_one(FilterBar).close()
-                self.screen.set_focus(self.table)
-            else:
-                return
-            event.stop()
-            event.prevent_default()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `/` is a priority binding (run before the key is passed on, so keys typed in
+        # the same burst already land in the input); inside the input it is a character.
+        if action == "open_filter" and self.screen.focused is self.query_one("#filter-input", Input):
+            return False
+        return True
 
     def on_paste(self, event: events.Paste) -> None:
         """Text pasted (or typed in one burst over SSH) on the table goes to the filter."""
