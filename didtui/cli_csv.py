@@ -88,7 +88,7 @@ def register(cli: click.Group, guarded: Callable[..., Any], fail: Callable[[str,
     @click.option("--encoding", metavar="NAME", help="Text encoding (default: UTF-8, with or without BOM, else Windows-1252).")
     @click.option("--dry-run", is_flag=True, help="Validate and print the summary; write nothing.")
     @click.option("--skip-invalid", is_flag=True, help="Import the good rows; write the rejected ones to the errors file.")
-    @click.option("--errors", "errors_path", metavar="FILE", help="Where to write rejected rows with a Reason column (default with --skip-invalid: FILE.errors.csv beside the input).")
+    @click.option("--errors", "errors_path", metavar="FILE", help="Where to write rejected rows with a Reason column (default with --skip-invalid: NAME.errors.csv beside the input NAME.csv).")
     @click.pass_obj
     @guarded
     def import_command(context: Any, file: str, maps: tuple[str, ...], operator: str | None, status: str, tag: str,

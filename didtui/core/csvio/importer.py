@@ -305,6 +305,7 @@ class _Pipeline:
                         self._known_range = _number_range()
                         with bulk.deferred_indexes(db, self._deferrable(db)):
                             self._read_all(reader)
+                            self.seen = set()  # its ~65 MB per million DIDs, freed before the index builds
                             if not self.writing or (self.report.wrong_rows and not self.skip_invalid):
                                 raise _Rollback
                             self._finish_writes()
