@@ -45,7 +45,11 @@ async def _type(pilot, text: str) -> None:
 
 
 async def make(out: Path, size: tuple[int, int]) -> list[Path]:
+    import os
+
     from didtui.tui.app import DidApp
+
+    os.environ["DIDTUI_THEME"] = "textual-dark"  # the same pictures whatever $TERM says
 
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="didtui-shots-"))
@@ -117,6 +121,10 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
         await _wait(pilot, lambda: _settled(app))
         shot("account-dids")
         await pilot.press("escape")
+        await pilot.press("1")
+        app.theme = "ansi-dark"  # what TERM=xterm / TERM=linux (16 colours) get
+        await _wait(pilot, lambda: _settled(app))
+        shot("dids-16-colours")
     dbmod.close()
     return saved
 

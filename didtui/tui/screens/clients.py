@@ -23,6 +23,7 @@ class ClientsTab(Vertical):
         Binding("t", "toggle_active", "(De)activate", id="clients.toggle"),
         Binding("p", "pick", "Pick", id="clients.pick"),
         Binding("d", "account_dids", "Account DIDs", id="clients.dids"),
+        Binding("enter", "open", "Open", show=False, id="clients.open"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="clients.refresh"),
     ]
 
@@ -101,9 +102,16 @@ class ClientsTab(Vertical):
         )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        if event.data_table.id == "accounts-table":
-            self.cp_table.focus()
+        event.stop()  # a click: the same as enter
+        self._open(event.data_table.id)
+
+    def action_open(self) -> None:
+        """enter: on an account, go to its packages; on a package, its DIDs."""
+        self._open(self.screen.focused.id if self.screen.focused else None)
+
+    def _open(self, table_id: str | None) -> None:
+        if table_id == "accounts-table":
+            self.screen.set_focus(self.cp_table)
         else:
             self.action_account_dids()
 

@@ -16,7 +16,7 @@ from didtui.tui.work import db_call
 class PackagesTab(Vertical):
     BINDINGS = [
         Binding("n", "new", "New", id="packages.new"),
-        Binding("e", "edit", "Edit", id="packages.edit"),
+        Binding("e,enter", "edit", "Edit", id="packages.edit"),
         Binding("delete", "delete", "Delete", id="packages.delete"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="packages.refresh"),
     ]

@@ -407,6 +407,11 @@ class DIDTable(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
+        # Scrolled away from the cursor (wheel, scrollbar drag): the cursor follows, so
+        # the next key acts on a row that is on screen.
+        visible = self._visible_positions()
+        if visible and self.cursor not in visible:
+            self.cursor = visible.start if self.cursor < visible.start else visible.stop - 1
         self._queue_schedule()
 
     def on_resize(self, event: events.Resize) -> None:

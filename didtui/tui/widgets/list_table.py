@@ -9,8 +9,10 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 
-class ListTable(DataTable):
-    BINDINGS = [
+class ListTable(DataTable, inherit_bindings=False):
+    """DataTable's keys minus `enter`, which each tab binds itself (and the footer shows)."""
+
+    BINDINGS = [b for b in DataTable.BINDINGS if isinstance(b, Binding) and b.key != "enter"] + [
         Binding("g", "scroll_top", "First", show=False, id="list.first"),
         Binding("G", "scroll_bottom", "Last", show=False, id="list.last"),
     ]
