@@ -2,6 +2,7 @@
 which is safe from several processes at once; and the core's import graph."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from didtui.config import Profile
 from didtui.core.errors import SchemaError
 from didtui.models import ALL_MODELS, database_proxy
 
-SCRATCH = "didtui_mig_test"
+SCRATCH = f"didtui_mig_test_{os.getpid()}"  # per run: concurrent runs never share it
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -97,20 +98,23 @@ def scratch_url(profile: Profile, backend_name: str) -> Iterator[str]:
     base = profile.database
     parts = urlsplit(base)
     url = urlunsplit((parts.scheme, parts.netloc, "/" + SCRATCH, parts.query, parts.fragment))
-    admin = _server_admin(base)
-    try:
-        with admin.cursor() as cur:
-            if backend_name == "postgresql":
-                cur.execute(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
-            else:
-                cur.execute(f"DROP DATABASE IF EXISTS {SCRATCH}")
-            cur.execute(f"CREATE DATABASE {SCRATCH}")
-    finally:
-        admin.close()
+    drop = f"DROP DATABASE IF EXISTS {SCRATCH}" + (" WITH (FORCE)" if backend_name == "postgresql" else "")
+    _admin(base, drop, f"CREATE DATABASE {SCRATCH}")
     saved = database_proxy.obj
     yield url
     if saved is not None:
         database_proxy.initialize(saved)
+    _admin(base, drop)
+
+
+def _admin(url: str, *statements: str) -> None:
+    admin = _server_admin(url)
+    try:
+        with admin.cursor() as cur:
+            for statement in statements:
+                cur.execute(statement)
+    finally:
+        admin.close()
 
 
 def _config(tmp_path: Path, url: str) -> Path:
