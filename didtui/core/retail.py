@@ -424,6 +424,9 @@ def pick(
     named = [normalize_number(n) for n in numbers] if numbers is not None else None
     if named is not None and not named:
         raise InputError("no DID number given")
+    if named is not None and len(set(named)) != len(named):
+        twice = next(n for n in named if named.count(n) > 1)
+        raise InputError(f"{twice} is given twice: name each DID once")
     actor = actor or current_actor()
     for attempt in range(PICK_RETRIES):
         try:

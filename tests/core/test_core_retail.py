@@ -194,6 +194,8 @@ def test_pick_refusals_pick_nothing(profile: Profile) -> None:
         retail.pick(world.cp_id, 1, numbers=["100"])
     with pytest.raises(InputError, match="'12x'"):
         retail.pick(world.cp_id, numbers=["12x"])
+    with pytest.raises(InputError, match="100 is given twice"):
+        retail.pick(world.cp_id, numbers=["+100", "100"])
     with pytest.raises(NotFound):
         retail.pick(999, 1)
     assert set(statuses().values()) == {"in_stock", "blocked"}
