@@ -89,6 +89,8 @@ def update_operator(op_id: int, *, name: str | None = None, reseller_id: int | N
         if name is not None:
             op.name = _clean(name)
         if reseller_id is not ...:
+            if reseller_id is not None and not Reseller.select().where(Reseller.id == reseller_id).exists():
+                raise NotFound(f"reseller #{reseller_id} does not exist")
             op.reseller = reseller_id
         try:
             op.save()

@@ -86,7 +86,10 @@ class AccountRow:
 
 
 def create_client(name: str, reseller_id: int | None = None) -> Client:
-    return _create_unique(Client, "client", name=_name(name, "client"), reseller=reseller_id)
+    name = _name(name, "client")
+    if reseller_id is not None and not Reseller.select().where(Reseller.id == reseller_id).exists():
+        raise NotFound(f"reseller #{reseller_id} does not exist")
+    return _create_unique(Client, "client", name=name, reseller=reseller_id)
 
 
 def create_account(client_id: int, name: str) -> Account:

@@ -28,6 +28,11 @@ def test_operator_create_rename_and_duplicates(profile: Profile) -> None:
         operators.create_operator("Colt", reseller_id=42)
     other = operators.create_operator("Colt")
     assert operators.rename_operator(op.id, "Telia Carrier").name == "Telia Carrier"
+    with pytest.raises(NotFound, match="reseller #42 does not exist"):
+        operators.update_operator(op.id, reseller_id=42)
+    res = retail.create_reseller("Northwind")
+    assert operators.update_operator(op.id, reseller_id=res.id).reseller_id == res.id
+    assert operators.update_operator(op.id, reseller_id=None).reseller_id is None
     with pytest.raises(AlreadyExists):
         operators.rename_operator(other.id, "Telia Carrier")
     assert [o.name for o in operators.list_operators()] == ["Colt", "Telia Carrier"]
@@ -84,6 +89,8 @@ def test_clients_accounts_packages(profile: Profile) -> None:
     retail.create_account(acme.id, "main")
     with pytest.raises(AlreadyExists, match="already has an account named 'main'"):
         retail.create_account(acme.id, "main")
+    with pytest.raises(NotFound, match="reseller #999 does not exist"):
+        retail.create_client("Initech", 999)
     globex = retail.create_client("Globex")
     retail.create_account(globex.id, "main")  # account names are unique per client only
     with pytest.raises(NotFound):
