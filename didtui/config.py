@@ -100,15 +100,26 @@ def _os_user() -> str:
         return "unknown"
 
 
+_SECRET_PARAMS = ("password", "passwd")
+
+
 def mask_url(url: str) -> str:
-    """The URL with any password replaced by ***, safe to print."""
+    """The URL with any password (in the netloc or a ?password= parameter, which the
+    driver also accepts) replaced by ***, safe to print."""
     parts = urlsplit(url)
-    if parts.password is None:
+    netloc, query = parts.netloc, parts.query
+    if parts.password is not None:
+        host = parts.netloc.rsplit("@", 1)[-1]
+        netloc = f"{parts.username or ''}:***@{host}"
+    if query:
+        pairs = [pair.partition("=") for pair in query.split("&")]
+        query = "&".join(
+            f"{key}{eq}***" if key.lower() in _SECRET_PARAMS and eq else f"{key}{eq}{value}"
+            for key, eq, value in pairs
+        )
+    if (netloc, query) == (parts.netloc, parts.query):
         return url
-    netloc = parts.netloc.rsplit("@", 1)
-    user = parts.username or ""
-    masked = f"{user}:***@{netloc[-1]}"
-    return urlunsplit((parts.scheme, masked, parts.path, parts.query, parts.fragment))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def default_config_path() -> Path:

@@ -126,6 +126,10 @@ def test_bad_config_one_clear_message(tmp_path: Path, text: str, message: str) -
 def test_masked_urls_and_password_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert mask_url("postgresql://bob:s3cret@h:5432/db") == "postgresql://bob:***@h:5432/db"
     assert mask_url("mysql://root@h/db") == "mysql://root@h/db"
+    assert mask_url("postgresql://bob:p%40ss@h/db?sslmode=require") == "postgresql://bob:***@h/db?sslmode=require"
+    assert mask_url("postgresql://bob@h/db?sslmode=require&password=s3cret") == (
+        "postgresql://bob@h/db?sslmode=require&password=***")
+    assert mask_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
     path = write_config(tmp_path, """
 default_profile = "office"
 [profiles.office]
