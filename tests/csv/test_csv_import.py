@@ -261,3 +261,16 @@ def test_sqlite_large_load_rebuilds_the_indexes_it_deferred(sqlite_profile, tmp_
     assert deferred == [["did", "event"], ["did", "event"]]
     assert do_import(good).skipped == 3000  # the number index is there again: lookups find them
     assert deferred[-1] == []  # not did (its lookups need the index), nor event (larger than the file)
+
+
+def test_a_range_row_over_existing_dids_follows_the_policy(profile, tmp_path):
+    make_dids("1005", tag="kept")
+    path = write(tmp_path, "DID,Tag\n1000-1009,new\n")
+    report = do_validate(path, on_existing="stop")
+    assert report.wrong_rows == 1 and "1 of these DIDs already exist (1005)" in report.errors[0].reason
+    report = do_import(path)  # skip
+    assert (report.new, report.skipped) == (9, 1)
+    assert inventory()["1005"][2] == "kept" and inventory()["1000"][2] == "new"
+    report = do_import(write(tmp_path, "DID,Tag\n1000-1009,newer\n1010,x\n", "again.csv"), on_existing="update")
+    assert (report.new, report.updated) == (1, 10)
+    assert {v[2] for n, v in inventory().items() if n < "1010"} == {"newer"}
