@@ -119,12 +119,23 @@ class EditDIDScreen(FormScreen[bool]):
 
     def _saved(self, result: DIDRow | Conflict) -> None:
         if isinstance(result, Conflict):
-            current = result.current
-            theirs = ", ".join(
-                f"{k.removesuffix('_id')}={label(v) if k in ('status', 'after_hold') else v!r}"
-                for k, v in current.items() if k != "version"
-            )
-            self.show_error(f"{error_message(result)}\nnow: {theirs}")
+            self.show_error(f"{error_message(result)}\nnow: {self._describe(result.current)}")
             return
         self.app.notify(f"saved DID {result.number}")
         self.dismiss(True)
+
+    def _describe(self, current: dict) -> str:
+        """Their values, with names for ids (from the pickers' own choices)."""
+        names = {}
+        for key in ("operator", "reseller"):
+            names[f"{key}_id"] = {v: str(label_) for label_, v in self.query_one(f"#{key}", Select)._options}
+        parts = []
+        for key, value in current.items():
+            if key == "version":
+                continue
+            if key in ("status", "after_hold"):
+                value = label(value)
+            elif key in names:
+                value = names[key].get(value, "-" if value is None else f"#{value}")
+            parts.append(f"{key.removesuffix('_id').replace('_', ' ')} {value if value not in ('', None) else '-'}")
+        return ", ".join(parts)

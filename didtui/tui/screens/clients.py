@@ -19,10 +19,10 @@ class ClientsTab(Vertical):
     BINDINGS = [
         Binding("n", "new_client", "New client", id="clients.new"),
         Binding("N", "new_account", "New account", id="clients.new_account"),
-        Binding("a", "assign", "Assign package", id="clients.assign"),
-        Binding("t", "toggle_active", "(De)activate", id="clients.toggle"),
-        Binding("p", "pick", "Pick", id="clients.pick"),
-        Binding("d", "account_dids", "Account DIDs", id="clients.dids"),
+        Binding("a", "assign", "Assign package", tooltip="Assign a package to the account", id="clients.assign"),
+        Binding("t", "toggle_active", "(De)activate", tooltip="Activate / deactivate the client package", id="clients.toggle"),
+        Binding("p", "pick", "Pick", tooltip="Pick DIDs for the client package", id="clients.pick"),
+        Binding("d", "account_dids", "Account DIDs", tooltip="The account's DIDs (pick, release)", id="clients.dids"),
         Binding("enter", "open", "Open", show=False, id="clients.open"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="clients.refresh"),
     ]

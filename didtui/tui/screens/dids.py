@@ -43,7 +43,7 @@ class DIDListPanel(Vertical):
         Binding("A", "clear_marks", "Clear marks", show=False, id="dids.clear_marks"),
         Binding("r", "release", "Release", tooltip="Release Active DIDs to Hold", id="dids.release"),
         Binding("h", "history", "Hist", tooltip="History of the DID", id="dids.history"),
-        Binding("s", "sort", "Sort", show=False, id="dids.sort"),
+        Binding("s", "sort", "Sort", show=False, tooltip="Sort by DID / status / operator / tag", id="dids.sort"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="dids.refresh"),
     ]
 
@@ -141,10 +141,10 @@ class DidsTab(DIDListPanel):
         Binding("enter", "edit", "Edit", tooltip="Edit the DID", id="dids.edit"),
         Binding("m", "mass_edit", "Mass", tooltip="Mass edit the marked DIDs", id="dids.mass_edit"),
         Binding("delete", "delete", "Del", tooltip="Delete (with confirmation)", id="dids.delete"),
-        Binding("slash", "open_filter", "Filter", priority=True, id="dids.filter"),
+        Binding("slash", "open_filter", "Filter", priority=True, tooltip="Filter DIDs", id="dids.filter"),
         Binding("escape", "clear_filter", "Clear filter / back", show=False, id="dids.clear_filter"),
-        Binding("i", "import_csv", "Import CSV", show=False, id="dids.import"),
-        Binding("x", "export_csv", "Export CSV", show=False, id="dids.export"),
+        Binding("i", "import_csv", "Import CSV", show=False, tooltip="Import DIDs from CSV", id="dids.import"),
+        Binding("x", "export_csv", "Export CSV", show=False, tooltip="Export the filtered DIDs to CSV", id="dids.export"),
     ]
 
     class Back(Message):

@@ -17,10 +17,10 @@ STATUS_COLUMNS = [Status.IN_STOCK, Status.ACTIVE, Status.HOLD, Status.RESERVED, 
 
 class OperatorsTab(Vertical):
     BINDINGS = [
-        Binding("n", "new", "New", id="operators.new"),
-        Binding("e", "rename", "Rename", id="operators.rename"),
-        Binding("delete", "delete", "Delete", id="operators.delete"),
-        Binding("enter", "drill", "DIDs", id="operators.drill"),
+        Binding("n", "new", "New", tooltip="New operator", id="operators.new"),
+        Binding("e", "rename", "Rename", tooltip="Rename operator / change its reseller", id="operators.rename"),
+        Binding("delete", "delete", "Delete", tooltip="Delete operator (moving its DIDs)", id="operators.delete"),
+        Binding("enter", "drill", "DIDs", tooltip="Show the operator's DIDs (drill down)", id="operators.drill"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="operators.refresh"),
     ]
 

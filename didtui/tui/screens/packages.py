@@ -15,9 +15,9 @@ from didtui.tui.work import db_call
 
 class PackagesTab(Vertical):
     BINDINGS = [
-        Binding("n", "new", "New", id="packages.new"),
-        Binding("e,enter", "edit", "Edit", id="packages.edit"),
-        Binding("delete", "delete", "Delete", id="packages.delete"),
+        Binding("n", "new", "New", tooltip="New package", id="packages.new"),
+        Binding("e,enter", "edit", "Edit", tooltip="Edit package", id="packages.edit"),
+        Binding("delete", "delete", "Delete", tooltip="Delete package", id="packages.delete"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="packages.refresh"),
     ]
 
