@@ -243,7 +243,7 @@ class ImportWizard(FormScreen[int]):
         self._refresh_buttons()
 
     def _read_done(self, info: csvio.FileInfo) -> None:
-        self.run_worker(self._after_read(info), group="mapping", exclusive=True)
+        self.run_worker(self._after_read(info), group="mapping", exclusive=True, exit_on_error=False)
 
     async def _after_read(self, info: csvio.FileInfo) -> None:
         self.info = info
