@@ -1,13 +1,15 @@
 """Benchmark of the core's bulk paths against raw-driver baselines (issue 2, section 7).
 
-    .venv/bin/python tests/bench/bench_core.py [--runs 3] [--size 1000000] [--backend sqlite]
+    .venv/bin/python tests/bench/bench_core.py [--runs 5] [--size 1000000]
+        [--backend sqlite|postgresql] [--only create,sweep,mass_edit,counts] [--workdir DIR]
 
 Builds fresh databases in a temporary directory and prints, for each figure, our time
 next to a raw-driver baseline measured in the same run on an identical copy of the same
 database, the ratio and its target, and the peak memory of the process that ran ours:
 
 - create: a range of SIZE DIDs with `inventory.create_dids` (events and planner
-  statistics included) vs the driver's `executemany` of the same rows (<= 1.3x);
+  statistics included) vs the driver's `executemany` of the same rows (<= 1.3x; on
+  PostgreSQL the baseline is COPY, stricter than executemany);
 - sweep: 200,000 expired holds with `sweep.sweep` (one event each) vs one raw UPDATE
   (<= 1.2x);
 - mass_edit: 100,000 DIDs selected by id with `inventory.mass_edit` (one event each) vs a
@@ -15,13 +17,15 @@ database, the ratio and its target, and the peak memory of the process that ran 
 - counts: `operators.list_operators` (DID counts by status per operator) over SIZE DIDs vs
   a raw GROUP BY (<= 1.2x);
 - beside the write figures, a second raw baseline that also writes one history row per
-  DID (INSERT ... SELECT in the same transaction): the same work as ours, showing what
-  is the cost of history and what would be overhead of ours;
+  DID (INSERT ... SELECT in the same transaction): the same work as ours, separating
+  the cost of the history from any overhead of ours;
 - peak memory: the high-water mark (VmHWM, else ru_maxrss) of the fresh process that
   ran ours (< 200 MB).
 
 Every measurement runs in a fresh subprocess, ours and raw alternating first; with
---runs N the medians are printed. The machine is shared: trust ratios over seconds.
+--runs N the medians are printed (exit 1 if a target is missed). The machine is shared:
+trust ratios over seconds, and run it several times. PostgreSQL uses
+postgresql://postgres@127.0.0.1:5432 and scratch databases named didtui_bench_*.
 """
 from __future__ import annotations
 
