@@ -46,6 +46,8 @@ class PickScreen(FormScreen[list]):
         listing = self.query_one("#numbers", SelectionList)
         listing.clear_options()
         listing.add_options([(f"{number}  {tag}", number) for _, number, tag in numbers])
+        if numbers:
+            listing.highlighted = 0  # space marks the first at once
         shown = f" (first {len(numbers)} listed)" if free > len(numbers) else ""
         self.show_info(
             f"tags {', '.join(row.tags)} · {row.used} of {row.allowed_dids} used, {row.remaining} left · "
