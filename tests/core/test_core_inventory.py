@@ -111,6 +111,18 @@ def test_edit_changes_fields_and_bumps_version(profile: Profile) -> None:
     assert_invariants()
 
 
+def test_history_names_operators_not_ids(profile: Profile) -> None:
+    colt = operators.create_operator("Colt")
+    telia = operators.create_operator("Telia")
+    create("15551230001", operator_id=colt.id)
+    row = filters.row_by_number("15551230001")
+    inventory.edit_did(row.id, row.version, {"operator_id": telia.id})
+    inventory.mass_edit(Selection.of_ids([row.id]), {"operator_id": colt.id})
+    edit, mass = events("15551230001", "edit")[0], events("15551230001", "mass_edit")[0]
+    assert '"operator": ["Colt", "Telia"]' in edit.changes
+    assert '"operator": [null, "Colt"]' in mass.changes
+
+
 def test_stale_edit_raises_conflict_with_current_values(profile: Profile) -> None:
     create("15551230001", tag="gold")
     row = filters.row_by_number("15551230001")
