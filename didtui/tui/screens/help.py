@@ -25,6 +25,7 @@ def binding_groups() -> list[tuple[str, str, list[Binding]]]:
     from didtui.tui.screens.packages import PackagesTab
     from didtui.tui.widgets.did_table import DIDTable
     from didtui.tui.widgets.filter_bar import FilterBar
+    from didtui.tui.widgets.list_table import ListTable
 
     def own(cls: Any) -> list[Binding]:
         return [b for b in cls.BINDINGS if isinstance(b, Binding)]
@@ -34,6 +35,7 @@ def binding_groups() -> list[tuple[str, str, list[Binding]]]:
         ("DIDs table", "dids", own(DIDTable)),
         ("DIDs tab", "dids", own(DidsTab) + own(DIDListPanel)),
         ("Filter bar", "dids", own(FilterBar)),
+        ("Lists (operators, packages, clients)", "", [b for b in own(ListTable) if b.id]),
         ("Operators tab", "operators", own(OperatorsTab)),
         ("Packages tab", "packages", own(PackagesTab)),
         ("Clients tab", "clients", own(ClientsTab)),
@@ -97,7 +99,7 @@ def palette_commands(app: Any) -> Iterable[SystemCommand]:
         if not selector:
             continue
         for binding in bindings:
-            if binding.id in seen or binding.id.startswith("table."):
+            if not binding.id or binding.id in seen or binding.id.startswith("table."):
                 continue
             seen.add(binding.id)
             yield SystemCommand(
