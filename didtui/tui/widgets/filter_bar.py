@@ -99,15 +99,20 @@ class FilterBar(Vertical):
         yield Static("", id="filter-error")
         yield Static("", id="filter-active")
 
+    def on_mount(self) -> None:
+        self.query_one(Input).can_focus = False  # out of the tab order until `/`
+
     def open(self, text: str) -> None:
         self.add_class("-editing")
         field = self.query_one(Input)
+        field.can_focus = True
         field.value = text
         field.cursor_position = len(text)
         self.screen.set_focus(field)
 
     def close(self) -> None:
         self.remove_class("-editing")
+        self.query_one(Input).can_focus = False
         self.show_error("")
 
     def show_active(self, description: str | None) -> None:
