@@ -167,6 +167,18 @@ def backend(db: peewee.Database | None = None) -> str:
     return "sqlite"
 
 
+_RETRYABLE = ("deadlock", "lock wait timeout", "could not serialize", "1213", "1205", "40001", "40p01")
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A server gave up on this transaction to break a lock cycle: running it again is
+    the documented remedy (InnoDB 1213/1205, PostgreSQL 40P01/40001)."""
+    if not isinstance(exc, peewee.OperationalError | peewee.InternalError):
+        return False
+    text = f"{exc} {getattr(exc.__cause__, 'sqlstate', '') or ''}".lower()
+    return any(marker in text for marker in _RETRYABLE)
+
+
 def close() -> None:
     db = database_proxy.obj
     if db is not None and not db.is_closed():

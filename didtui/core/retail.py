@@ -20,7 +20,7 @@ from didtui.core.filters import Selection
 from didtui.core.inventory import selection_where
 from didtui.core.numbers import normalize_number
 from didtui.core.statuses import AFTER_HOLD, Status
-from didtui.db import current_actor
+from didtui.db import current_actor, is_retryable
 from didtui.models import (
     DID,
     Account,
@@ -436,6 +436,9 @@ def pick(
             return _pick_once(client_package_id, count, named, actor)
         except Conflict:
             if attempt == PICK_RETRIES - 1:
+                raise
+        except peewee.DatabaseError as exc:  # a server broke a lock cycle: run it again
+            if not is_retryable(exc) or attempt == PICK_RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
 

@@ -8,17 +8,20 @@ each DID is released once and gets one event.
 from __future__ import annotations
 
 import datetime as _dt
+import random
 import sqlite3
+import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+import peewee
 from peewee import SQL, Value, fn
 
 from didtui.core import bulk, history
 from didtui.core.errors import Conflict
 from didtui.core.statuses import AFTER_HOLD, Status
-from didtui.db import backend, current_actor
+from didtui.db import backend, current_actor, is_retryable
 from didtui.models import DID, Event, database_proxy, utcnow
 
 CHUNK = 10_000
@@ -50,8 +53,25 @@ def preview(now: _dt.datetime | None = None) -> dict[str, int]:
     return dict(query.tuples())
 
 
+RETRIES = 3
+
+
 def sweep(now: _dt.datetime | None = None, *, actor: str | None = None) -> SweepResult:
-    """Release every expired hold: two statements per chunk (the events, then the UPDATE)."""
+    """Release every expired hold: two statements per chunk (the events, then the UPDATE).
+
+    A deadlock the server broke (two sweepers, or a sweep and a pick) is run again.
+    """
+    for attempt in range(RETRIES):
+        try:
+            return _sweep_once(now, actor)
+        except peewee.DatabaseError as exc:
+            if not is_retryable(exc) or attempt == RETRIES - 1:
+                raise
+            time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))  # let the other one finish
+    raise AssertionError("unreachable")
+
+
+def _sweep_once(now: _dt.datetime | None, actor: str | None) -> SweepResult:
     now = now or utcnow()
     actor = actor or current_actor() or "sweep"
     batch = history.new_batch()
@@ -71,7 +91,10 @@ def sweep(now: _dt.datetime | None = None, *, actor: str | None = None) -> Sweep
             locked = list(rows)
             for chunk in bulk.chunked(locked, CHUNK):
                 ids = [i for i, _ in chunk]
-                n = _release(DID.id.in_(ids) & expired_where(now), batch, actor, now)
+                # By id alone: these rows are ours (locked FOR UPDATE) and were expired
+                # when locked. Adding the hold predicate let InnoDB range-scan the
+                # hold_until index and share-lock other sweepers' rows: deadlocks.
+                n = _release(DID.id.in_(ids), batch, actor, now)
                 if n != len(chunk):  # the rows are locked by us: cannot happen
                     raise Conflict("the holds changed while they were being swept: nothing was released; run it again")
                 for _, after in chunk:
