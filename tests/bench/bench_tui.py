@@ -10,6 +10,7 @@ runs the app headless, each measurement in a fresh process, and prints the media
 - page down: median time of one page-down, rows painted, over 50 presses (<= 50 ms);
 - filter: enter on `status:blocked tag:berlin` to the filtered rows painted (<= 300 ms);
 - last row: `G` to the last rows painted (<= 100 ms);
+- middle: a scrollbar jump to the middle row, rows painted (no target; a keyless jump);
 - peak memory (VmHWM) of the process at 10,000 and at SIZE DIDs (<= 150 MB, within 10%).
 
 Beside each figure: Textual's DataTable loaded with 10,000 of the same rows in the same
@@ -131,6 +132,12 @@ async def measure_ours(db: str) -> dict:
             await pilot.pause()
         out["page_down"] = statistics.median(times)
         total = table.total
+        t = time.perf_counter()
+        table.scroll_to(y=table.total // 2, animate=False, immediate=True)  # a scrollbar drag
+        await _until(lambda: table.is_settled() and table.cursor >= table.total // 2)
+        paint(app)
+        out["middle"] = time.perf_counter() - t
+        await pilot.pause()
         await pilot.press("slash", *[{" ": "space", ":": "colon"}.get(c, c) for c in FILTER])
         t = time.perf_counter()
         send_key(app, "enter", "\r")
@@ -192,6 +199,11 @@ async def measure_datatable(db: str) -> dict:
             times.append(time.perf_counter() - t)
             await pilot.pause()
         out["page_down"] = statistics.median(times)
+        t = time.perf_counter()
+        table.scroll_to(y=len(rows) // 2, animate=False, immediate=True)
+        paint(app)
+        out["middle"] = time.perf_counter() - t
+        await pilot.pause()
         t = time.perf_counter()
         filt = resolve_filter(status="blocked", tag="berlin")
         matching = filters.page(filt, limit=10_000)
@@ -274,6 +286,7 @@ def main() -> None:
     line("first paint (app start)", "first_paint_app", "s", "")
     line("count shown (app start)", "count_shown_app", "s", "")
     line("page down (median of 50)", "page_down", "ms", "<= 50 ms")
+    line("jump to the middle (scrollbar)", "middle", "ms", "")
     line("apply a filter", "filter", "ms", "<= 300 ms")
     line("jump to the last row", "last_row", "ms", "<= 100 ms")
     line("peak memory", "peak_mb", "MB", "<= 150 MB")

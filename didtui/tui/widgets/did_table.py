@@ -4,7 +4,7 @@ The view's virtual height is the number of matching DIDs; `render_line` reads ro
 a small cache of fixed-size blocks. A missing block is fetched in a thread worker by key
 from a loaded neighbour (`after` the previous block's last key, `before` the next
 block's first key), the first and last blocks directly, and only a jump into the middle
-(a scrollbar drag) pays for an OFFSET. Neighbours of the visible blocks are prefetched,
+(a scrollbar drag) pays for an OFFSET, over the sort columns' index only. Neighbours of the visible blocks are prefetched,
 so paging stays as fast at row 900,000 as at row 10.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from didtui.core import filters
+from didtui.core import filters, views
 from didtui.core.filters import DIDFilter, DIDRow, Selection
 from didtui.tui.work import db_call
 
@@ -233,7 +233,7 @@ class DIDTable(ScrollView, can_focus=True):
             elif anchor is not None and block == first_block:
                 rows = filters.page(filt, sort=sort, after=anchor, limit=BLOCK)
             else:
-                rows = filters.page_at(filt, sort=sort, offset=block * BLOCK, limit=BLOCK)
+                rows = views.page_from(filt, sort=sort, offset=block * BLOCK, limit=BLOCK)
             return total, rows, block
 
         def done(result: tuple[int, list[DIDRow], int]) -> None:
@@ -320,7 +320,7 @@ class DIDTable(ScrollView, can_focus=True):
 
         def fetch() -> list[DIDRow]:
             if "offset" in kwargs:
-                return filters.page_at(filt, sort=sort, offset=kwargs["offset"], limit=limit)
+                return views.page_from(filt, sort=sort, offset=kwargs["offset"], limit=limit)
             return filters.page(filt, sort=sort, limit=limit, **kwargs)
 
         def done(rows: list[DIDRow]) -> None:
