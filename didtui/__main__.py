@@ -1,3 +1,3 @@
-from didtui.cli import main
+from didtui.launch import main
 
 main()

@@ -101,6 +101,9 @@ async def _until(condition, timeout: float = 30.0) -> None:
 
 
 async def measure_ours(db: str) -> dict:
+    from didtui.launch import skip_server_drivers
+
+    skip_server_drivers()  # as `didtui` does for an SQLite profile
     from didtui import db as dbmod
     from didtui.config import Profile
     from didtui.tui.app import DidApp
