@@ -1,21 +1,18 @@
 """The Operators tab: DID counts by status; new, rename, delete; enter drills down."""
 from __future__ import annotations
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from didtui.core import operators
 from didtui.core.operators import OperatorRow
 from didtui.core.statuses import LABELS, Status
-from didtui.tui.widgets.list_table import ListTable
-from didtui.tui.work import db_call
+from didtui.tui.screens.list_tab import ListTab
 
 STATUS_COLUMNS = [Status.IN_STOCK, Status.ACTIVE, Status.HOLD, Status.RESERVED, Status.BLOCKED, Status.ARCHIVED]
 
 
-class OperatorsTab(Vertical):
+class OperatorsTab(ListTab):
     BINDINGS = [
         Binding("n", "new", "New", tooltip="New operator", id="operators.new"),
         Binding("e", "rename", "Rename", tooltip="Rename operator / change its reseller", id="operators.rename"),
@@ -24,40 +21,18 @@ class OperatorsTab(Vertical):
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="operators.refresh"),
     ]
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.rows: dict[str, OperatorRow] = {}
+    COLUMNS = ["ID", ("Name", 20), ("DIDs", 9), *((LABELS[s], 9) for s in STATUS_COLUMNS), ("Reseller", 20)]
+    GROUP = "operators"
 
-    def compose(self) -> ComposeResult:
-        yield Static("loading…", classes="summary")
-        yield ListTable(["ID", ("Name", 20), ("DIDs", 9), *((LABELS[s], 9) for s in STATUS_COLUMNS), ("Reseller", 20)], id="operators-table")
+    def load(self) -> list[OperatorRow]:
+        return operators.list_operators()
 
-    @property
-    def table(self) -> ListTable:
-        return self.query_one(ListTable)
+    def cells(self, r: OperatorRow) -> list:
+        return [r.id, r.name, f"{r.did_count:,}", *(f"{r.by_status.get(s.value, 0):,}" for s in STATUS_COLUMNS), r.reseller]
 
-    def focus_main(self) -> None:
-        self.screen.set_focus(self.table)
-
-    def refresh_data(self) -> None:
-        db_call(self, operators.list_operators, done=self._show, group="operators", exclusive=True)
-
-    def action_refresh(self) -> None:
-        self.refresh_data()
-
-    def _show(self, rows: list[OperatorRow]) -> None:
-        self.rows = {str(r.id): r for r in rows}
-        self.table.set_rows(
-            (r.id, [r.id, r.name, f"{r.did_count:,}", *(f"{r.by_status.get(s.value, 0):,}" for s in STATUS_COLUMNS), r.reseller])
-            for r in rows
-        )
+    def summary(self, rows: list[OperatorRow]) -> str:
         total = sum(r.did_count for r in rows)
-        self.query_one(".summary", Static).update(f"{len(rows):,} operators · {total:,} DIDs · enter shows an operator's DIDs")
-
-    @property
-    def current(self) -> OperatorRow | None:
-        key = self.table.current_key
-        return self.rows.get(key) if key else None
+        return f"{len(rows):,} operators · {total:,} DIDs · enter shows an operator's DIDs"
 
     def _changed(self, ok: bool | None) -> None:
         if ok:

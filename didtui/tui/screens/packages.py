@@ -1,19 +1,17 @@
 """The Packages tab: name, tags, allowed DIDs, how many client packages use it."""
 from __future__ import annotations
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from didtui.core import retail
 from didtui.core.retail import PackageRow
 from didtui.tui.modals.confirm import ConfirmScreen
-from didtui.tui.widgets.list_table import ListTable
+from didtui.tui.screens.list_tab import ListTab
 from didtui.tui.work import db_call
 
 
-class PackagesTab(Vertical):
+class PackagesTab(ListTab):
     BINDINGS = [
         Binding("n", "new", "New", tooltip="New package", id="packages.new"),
         Binding("e,enter", "edit", "Edit", tooltip="Edit package", id="packages.edit"),
@@ -21,39 +19,17 @@ class PackagesTab(Vertical):
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="packages.refresh"),
     ]
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.rows: dict[str, PackageRow] = {}
+    COLUMNS = ["ID", ("Name", 22), ("Tags", 26), ("Allowed DIDs", 12), ("Used by", 20)]
+    GROUP = "packages"
 
-    def compose(self) -> ComposeResult:
-        yield Static("loading…", classes="summary")
-        yield ListTable(["ID", ("Name", 22), ("Tags", 26), ("Allowed DIDs", 12), ("Used by", 20)], id="packages-table")
+    def load(self) -> list[PackageRow]:
+        return retail.list_packages()
 
-    @property
-    def table(self) -> ListTable:
-        return self.query_one(ListTable)
+    def cells(self, r: PackageRow) -> list:
+        return [r.id, r.name, ", ".join(r.tags), f"{r.allowed_dids:,}", f"{r.client_packages:,} client packages"]
 
-    def focus_main(self) -> None:
-        self.screen.set_focus(self.table)
-
-    def refresh_data(self) -> None:
-        db_call(self, retail.list_packages, done=self._show, group="packages", exclusive=True)
-
-    def action_refresh(self) -> None:
-        self.refresh_data()
-
-    def _show(self, rows: list[PackageRow]) -> None:
-        self.rows = {str(r.id): r for r in rows}
-        self.table.set_rows(
-            (r.id, [r.id, r.name, ", ".join(r.tags), f"{r.allowed_dids:,}", f"{r.client_packages:,} client packages"])
-            for r in rows
-        )
-        self.query_one(".summary", Static).update(f"{len(rows):,} packages · n new · e or enter edits")
-
-    @property
-    def current(self) -> PackageRow | None:
-        key = self.table.current_key
-        return self.rows.get(key) if key else None
+    def summary(self, rows: list[PackageRow]) -> str:
+        return f"{len(rows):,} packages · n new · e or enter edits"
 
     def _changed(self, ok: bool | None) -> None:
         if ok:
