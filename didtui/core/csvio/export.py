@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import IO, Any
 
 import peewee
-from peewee import JOIN, Case, fn
+from peewee import Case
 
 from didtui.core.csvio.cells import neutralise
 from didtui.core.errors import Cancelled, InputError
-from didtui.core.filters import DIDFilter, count
+from didtui.core.filters import OWNER, DIDFilter, count, joined_select, sort_columns
 from didtui.core.statuses import LABELS
 from didtui.db import backend
-from didtui.models import DID, Account, Client, ClientPackage, Operator, Package, Reseller, database_proxy
+from didtui.models import DID, Account, Operator, Package, Reseller, database_proxy
 
 EXPORT_COLUMNS = ("ID", "Status", "Operator", "DID", "Tag", "Notes", "Client", "Account",
                   "Reseller", "Package", "After Hold", "Hold Until")
@@ -59,37 +59,14 @@ def _safe(row: tuple) -> tuple:
     return row
 
 
-def _sort_order(sort: str) -> list[Any]:
-    orders = {
-        "number": [DID.number],
-        "status": [DID.status, DID.tag, DID.number],
-        "tag": [DID.tag, DID.number],
-        "operator": [fn.COALESCE(DID.operator, 0), DID.number],
-    }
-    if sort not in orders:
-        raise InputError(f"unknown sort {sort!r}: use one of {', '.join(orders)}")
-    return orders[sort]
-
-
 def export_query(filt: DIDFilter | None, sort: str = "number") -> Any:
     """The export's SELECT: one row per DID matching `filt`, in the view's order."""
-    owner = Client.alias()
-    query = (
-        DID.select(
-            DID.id, _label(DID.status), Operator.name, DID.number, DID.tag, DID.notes, owner.name,
-            Account.name, Reseller.name, Package.name, _label(DID.after_hold), DID.hold_until,
-        )
-        .join_from(DID, Operator, JOIN.LEFT_OUTER)
-        .join_from(DID, Reseller, JOIN.LEFT_OUTER)
-        .join_from(DID, ClientPackage, JOIN.LEFT_OUTER)
-        .join_from(ClientPackage, Account, JOIN.LEFT_OUTER)
-        .join_from(Account, owner, JOIN.LEFT_OUTER, on=(Account.client == owner.id))
-        .join_from(ClientPackage, Package, JOIN.LEFT_OUTER)
+    query = joined_select(
+        filt,
+        DID.id, _label(DID.status), Operator.name, DID.number, DID.tag, DID.notes, OWNER.name,
+        Account.name, Reseller.name, Package.name, _label(DID.after_hold), DID.hold_until,
     )
-    where = filt.where() if filt else None
-    if where is not None:
-        query = query.where(where)
-    return query.order_by(*_sort_order(sort))
+    return query.order_by(*sort_columns(sort))
 
 
 def _stream_cursor(db: Any, kind: str) -> Any:

@@ -23,7 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from didtui.core import filters, views
+from didtui.core import filters
 from didtui.core.filters import DIDFilter, DIDRow, Selection
 from didtui.tui.work import db_call
 
@@ -233,7 +233,7 @@ class DIDTable(ScrollView, can_focus=True):
             elif anchor is not None and block == first_block:
                 rows = filters.page(filt, sort=sort, after=anchor, limit=BLOCK)
             else:
-                rows = views.page_from(filt, sort=sort, offset=block * BLOCK, limit=BLOCK)
+                rows = filters.page_at(filt, sort=sort, offset=block * BLOCK, limit=BLOCK)
             return total, rows, block
 
         def done(result: tuple[int, list[DIDRow], int]) -> None:
@@ -320,7 +320,7 @@ class DIDTable(ScrollView, can_focus=True):
 
         def fetch() -> list[DIDRow]:
             if "offset" in kwargs:
-                return views.page_from(filt, sort=sort, offset=kwargs["offset"], limit=limit)
+                return filters.page_at(filt, sort=sort, offset=kwargs["offset"], limit=limit)
             return filters.page(filt, sort=sort, limit=limit, **kwargs)
 
         def done(rows: list[DIDRow]) -> None:
