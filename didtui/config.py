@@ -47,7 +47,7 @@ class Profile:
     user: str = field(default_factory=lambda: _os_user())
     hold_days: int = 30
     sweep_interval: float = 60.0
-    pool_size: int = 4
+    pool_size: int = 8
     connect_timeout: float = 10.0
     busy_timeout: float = 30.0
     max_range: int = 1_000_000

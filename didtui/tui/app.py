@@ -22,7 +22,7 @@ from didtui.tui.screens.clients import ClientsTab
 from didtui.tui.screens.dids import DataChanged, DidsTab
 from didtui.tui.screens.operators import OperatorsTab
 from didtui.tui.screens.packages import PackagesTab
-from didtui.tui.work import db_call
+from didtui.tui.work import db_call, set_pool_size
 
 TABS = ("dids", "operators", "packages", "clients")
 
@@ -65,6 +65,7 @@ class DidApp(App[None]):
         self.last_sweep: str = "not yet"
         self._sweeping = False
         self.sweeps_run = 0
+        set_pool_size(profile.pool_size)
 
     # ---- layout -------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ back to the UI thread. Nothing a database does can crash the app.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,15 @@ from didtui.models import database_proxy
 
 
 READ_CACHE_KIB = 2_000
+# Connections the workers may hold at once: the profile's pool_size, less the one the app
+# opened at start. A job beyond that waits for a free slot, so a burst of jobs (pages,
+# counts, a sweep) never opens more server sessions than the profile allows.
+_slots = threading.BoundedSemaphore(3)
+
+
+def set_pool_size(pool_size: int) -> None:
+    global _slots
+    _slots = threading.BoundedSemaphore(max(1, pool_size - 1))
 
 
 def error_message(exc: BaseException) -> str:
@@ -63,7 +73,7 @@ def db_call(
     def job() -> None:
         worker = get_current_worker()
         try:
-            with database_proxy.connection_context():
+            with _slots, database_proxy.connection_context():
                 if read_only and backend() == "sqlite":
                     database_proxy.execute_sql(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
                 result = fn()
