@@ -44,6 +44,16 @@ async def _type(pilot, text: str) -> None:
     await pilot.press(*[names.get(c, c) for c in text])
 
 
+def _carrier_file(work: Path) -> Path:
+    """A carrier's file as it comes: its own layout, semicolons, one bad row."""
+    lines = ["Phone Number;Carrier;State;Comment"]
+    lines += [f"+44 20 7946 {n:04d};Colt Numbers;in stock;ported batch 7" for n in range(100, 118)]
+    lines += ["44207946012X;Colt Numbers;in stock;typo in number", "442079460200-442079460249;Colt Numbers;reserved;block"]
+    path = work / "colt-numbers.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 async def make(out: Path, size: tuple[int, int]) -> list[Path]:
     import os
 
@@ -88,7 +98,27 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
         await pilot.press("space", "space", "m")
         await _wait(pilot, lambda: "changes" in str(app.screen.query_one("#form-info").render()))
         shot("form-mass-edit")
-        await pilot.press("escape", "A", "h")
+        await pilot.press("escape", "A", "i")
+        await _wait(pilot, lambda: app.screen.query_one("#path").has_focus)
+        app.screen.query_one("#path").value = str(_carrier_file(work))
+        await pilot.press("ctrl+s")  # read: detected options and the mapping preview
+        await _wait(pilot, lambda: app.screen.query_one("#step2").display)
+        await pilot.press("ctrl+s")  # validate
+        await _wait(pilot, lambda: "wrong" in str(app.screen.query_one("#summary").render()))
+        shot("import-wizard")
+        await pilot.press("escape", "slash")
+        await _type(pilot, "status:stock op:colt")
+        await pilot.press("enter")
+        await _wait(pilot, lambda: _settled(app))
+        await pilot.press("x")
+        await _wait(pilot, lambda: app.screen.query_one("#path").has_focus)
+        app.screen.query_one("#path").value = str(work / "dids-colt-in-stock.csv")
+        await pilot.press("end")
+        await pilot.pause(0.2)
+        shot("export-dialog")
+        await pilot.press("escape", "escape")
+        await _wait(pilot, lambda: _settled(app))
+        await pilot.press("h")
         await _wait(pilot, lambda: "loading" not in str(app.screen.query_one("#history").render()))
         shot("history")
         await pilot.press("escape", "question_mark")
