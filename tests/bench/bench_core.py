@@ -33,7 +33,6 @@ import argparse
 import datetime as _dt
 import json
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -41,6 +40,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import peak_mb  # noqa: E402
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -177,18 +179,6 @@ def build_base(backend: str, where: str, size: int) -> dict[str, Any]:
 
 
 # ---- one measurement, in a fresh process -------------------------------------------------
-
-
-def peak_mb() -> float:
-    """This process's peak resident memory. Linux keeps ru_maxrss across exec (a child
-    would report its parent's peak), so read the address space's own high-water mark."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(figure: str, variant: str, backend: str, where: str, size: int, ids_file: str) -> dict[str, Any]:

@@ -26,12 +26,14 @@ T0 = time.perf_counter()  # before the heavy imports: "process start" for first 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import json  # noqa: E402
-import resource  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import peak_mb  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -40,16 +42,6 @@ SIZE = (100, 30)
 PRESSES = 50
 FILTER = "status:blocked tag:berlin"
 TARGETS = {"first_paint": 0.5, "page_down": 0.05, "filter": 0.3, "last_row": 0.1}
-
-
-def peak_mb() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # ---- databases ---------------------------------------------------------------------------
