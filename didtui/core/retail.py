@@ -85,11 +85,16 @@ class AccountRow:
     active_dids: int
 
 
-def create_client(name: str, reseller_id: int | None = None) -> Client:
+def create_client(name: str, reseller_id: int | None = None, account: str | None = None) -> Client:
+    """A new client, with its first account when `account` names one: both or neither."""
     name = _name(name, "client")
     if reseller_id is not None and not Reseller.select().where(Reseller.id == reseller_id).exists():
         raise NotFound(f"reseller #{reseller_id} does not exist")
-    return _create_unique(Client, "client", name=name, reseller=reseller_id)
+    with database_proxy.atomic():
+        client = _create_unique(Client, "client", name=name, reseller=reseller_id)
+        if account and account.strip():
+            create_account(client.id, account)
+    return client
 
 
 def create_account(client_id: int, name: str) -> Account:

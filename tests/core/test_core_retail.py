@@ -123,6 +123,14 @@ def test_package_allowance_cannot_go_below_use_and_assigned_package_kept(profile
         retail.delete_package(world.package_id)
 
 
+def test_client_with_first_account_is_both_or_neither(profile: Profile) -> None:
+    client = retail.create_client("Globex", account="main")
+    assert [(a.client, a.name) for a in retail.list_accounts(client.id)] == [("Globex", "main")]
+    with pytest.raises(InputError):
+        retail.create_client("Initech", account="x" * 101)
+    assert [c.name for c in retail.list_clients()] == ["Globex"]
+
+
 def test_client_packages_list_usage(profile: Profile) -> None:
     world = make_world(allowed=5)
     create("100-109", tag="gold")

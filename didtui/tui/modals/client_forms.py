@@ -28,13 +28,7 @@ class ClientFormScreen(FormScreen[bool]):
         account = self.query_one("#account", Input).value.strip()
 
         def create() -> str:
-            from didtui.models import database_proxy
-
-            with database_proxy.atomic():
-                client = retail.create_client(name, reseller)
-                if account:
-                    retail.create_account(client.id, account)
-            return client.name
+            return retail.create_client(name, reseller, account).name
 
         self.set_busy(True)
         db_call(self, create, done=self._saved, failed=self.show_error)
