@@ -1,7 +1,7 @@
 """The command line: the app by default, and the headless jobs (sweep, demo, db, ...).
 
 Every command turns core errors into one line on stderr and an exit code (2 for a
-configuration or connection problem, 1 for a refused operation); no traceback for bad
+configuration, connection or input problem, 1 for a refused operation); no traceback for bad
 input, ever.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import peewee
 
 from didtui import db as dbmod
 from didtui.config import Config, Profile, load_config
-from didtui.core.errors import ConfigError, DatabaseUnavailable, DidtuiError, SchemaError
+from didtui.core.errors import ConfigError, DatabaseUnavailable, DidtuiError, InputError, SchemaError
 from didtui.core.statuses import label
 
 EXIT_REFUSED = 1
@@ -59,7 +59,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (ConfigError, DatabaseUnavailable, SchemaError) as exc:
+        except (ConfigError, DatabaseUnavailable, SchemaError, InputError) as exc:
             fail(str(exc), EXIT_UNUSABLE)
         except DidtuiError as exc:
             fail(str(exc), EXIT_REFUSED)

@@ -117,3 +117,5 @@ def test_export_filters_to_stdout_and_default_file(run, tmp_path, monkeypatch):
     assert [r[3] for r in csv.reader(written.open(newline=""))][1:] == ["15551230004"]
     result = run("export", "--operator", "Nobody")
     assert result.exit_code == 1 and "unknown operator 'Nobody'" in result.output
+    result = run("export", "--status", "bogus", "-o", "-")
+    assert result.exit_code == 2 and "unknown status 'bogus'" in result.output and result.stdout == ""
