@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from peewee import JOIN, SQL, Expression, Tuple
 
 from didtui.core.errors import InputError, NotFound
-from didtui.core.statuses import Status, label, parse_status
+from didtui.core.statuses import label, parse_status
 from didtui.db import backend
 from didtui.models import DID, Account, Client, ClientPackage, Operator, Package, Reseller
 
@@ -415,11 +415,3 @@ def iter_rows(filt: DIDFilter | None = None, *, sort: str = "number", chunk: int
         if len(rows) < chunk:
             return
         after = rows[-1].sort_key(sort)
-
-
-def with_filter(filt: DIDFilter, **changes: Any) -> DIDFilter:
-    return replace(filt, **changes)
-
-
-def all_statuses() -> list[Status]:
-    return list(Status)

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import peewee
 from peewee import SQL, fn
 
 from didtui.core import bulk, history
 from didtui.core.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
-from didtui.core.filters import DIDFilter, DIDRow, Selection, get_row
+from didtui.core.filters import DIDRow, Selection, get_row
 from didtui.core.numbers import NumberSpan, count_numbers
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label
 from didtui.db import backend, current_actor
@@ -53,13 +54,6 @@ def selection_where(selection: Selection) -> Iterator[Any]:
         return
     where = selection.filter.where() if selection.filter else None
     yield where if where is not None else SQL("1 = 1")
-
-
-def count_selection(selection: Selection) -> int:
-    if selection.ids is not None:
-        return len(selection.ids)
-    with selection_where(selection) as where:
-        return DID.select().where(where).count()
 
 
 # ---- create -----------------------------------------------------------------------------
@@ -205,7 +199,7 @@ def create_dids(
                         ((now, actor, row[0], "create", encoded, batch) for row in chunk),
                     )
                     advance(len(chunk))
-        except _integrity_errors() as exc:  # someone created some of them meanwhile
+        except peewee.IntegrityError as exc:  # someone created some of them meanwhile
             raise AlreadyExists(
                 "some of these numbers were created by someone else meanwhile: nothing was written; "
                 "check again and retry"
@@ -218,12 +212,6 @@ def _max_event_id() -> int:
     from didtui.models import Event
 
     return Event.select(fn.MAX(Event.id)).scalar() or 0
-
-
-def _integrity_errors() -> tuple[type[BaseException], ...]:
-    import peewee
-
-    return (peewee.IntegrityError,)
 
 
 def _already_exists(existing: list[str], n: int) -> AlreadyExists:

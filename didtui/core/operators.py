@@ -8,7 +8,6 @@ from peewee import JOIN, SQL, fn
 
 from didtui.core import history
 from didtui.core.errors import AlreadyExists, InputError, NotFound, RuleViolation
-from didtui.core.statuses import Status
 from didtui.db import current_actor
 from didtui.models import DID, Operator, Reseller, database_proxy, utcnow
 
@@ -50,14 +49,6 @@ def list_operators() -> list[OperatorRow]:
         if status is not None and n:
             row.by_status[status] = n
     return list(rows.values())
-
-
-def operator_id(name: str | None) -> int | None:
-    if not name:
-        return None
-    from didtui.core.filters import lookup_id
-
-    return lookup_id(Operator, name.strip(), "operator")
 
 
 def _clean(name: str) -> str:
@@ -134,5 +125,3 @@ def delete_operator(op_id: int, *, move_to: int | None = None, actor: str | None
         op.delete_instance()
     return moved
 
-
-STATUS_ORDER = [s.value for s in Status]

@@ -59,19 +59,6 @@ def create_reseller(name: str) -> Reseller:
     return _create_unique(Reseller, "reseller", name=_name(name, "reseller"))
 
 
-def list_resellers() -> list[Reseller]:
-    return list(Reseller.select().order_by(Reseller.name))
-
-
-def reseller_id(name: str | None) -> int | None:
-    """The id of a named reseller (None for no name); NotFound if unknown."""
-    if not name:
-        return None
-    from didtui.core.filters import lookup_id
-
-    return lookup_id(Reseller, name.strip(), "reseller")
-
-
 # ---- clients and accounts ---------------------------------------------------------------
 
 
@@ -130,16 +117,6 @@ def list_accounts(client_id: int | None = None) -> list[AccountRow]:
     if client_id is not None:
         query = query.where(Account.client == client_id)
     return [AccountRow(a, c, cn, an, rn or "", counts.get(a, 0)) for a, c, cn, an, rn in query.tuples()]
-
-
-def account_by_name(client: str, account: str) -> Account:
-    row = (
-        Account.select().join(Client)
-        .where((Client.name == client.strip()) & (Account.name == account.strip())).first()
-    )
-    if row is None:
-        raise NotFound(f"unknown account {client}/{account}")
-    return row
 
 
 # ---- packages ---------------------------------------------------------------------------

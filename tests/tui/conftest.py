@@ -1,7 +1,6 @@
 """Pilot helpers: an app over a file database, typing, and waiting for conditions."""
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 

@@ -25,7 +25,7 @@ from peewee import fn
 
 from didtui.core import bulk, history
 from didtui.core.csvio.cells import restore
-from didtui.core.csvio.mapping import FIELD_LABELS, check_mapping, guess_mapping
+from didtui.core.csvio.mapping import check_mapping, guess_mapping
 from didtui.core.csvio.source import FileInfo, RecordReader, UnusableInput
 from didtui.core.errors import AlreadyExists, Cancelled, Conflict, InputError
 from didtui.core.numbers import MAX_DIGITS, MAX_RANGE, parse_span
@@ -687,7 +687,7 @@ class _Pipeline:
         if inserts:
             try:
                 self._insert(db, kind, inserts)
-            except _integrity_errors() as exc:
+            except peewee.IntegrityError as exc:
                 raise AlreadyExists(
                     "the inventory changed during the import (a DID of the file created, or an operator "
                     "deleted, by someone else): nothing was written; import the file again"
@@ -781,14 +781,6 @@ def _status_value(text: str) -> str:
 
 def _after_hold_value(text: str) -> str:
     return parse_after_hold(text).value
-
-
-def _integrity_errors() -> tuple[type[BaseException], ...]:
-    return (peewee.IntegrityError,)
-
-
-def field_label(name: str) -> str:
-    return FIELD_LABELS.get(name, name)
 
 
 __all__ = ["AFTER_HOLD", "ImportOptions", "ImportReport", "RowError", "default_errors_path", "run_import", "validate"]
