@@ -167,6 +167,17 @@ def backend(db: peewee.Database | None = None) -> str:
     return "sqlite"
 
 
+READ_CACHE_KIB = 2_000
+
+
+def use_small_cache() -> None:
+    """For this thread's connection: a small SQLite page cache. Readers that count a
+    million rows would otherwise each fill the profile's 32 MB cache, and the app's
+    memory would grow with the inventory. Servers keep their own caches: no-op."""
+    if backend() == "sqlite":
+        database_proxy.execute_sql(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
+
+
 _RETRYABLE = ("deadlock", "lock wait timeout", "could not serialize", "1213", "1205", "40001", "40p01")
 
 

@@ -15,11 +15,10 @@ from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
 from didtui.core.errors import DidtuiError
-from didtui.db import backend
+from didtui.db import use_small_cache
 from didtui.models import database_proxy
 
 
-READ_CACHE_KIB = 2_000
 # Connections the workers may hold at once: the profile's pool_size, less the one the app
 # opened at start. A job beyond that waits for a free slot, so a burst of jobs (pages,
 # counts, a sweep) never opens more server sessions than the profile allows.
@@ -74,8 +73,8 @@ def db_call(
         worker = get_current_worker()
         try:
             with _slots, database_proxy.connection_context():
-                if read_only and backend() == "sqlite":
-                    database_proxy.execute_sql(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
+                if read_only:
+                    use_small_cache()
                 result = fn()
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message
             if not worker.is_cancelled:
