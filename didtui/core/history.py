@@ -98,6 +98,9 @@ class EventRow:
                 old, new = value
                 if field in ("status", "after_hold"):
                     old, new = label(old), label(new)
+                if old in (None, "") and new in (None, ""):
+                    parts.append(f"{field}: cleared")  # bulk events know only that it went
+                    continue
                 old_text = "" if old in (None, "") else f"{old} "
                 parts.append(f"{field}: {old_text}→ {'' if new is None else new}")
             else:

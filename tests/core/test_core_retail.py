@@ -339,7 +339,7 @@ def test_sweep_releases_expired_holds_only(profile: Profile) -> None:
     assert {e.batch for e in evs} == {result.batch}
     assert {e.did_number: json.loads(e.changes) for e in evs}["102"] == {
         "status": ["hold", "reserved"], "hold_until": ["", None]}
-    assert "status: Hold → Archived" in history.did_history("103")[0].describe()
+    assert history.did_history("103")[0].describe() == "hold_until: cleared, status: Hold → Archived"
     assert sweep.sweep().released == 0  # nothing left to do: nothing done twice
     assert len(events(action="sweep")) == 4
     assert_invariants()
