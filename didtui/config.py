@@ -5,6 +5,7 @@ config directory. With no file at all, one profile `local` uses SQLite in the pl
 data directory: the embedded default. Every problem is a `ConfigError` whose message
 names the file, the line or key, and what to do.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 
-from didtui.core.errors import ConfigError
+from didtui.errors import ConfigError
 
 APP_NAME = "didtui"
 DEFAULT_PROFILE = "local"
@@ -70,10 +71,7 @@ class Profile:
             return None
         value = os.environ.get(self.password_env)
         if value is None:
-            raise ConfigError(
-                f"profile {self.name!r} takes its password from ${self.password_env}, "
-                "which is not set"
-            )
+            raise ConfigError(f"profile {self.name!r} takes its password from ${self.password_env}, which is not set")
         return value
 
 
@@ -96,7 +94,7 @@ class Config:
 def _os_user() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # no login name (containers): history still needs an actor
+    except Exception:  # noqa: BLE001 - no login name (containers): history still needs an actor
         return "unknown"
 
 
@@ -114,8 +112,7 @@ def mask_url(url: str) -> str:
     if query:
         pairs = [pair.partition("=") for pair in query.split("&")]
         query = "&".join(
-            f"{key}{eq}***" if key.lower() in _SECRET_PARAMS and eq else f"{key}{eq}{value}"
-            for key, eq, value in pairs
+            f"{key}{eq}***" if key.lower() in _SECRET_PARAMS and eq else f"{key}{eq}{value}" for key, eq, value in pairs
         )
     if (netloc, query) == (parts.netloc, parts.query):
         return url
@@ -179,7 +176,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         raise ConfigError(f"{where}: default_profile {default!r} is not one of the profiles")
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
-        raise ConfigError(f"{where}: [keymap] maps binding ids to keys, e.g. quit = \"ctrl+q\"")
+        raise ConfigError(f'{where}: [keymap] maps binding ids to keys, e.g. quit = "ctrl+q"')
     return Config(path, default, profiles, dict(keymap))
 
 
@@ -189,7 +186,7 @@ def _parse_profile(name: str, table: Any, where: str) -> Profile:
     _refuse_unknown(table, _PROFILE_KEYS, f"{where}: [profiles.{name}]")
     url = table.get("database")
     if not isinstance(url, str) or not url:
-        raise ConfigError(f"{where}: [profiles.{name}] needs database = \"sqlite:///path\" (or postgresql://, mysql://)")
+        raise ConfigError(f'{where}: [profiles.{name}] needs database = "sqlite:///path" (or postgresql://, mysql://)')
     scheme = urlsplit(url).scheme
     if scheme not in SCHEMES:
         raise ConfigError(
@@ -221,7 +218,7 @@ def _parse_profile(name: str, table: Any, where: str) -> Profile:
 
 
 def _expand_sqlite(url: str, where: str, name: str) -> str:
-    path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
+    path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
     if not path:
         raise ConfigError(f"{where}: [profiles.{name}] sqlite URLs take three slashes: sqlite:///path/to/file.db")
     return "sqlite:///" + str(Path(path).expanduser())

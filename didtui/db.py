@@ -4,6 +4,7 @@ The embedded SQLite default is created and upgraded on open. A shared server is 
 only by `didtui db upgrade` (under an advisory lock, so two people running it at once is
 safe); opening a server with pending migrations is refused with the command to run.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -16,7 +17,7 @@ from playhouse.db_url import parse as parse_url
 from playhouse.migrations import Runner
 
 from didtui.config import Profile
-from didtui.core.errors import DatabaseUnavailable, SchemaError
+from didtui.errors import DatabaseUnavailable, SchemaError
 from didtui.models import database_proxy
 
 MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
@@ -73,8 +74,10 @@ def make_database(profile: Profile) -> peewee.Database:
 def _where(profile: Profile) -> str:
     parts = urlsplit(profile.database)
     if profile.scheme == "sqlite":
-        return profile.database[len("sqlite:///"):]
-    return f"{parts.hostname or 'localhost'}:{parts.port or ('5432' if profile.scheme.startswith('postgres') else '3306')}"
+        return profile.database[len("sqlite:///") :]
+    return (
+        f"{parts.hostname or 'localhost'}:{parts.port or ('5432' if profile.scheme.startswith('postgres') else '3306')}"
+    )
 
 
 def open_unchecked(profile: Profile) -> peewee.Database:
@@ -87,8 +90,7 @@ def open_unchecked(profile: Profile) -> peewee.Database:
         db.connect(reuse_if_open=True)
     except peewee.OperationalError as exc:
         raise DatabaseUnavailable(
-            f"cannot reach the database of profile {profile.name!r} at {_where(profile)}: "
-            f"{_first_line(exc)}"
+            f"cannot reach the database of profile {profile.name!r} at {_where(profile)}: {_first_line(exc)}"
         ) from None
     except peewee.ImproperlyConfigured as exc:
         raise DatabaseUnavailable(f"the driver for {profile.scheme} is missing: {exc}") from None

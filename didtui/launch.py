@@ -6,6 +6,7 @@ profile needs neither, so for one the drivers are marked absent first and peewee
 `try: import` fails fast. Any doubt (bad config, unknown profile) loads them as usual and
 leaves the reporting to the real command line.
 """
+
 from __future__ import annotations
 
 import sys

@@ -4,6 +4,7 @@ All models are bound to one `DatabaseProxy`; `didtui.db.open_database` initialis
 with the profile's database. Times are naive UTC throughout (every backend stores them
 the same way and compares them as such).
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -24,7 +25,7 @@ database_proxy = DatabaseProxy()
 
 def utcnow() -> _dt.datetime:
     """Naive UTC now, truncated to whole seconds so every backend round-trips it."""
-    return _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    return _dt.datetime.now(_dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 class BaseModel(Model):
@@ -86,9 +87,7 @@ class DID(BaseModel):
     after_hold = CharField(max_length=16, default="in_stock")
     hold_days = IntegerField(default=30)
     hold_until = DateTimeField(null=True, index=True)
-    client_package = ForeignKeyField(
-        ClientPackage, null=True, backref="dids", on_delete="RESTRICT"
-    )
+    client_package = ForeignKeyField(ClientPackage, null=True, backref="dids", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     version = IntegerField(default=1)

@@ -7,6 +7,7 @@ $DIDTUI_TEST_MYSQL_URL name fixed databases instead. Tables are emptied before e
 test. A server that cannot be reached skips its tests on a laptop, and fails them under
 CI=true.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,8 @@ PG_URL = os.environ.get("DIDTUI_TEST_PG_URL") or f"postgresql://postgres@127.0.0
 MYSQL_URL = os.environ.get("DIDTUI_TEST_MYSQL_URL") or f"mysql://root@127.0.0.1:3306/{RUN_DB}"
 SERVER_URLS = {"postgresql": PG_URL, "mysql": MYSQL_URL}
 _OWN_DATABASES = {
-    kind: not os.environ.get(var) for kind, var in (("postgresql", "DIDTUI_TEST_PG_URL"), ("mysql", "DIDTUI_TEST_MYSQL_URL"))
+    kind: not os.environ.get(var)
+    for kind, var in (("postgresql", "DIDTUI_TEST_PG_URL"), ("mysql", "DIDTUI_TEST_MYSQL_URL"))
 }
 BACKENDS = ["sqlite", "postgresql", "mysql"]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -58,14 +60,16 @@ def _admin(kind: str, statement: str) -> None:
     if kind == "postgresql":
         import psycopg
 
-        with psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres",
-                             autocommit=True, connect_timeout=5) as conn:
+        with psycopg.connect(
+            host="127.0.0.1", port=5432, user="postgres", dbname="postgres", autocommit=True, connect_timeout=5
+        ) as conn:
             conn.execute(statement)
     else:
         import pymysql
 
-        conn = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="", autocommit=True,
-                               connect_timeout=5)
+        conn = pymysql.connect(
+            host="127.0.0.1", port=3306, user="root", password="", autocommit=True, connect_timeout=5
+        )
         try:
             with conn.cursor() as cur:
                 cur.execute(statement)

@@ -5,6 +5,7 @@ cursor `executemany`; COPY is 4x faster again on PostgreSQL; a temporary table o
 chunked IN lists for large selections. Everything here runs inside the caller's
 transaction.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -17,8 +18,8 @@ from typing import Any
 import peewee
 from peewee import SQL, Database
 
-from didtui.core.errors import Cancelled
 from didtui.db import backend
+from didtui.errors import Cancelled
 
 CHUNK = 5_000
 
@@ -61,8 +62,14 @@ def insert_rows(
         return _insert_rows(db, table, columns, rows, on_chunk, cancel)
 
 
-def _insert_rows(db: Database, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
-                 on_chunk: Callable[[int], None] | None, cancel: Callable[[], bool] | None) -> int:
+def _insert_rows(
+    db: Database,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    on_chunk: Callable[[int], None] | None,
+    cancel: Callable[[], bool] | None,
+) -> int:
     kind = backend(db)
     cursor = db.cursor()
     written = 0
@@ -136,10 +143,11 @@ def deferred_indexes(db: Database, tables: Sequence[str]) -> Iterator[None]:
     marks = ", ".join("?" * len(tables))
     indexes = db.execute_sql(
         f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({marks}) ORDER BY name", tuple(tables)).fetchall()
+        f"AND tbl_name IN ({marks}) ORDER BY name",
+        tuple(tables),
+    ).fetchall()
     for name, _ in indexes:
         db.execute_sql(f'DROP INDEX "{name}"')
     yield
     for _, sql in indexes:
         db.execute_sql(sql)
-

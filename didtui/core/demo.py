@@ -1,4 +1,5 @@
 """A realistic demo inventory, built through the same operations a person would use."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -6,10 +7,10 @@ import random
 from dataclasses import dataclass
 
 from didtui.core import inventory, operators, retail
-from didtui.core.errors import RuleViolation
 from didtui.core.filters import DIDFilter, Selection
 from didtui.core.numbers import NumberSpan
 from didtui.core.statuses import Status
+from didtui.errors import RuleViolation
 from didtui.models import DID, ClientPackage, Operator, database_proxy, utcnow
 
 RESELLERS = ["Northwind Telecom", "Blue Harbor Voice", "Quanta Reseller"]
@@ -73,7 +74,10 @@ def build(per_operator: int = 1000, seed: int = 7) -> DemoSummary:
         first = int(prefix.ljust(width, "0")) + rng.randrange(1000, 9000) * 100
         span = NumberSpan(first, first + per_operator - 1, width)
         inventory.create_dids(
-            [span], operator_id=op.id, tag=tag, reseller_id=resellers[reseller_index].id,
+            [span],
+            operator_id=op.id,
+            tag=tag,
+            reseller_id=resellers[reseller_index].id,
             hold_days=rng.choice([7, 14, 30, 30, 60]),
             after_hold=rng.choice([Status.IN_STOCK.value] * 4 + [Status.RESERVED.value, Status.ARCHIVED.value]),
             notes=rng.choice(["", "", "ported in", "customer request", "legacy"]),
@@ -99,14 +103,26 @@ def build(per_operator: int = 1000, seed: int = 7) -> DemoSummary:
     if held:
         DID.update({DID.hold_until: past}).where(DID.id.in_(held[: len(held) // 3])).execute()
     # Blocked, reserved and archived stock, chosen by filter as a person would.
-    for op, status in zip(ops, [Status.BLOCKED, Status.RESERVED, Status.ARCHIVED, Status.RESERVED, Status.BLOCKED, Status.ARCHIVED]):
-        rows = DID.select(DID.id).where((DID.operator == op.id) & (DID.status == Status.IN_STOCK.value)).order_by(DID.number.desc()).limit(per_operator // 10)
+    for op, status in zip(
+        ops,
+        [Status.BLOCKED, Status.RESERVED, Status.ARCHIVED, Status.RESERVED, Status.BLOCKED, Status.ARCHIVED],
+        strict=False,
+    ):
+        rows = (
+            DID.select(DID.id)
+            .where((DID.operator == op.id) & (DID.status == Status.IN_STOCK.value))
+            .order_by(DID.number.desc())
+            .limit(per_operator // 10)
+        )
         ids = [r.id for r in rows]
         if ids:
             inventory.mass_edit(Selection.of_ids(ids), {"status": status.value})
     from didtui.core.filters import count, count_by_status
 
     return DemoSummary(
-        dids=count(DIDFilter()), operators=len(ops), clients=len(CLIENTS),
-        client_packages=ClientPackage.select().count(), by_status=count_by_status(),
+        dids=count(DIDFilter()),
+        operators=len(ops),
+        clients=len(CLIENTS),
+        client_packages=ClientPackage.select().count(),
+        by_status=count_by_status(),
     )

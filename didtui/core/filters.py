@@ -4,6 +4,7 @@ A `Selection` is either a set of ids or a filter ("all matching"), never a list 
 million ids built in Python. Pages are read by key (`WHERE key > last ORDER BY key LIMIT
 n`), which costs the same on the first page and on the millionth row.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -13,9 +14,9 @@ from typing import Any
 
 from peewee import JOIN, SQL, Expression, Tuple
 
-from didtui.core.errors import InputError, NotFound
 from didtui.core.statuses import label, parse_status
 from didtui.db import backend
+from didtui.errors import InputError, NotFound
 from didtui.models import DID, Account, Client, ClientPackage, Operator, Package, Reseller
 
 SORTS = ("number", "status", "operator", "tag")
@@ -47,7 +48,9 @@ class DIDFilter:
     def describe(self) -> str:
         parts = []
         if self.number:
-            parts.append(f"number {'contains ' + self.number[1:] if self.number.startswith('*') else 'starts ' + self.number}")
+            parts.append(
+                f"number {'contains ' + self.number[1:] if self.number.startswith('*') else 'starts ' + self.number}"
+            )
         if self.statuses:
             parts.append("status " + "/".join(label(s) for s in self.statuses))
         shown = dict(self.names)
@@ -156,7 +159,9 @@ def resolve_filter(
         ids = [a.id for a in query.limit(2)]
         if len(ids) != 1:
             raise NotFound(
-                f"unknown account {account!r}" if not ids else f"account {account!r} is ambiguous: write it as client/account"
+                f"unknown account {account!r}"
+                if not ids
+                else f"account {account!r} is ambiguous: write it as client/account"
             )
         values["account_id"] = ids[0]
         names.append(("account", account.strip()))
@@ -170,7 +175,11 @@ def lookup_id(model: Any, name: str, kind: str) -> int:
     row = model.select(model.id).where(model.name == name).first()
     if row is None:
         known = [r.name for r in model.select(model.name).order_by(model.name).limit(8)]
-        hint = f"; known: {', '.join(known)}" + (", ..." if len(known) == 8 else "") if known else f"; there is no {kind} yet"
+        hint = (
+            f"; known: {', '.join(known)}" + (", ..." if len(known) == 8 else "")
+            if known
+            else f"; there is no {kind} yet"
+        )
         raise NotFound(f"unknown {kind} {name!r}{hint}")
     return row.id
 
@@ -183,11 +192,11 @@ class Selection:
     filter: DIDFilter | None = None
 
     @classmethod
-    def of_ids(cls, ids: Any) -> "Selection":
+    def of_ids(cls, ids: Any) -> Selection:
         return cls(ids=frozenset(int(i) for i in ids))
 
     @classmethod
-    def matching(cls, filt: DIDFilter) -> "Selection":
+    def matching(cls, filt: DIDFilter) -> Selection:
         return cls(filter=filt)
 
     def is_empty(self) -> bool:
@@ -292,20 +301,49 @@ def joined_select(filt: DIDFilter | None, *columns: Any) -> Any:
 def _row_query(filt: DIDFilter | None) -> Any:
     return joined_select(
         filt,
-        DID.id, DID.status, Operator.name, DID.number, DID.tag, DID.notes,
-        OWNER.name, Account.name, Reseller.name, Package.name,
-        DID.hold_until, DID.after_hold, DID.hold_days, DID.version,
-        DID.operator, DID.reseller, DID.client_package, DID.created_at, DID.updated_at,
+        DID.id,
+        DID.status,
+        Operator.name,
+        DID.number,
+        DID.tag,
+        DID.notes,
+        OWNER.name,
+        Account.name,
+        Reseller.name,
+        Package.name,
+        DID.hold_until,
+        DID.after_hold,
+        DID.hold_days,
+        DID.version,
+        DID.operator,
+        DID.reseller,
+        DID.client_package,
+        DID.created_at,
+        DID.updated_at,
     )
 
 
 def _to_row(t: tuple[Any, ...]) -> DIDRow:
     return DIDRow(
-        id=t[0], status=t[1], operator=t[2] or "", number=t[3], tag=t[4] or "", notes=t[5] or "",
-        client=t[6] or "", account=t[7] or "", reseller=t[8] or "", package=t[9] or "",
-        hold_until=t[10], after_hold=t[11], hold_days=t[12], version=t[13],
-        operator_id=t[14], reseller_id=t[15], client_package_id=t[16],
-        created_at=t[17], updated_at=t[18],
+        id=t[0],
+        status=t[1],
+        operator=t[2] or "",
+        number=t[3],
+        tag=t[4] or "",
+        notes=t[5] or "",
+        client=t[6] or "",
+        account=t[7] or "",
+        reseller=t[8] or "",
+        package=t[9] or "",
+        hold_until=t[10],
+        after_hold=t[11],
+        hold_days=t[12],
+        version=t[13],
+        operator_id=t[14],
+        reseller_id=t[15],
+        client_package_id=t[16],
+        created_at=t[17],
+        updated_at=t[18],
     )
 
 

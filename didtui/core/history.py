@@ -3,6 +3,7 @@
 Bulk operations write their events with one INSERT ... SELECT over the rows they are
 about to change, so a million-row change costs one statement, not a million.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -109,10 +110,7 @@ class EventRow:
 
 
 def _rows(query: Any) -> list[EventRow]:
-    return [
-        EventRow(e.at, e.actor, e.did_number, e.action, json.loads(e.changes or "{}"), e.batch)
-        for e in query
-    ]
+    return [EventRow(e.at, e.actor, e.did_number, e.action, json.loads(e.changes or "{}"), e.batch) for e in query]
 
 
 def did_history(number: str, limit: int = 500) -> list[EventRow]:

@@ -5,6 +5,7 @@ statements (their events first, INSERT ... SELECT, then the UPDATE or DELETE), e
 guarded by the rule it must not break, so a row changed meanwhile by someone else makes
 the counts differ and the whole operation roll back instead of breaking an invariant.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -17,11 +18,11 @@ import peewee
 from peewee import SQL, fn
 
 from didtui.core import bulk, history
-from didtui.core.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
 from didtui.core.filters import DIDRow, Selection, get_row
 from didtui.core.numbers import NumberSpan, count_numbers
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label
 from didtui.db import backend, current_actor
+from didtui.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
 from didtui.models import DID, Operator, Reseller, database_proxy, utcnow
 
 EDITABLE = ("status", "operator_id", "tag", "notes", "reseller_id", "after_hold", "hold_days")
@@ -75,9 +76,7 @@ class Created:
 def _span_where(span: NumberSpan) -> Any:
     if len(span) == 1:
         return DID.number == span.first_text
-    return (DID.number >= span.first_text) & (DID.number <= span.last_text) & (
-        fn.LENGTH(DID.number) == span.width
-    )
+    return (DID.number >= span.first_text) & (DID.number <= span.last_text) & (fn.LENGTH(DID.number) == span.width)
 
 
 def existing_numbers(spans: list[NumberSpan], limit: int = EXISTING_SHOWN) -> tuple[list[str], int]:
@@ -97,7 +96,9 @@ def existing_numbers(spans: list[NumberSpan], limit: int = EXISTING_SHOWN) -> tu
             total += n
             room = max(0, limit - len(found))
             if room:
-                found.extend(r for (r,) in DID.select(DID.number).where(where).order_by(DID.number).limit(room).tuples())
+                found.extend(
+                    r for (r,) in DID.select(DID.number).where(where).order_by(DID.number).limit(room).tuples()
+                )
     return sorted(found), total
 
 
@@ -113,7 +114,11 @@ def _check_fields(values: dict[str, Any]) -> None:
             allowed = ", ".join(label(s) for s in SETTABLE)
             raise RuleViolation(
                 f"a DID cannot be made {status.label} by hand: "
-                + ("only picking makes a DID Active" if status is Status.ACTIVE else "only releasing an Active DID puts it on Hold")
+                + (
+                    "only picking makes a DID Active"
+                    if status is Status.ACTIVE
+                    else "only releasing an Active DID puts it on Hold"
+                )
                 + f"; choose {allowed}"
             )
     if values.get("after_hold") is not None and Status(values["after_hold"]) not in AFTER_HOLD:
@@ -122,9 +127,15 @@ def _check_fields(values: dict[str, Any]) -> None:
         days = values["hold_days"]
         if not isinstance(days, int) or days < 0 or days > 3650:
             raise InputError(f"hold days must be a whole number from 0 to 3650, not {days!r}")
-    if values.get("operator_id") is not None and not Operator.select().where(Operator.id == values["operator_id"]).exists():
+    if (
+        values.get("operator_id") is not None
+        and not Operator.select().where(Operator.id == values["operator_id"]).exists()
+    ):
         raise NotFound(f"operator #{values['operator_id']} does not exist (deleted meanwhile?)")
-    if values.get("reseller_id") is not None and not Reseller.select().where(Reseller.id == values["reseller_id"]).exists():
+    if (
+        values.get("reseller_id") is not None
+        and not Reseller.select().where(Reseller.id == values["reseller_id"]).exists()
+    ):
         raise NotFound(f"reseller #{values['reseller_id']} does not exist (deleted meanwhile?)")
     for key in ("tag",):
         if values.get(key) is not None and len(values[key]) > 100:
@@ -146,8 +157,15 @@ def create_dids(
     cancel: Callable[[], bool] | None = None,
 ) -> Created:
     """Create every number of `spans`, or none: AlreadyExists lists numbers already there."""
-    values = dict(status=status, operator_id=operator_id, tag=tag or "", notes=notes or "",
-                  reseller_id=reseller_id, after_hold=after_hold, hold_days=hold_days)
+    values = dict(
+        status=status,
+        operator_id=operator_id,
+        tag=tag or "",
+        notes=notes or "",
+        reseller_id=reseller_id,
+        after_hold=after_hold,
+        hold_days=hold_days,
+    )
     _check_fields(values)
     total = count_numbers(spans)
     if total == 0:
@@ -171,12 +189,35 @@ def create_dids(
         kind = backend(db)
         max_before = DID.select(fn.MAX(DID.id)).scalar() or 0 if kind == "sqlite" else 0
         rows = (
-            (number, status, operator_id, values["tag"], values["notes"], reseller_id,
-             after_hold, hold_days, now, now, 1)
-            for span in spans for number in span
+            (
+                number,
+                status,
+                operator_id,
+                values["tag"],
+                values["notes"],
+                reseller_id,
+                after_hold,
+                hold_days,
+                now,
+                now,
+                1,
+            )
+            for span in spans
+            for number in span
         )
-        columns = ["number", "status", "operator_id", "tag", "notes", "reseller_id",
-                   "after_hold", "hold_days", "created_at", "updated_at", "version"]
+        columns = [
+            "number",
+            "status",
+            "operator_id",
+            "tag",
+            "notes",
+            "reseller_id",
+            "after_hold",
+            "hold_days",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
         changes = {"status": [None, status]}
         if tag:
             changes["tag"] = [None, tag]
@@ -184,8 +225,11 @@ def create_dids(
             if kind == "sqlite":
                 # One writer holds the lock: the new rows are exactly those above max_before.
                 # A load as large as the tables themselves builds their indexes afterwards.
-                tables = [t for t, size in (("did", max_before), ("event", _max_event_id()))
-                          if total >= bulk.REINDEX_MIN and size <= total]
+                tables = [
+                    t
+                    for t, size in (("did", max_before), ("event", _max_event_id()))
+                    if total >= bulk.REINDEX_MIN and size <= total
+                ]
                 with bulk.deferred_indexes(db, tables):
                     bulk.insert_rows(db, "did", columns, rows, on_chunk=advance, cancel=cancel)
                     history.record_for(DID.id > max_before, "create", changes, batch, actor, now)
@@ -195,7 +239,9 @@ def create_dids(
                 for chunk in bulk.chunked(rows, 20_000):
                     bulk.insert_rows(db, "did", columns, chunk, cancel=cancel)
                     bulk.insert_rows(
-                        db, "event", event_columns,
+                        db,
+                        "event",
+                        event_columns,
                         ((now, actor, row[0], "create", encoded, batch) for row in chunk),
                     )
                     advance(len(chunk))
@@ -241,8 +287,13 @@ def _optimize_after_bulk(n: int) -> None:
 
 def _values_of(row: DIDRow) -> dict[str, Any]:
     return {
-        "status": row.status, "operator_id": row.operator_id, "tag": row.tag, "notes": row.notes,
-        "reseller_id": row.reseller_id, "after_hold": row.after_hold, "hold_days": row.hold_days,
+        "status": row.status,
+        "operator_id": row.operator_id,
+        "tag": row.tag,
+        "notes": row.notes,
+        "reseller_id": row.reseller_id,
+        "after_hold": row.after_hold,
+        "hold_days": row.hold_days,
     }
 
 
@@ -377,7 +428,9 @@ def mass_edit(selection: Selection, changes: dict[str, Any], *, actor: str | Non
         else:
             recorded = history.record_for(guard, "mass_edit", plain, batch, actor, now)
         if selection.ids is not None and recorded != len(selection.ids):
-            raise Conflict(f"{len(selection.ids) - recorded:,} of the selected DIDs were deleted meanwhile: nothing was changed")
+            raise Conflict(
+                f"{len(selection.ids) - recorded:,} of the selected DIDs were deleted meanwhile: nothing was changed"
+            )
         if "status" in changes:
             # The rows not on Hold first: the new status is never Hold, so the second
             # statement still finds exactly the held ones, which leave their client for

@@ -3,13 +3,15 @@
 A parsed input is a list of `NumberSpan`s (a single number is a span of one), so that a
 million-number range is two integers until it is written, never a million strings.
 """
+
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from didtui.core.errors import InputError
+from didtui.errors import InputError
 
 MAX_RANGE = 1_000_000
 MAX_DIGITS = 32
@@ -71,16 +73,13 @@ def parse_span(token: str, max_range: int = MAX_RANGE) -> NumberSpan:
         raise InputError(f"{text!r} is not a range: both ends must be DID numbers, e.g. 111-222") from None
     if len(first) != len(last):
         raise InputError(
-            f"range {text!r}: both ends must have the same number of digits "
-            f"({len(first)} and {len(last)})"
+            f"range {text!r}: both ends must have the same number of digits ({len(first)} and {len(last)})"
         )
     span = NumberSpan(int(first), int(last), len(first))
     if span.last < span.first:
         raise InputError(f"range {text!r} is reversed: the end must not be below the start")
     if len(span) > max_range:
-        raise InputError(
-            f"range {text!r} holds {len(span):,} numbers: at most {max_range:,} at once"
-        )
+        raise InputError(f"range {text!r} holds {len(span):,} numbers: at most {max_range:,} at once")
     return span
 
 
@@ -107,7 +106,7 @@ def count_numbers(spans: list[NumberSpan]) -> int:
 
 def _refuse_overlaps(spans: list[NumberSpan]) -> None:
     ordered = sorted(spans, key=lambda s: (s.width, s.first))
-    for before, after in zip(ordered, ordered[1:]):
+    for before, after in itertools.pairwise(ordered):
         if before.width == after.width and after.first <= before.last:
             shared = f"{after.first:0{after.width}d}"
             raise InputError(f"{shared} is given twice ({before} and {after})")

@@ -1,4 +1,5 @@
 """Operators (the DID providers): list with DID counts, create, rename, delete."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,8 +8,8 @@ import peewee
 from peewee import JOIN, SQL, fn
 
 from didtui.core import history
-from didtui.core.errors import AlreadyExists, InputError, NotFound, RuleViolation
 from didtui.db import current_actor
+from didtui.errors import AlreadyExists, InputError, NotFound, RuleViolation
 from didtui.models import DID, Operator, Reseller, database_proxy, utcnow
 
 
@@ -71,7 +72,7 @@ def create_operator(name: str, reseller_id: int | None = None) -> Operator:
         raise AlreadyExists(f"an operator named {name!r} already exists") from None
 
 
-def update_operator(op_id: int, *, name: str | None = None, reseller_id: int | None | type[...] = ...) -> Operator:
+def update_operator(op_id: int, *, name: str | None = None, reseller_id: int | type[...] | None = ...) -> Operator:
     """Rename an operator and/or change its reseller (pass reseller_id=None to clear it)."""
     with database_proxy.atomic():
         op = Operator.get_or_none(Operator.id == op_id)
@@ -120,8 +121,8 @@ def delete_operator(op_id: int, *, move_to: int | None = None, actor: str | None
             history.record_for(where, "edit", {"operator": [op.name, target.name]}, history.new_batch(), actor, now)
             moved = (
                 DID.update({DID.operator: move_to, DID.version: DID.version + 1, DID.updated_at: now})
-                .where(where).execute()
+                .where(where)
+                .execute()
             )
         op.delete_instance()
     return moved
-

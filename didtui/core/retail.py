@@ -5,6 +5,7 @@ client package row is locked (FOR UPDATE on servers; SQLite's IMMEDIATE transact
 serialise writers), free DIDs are taken with SKIP LOCKED, and the UPDATE is a
 compare-and-set on status, so a DID taken meanwhile is never given twice.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -15,12 +16,12 @@ import peewee
 from peewee import JOIN, fn
 
 from didtui.core import history
-from didtui.core.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
 from didtui.core.filters import Selection
 from didtui.core.inventory import selection_where
 from didtui.core.numbers import normalize_number
 from didtui.core.statuses import AFTER_HOLD, Status
 from didtui.db import current_actor, is_retryable
+from didtui.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
 from didtui.models import (
     DID,
     Account,
@@ -154,13 +155,17 @@ def _allowed(value: Any) -> int:
 
 def create_package(name: str, tags: str | list[str], allowed_dids: int) -> Package:
     return _create_unique(
-        Package, "package", name=_name(name, "package"), tags=",".join(parse_tags(tags)),
+        Package,
+        "package",
+        name=_name(name, "package"),
+        tags=",".join(parse_tags(tags)),
         allowed_dids=_allowed(allowed_dids),
     )
 
 
-def update_package(package_id: int, *, name: str | None = None, tags: str | list[str] | None = None,
-                   allowed_dids: int | None = None) -> Package:
+def update_package(
+    package_id: int, *, name: str | None = None, tags: str | list[str] | None = None, allowed_dids: int | None = None
+) -> Package:
     with database_proxy.atomic():
         package = Package.get_or_none(Package.id == package_id)
         if package is None:
@@ -172,13 +177,17 @@ def update_package(package_id: int, *, name: str | None = None, tags: str | list
         if allowed_dids is not None:
             allowed = _allowed(allowed_dids)
             used = (
-                DID.select(fn.COUNT(DID.id)).join(ClientPackage)
+                DID.select(fn.COUNT(DID.id))
+                .join(ClientPackage)
                 .where((ClientPackage.package == package_id) & DID.status.in_([Status.ACTIVE.value, Status.HOLD.value]))
-                .group_by(ClientPackage.id).tuples()
+                .group_by(ClientPackage.id)
+                .tuples()
             )
             most = max((n for (n,) in used), default=0)
             if allowed < most:
-                raise RuleViolation(f"a client package already holds {most} DIDs of this package: allowed DIDs cannot go below that")
+                raise RuleViolation(
+                    f"a client package already holds {most} DIDs of this package: allowed DIDs cannot go below that"
+                )
             package.allowed_dids = allowed
         try:
             package.save()
@@ -242,10 +251,18 @@ def list_client_packages(account_id: int | None = None, client_package_id: int |
     )
     query = (
         ClientPackage.select(
-            ClientPackage.id, Account.id, Client.name, Account.name, Package.id, Package.name,
-            Package.tags, Package.allowed_dids, ClientPackage.active,
+            ClientPackage.id,
+            Account.id,
+            Client.name,
+            Account.name,
+            Package.id,
+            Package.name,
+            Package.tags,
+            Package.allowed_dids,
+            ClientPackage.active,
         )
-        .join(Account).join(Client)
+        .join(Account)
+        .join(Client)
         .join_from(ClientPackage, Package)
         .order_by(Client.name, Account.name, Package.name, ClientPackage.id)
     )
@@ -311,32 +328,34 @@ def activate(client_package_id: int, *, actor: str | None = None) -> int:
             raise RuleViolation("this client package is already active")
         cp.active = True
         cp.save()
-        where = (
-            (DID.client_package == client_package_id)
-            & (DID.status == Status.HOLD.value)
-            & (DID.hold_until > now)
+        where = (DID.client_package == client_package_id) & (DID.status == Status.HOLD.value) & (DID.hold_until > now)
+        history.record_for(
+            where, "activate", {"status": ["hold", "active"], "hold_until": ["", None]}, batch, actor, now
         )
-        history.record_for(where, "activate", {"status": ["hold", "active"], "hold_until": ["", None]}, batch, actor, now)
         n = (
-            DID.update({DID.status: Status.ACTIVE.value, DID.hold_until: None,
-                        DID.version: DID.version + 1, DID.updated_at: now})
-            .where(where).execute()
+            DID.update(
+                {
+                    DID.status: Status.ACTIVE.value,
+                    DID.hold_until: None,
+                    DID.version: DID.version + 1,
+                    DID.updated_at: now,
+                }
+            )
+            .where(where)
+            .execute()
         )
         # Holds that already ended do not come back; they cannot stay attached to an
         # active package either: release them now, as the sweep would.
         from didtui.core.sweep import _release
 
-        ended = (
-            (DID.client_package == client_package_id)
-            & (DID.status == Status.HOLD.value)
-            & (DID.hold_until <= now)
-        )
+        ended = (DID.client_package == client_package_id) & (DID.status == Status.HOLD.value) & (DID.hold_until <= now)
         _release(ended & DID.after_hold.in_([s.value for s in AFTER_HOLD]), batch, actor, now)
     return n
 
 
-def _to_hold(where: Any, actor: str, action: str, owner: str | None, *, keep_client: bool,
-             batch: str | None = None) -> int:
+def _to_hold(
+    where: Any, actor: str, action: str, owner: str | None, *, keep_client: bool, batch: str | None = None
+) -> int:
     """Move the Active DIDs matching `where` to Hold for their own hold days.
 
     One UPDATE per distinct hold_days value (there are a handful), so the deadline is
@@ -386,8 +405,9 @@ def release(selection: Selection, *, actor: str | None = None, batch: str | None
                 f"only Active DIDs can be released: {n:,} selected are not (e.g. {first.number}, "
                 f"{label(first.status)}); nothing was released"
             )
-        return _to_hold(where & (DID.status == Status.ACTIVE.value), actor, "release", None, keep_client=False,
-                        batch=batch)
+        return _to_hold(
+            where & (DID.status == Status.ACTIVE.value), actor, "release", None, keep_client=False, batch=batch
+        )
 
 
 # ---- picking ----------------------------------------------------------------------------
@@ -442,9 +462,7 @@ def _pick_once(cp_id: int, count: int | None, named: list[str] | None, actor: st
                 f"package {package.name} allows {package.allowed_dids} DIDs for {info.client}/{info.account}: "
                 f"{info.used} used, {info.remaining} left, {wanted} asked"
             )
-        free = DID.select(DID.id, DID.number).where(
-            (DID.status == Status.IN_STOCK.value) & DID.tag.in_(tags)
-        )
+        free = DID.select(DID.id, DID.number).where((DID.status == Status.IN_STOCK.value) & DID.tag.in_(tags))
         if named is not None:
             free = free.where(DID.number.in_(named))
         free = free.order_by(DID.number).limit(wanted)
@@ -460,11 +478,26 @@ def _pick_once(cp_id: int, count: int | None, named: list[str] | None, actor: st
             )
         ids = [i for i, _ in rows]
         where = DID.id.in_(ids) & (DID.status == Status.IN_STOCK.value)
-        history.record_for(where, "pick", {"status": ["in_stock", "active"], "client": [None, f"{info.client}/{info.account}"]}, batch, actor, now)
+        history.record_for(
+            where,
+            "pick",
+            {"status": ["in_stock", "active"], "client": [None, f"{info.client}/{info.account}"]},
+            batch,
+            actor,
+            now,
+        )
         n = (
-            DID.update({DID.status: Status.ACTIVE.value, DID.client_package: cp_id, DID.hold_until: None,
-                        DID.version: DID.version + 1, DID.updated_at: now})
-            .where(where).execute()
+            DID.update(
+                {
+                    DID.status: Status.ACTIVE.value,
+                    DID.client_package: cp_id,
+                    DID.hold_until: None,
+                    DID.version: DID.version + 1,
+                    DID.updated_at: now,
+                }
+            )
+            .where(where)
+            .execute()
         )
         if n != len(ids):
             raise Conflict("some of these DIDs were taken meanwhile: try again")
@@ -490,9 +523,7 @@ def pickable_count(client_package_id: int) -> int:
 def pickable_numbers(client_package_id: int, limit: int = 200, after: str | None = None) -> list[tuple[int, str, str]]:
     """(id, number, tag) of In Stock DIDs this client package may pick, in number order."""
     row = client_package(client_package_id)
-    query = DID.select(DID.id, DID.number, DID.tag).where(
-        (DID.status == Status.IN_STOCK.value) & DID.tag.in_(row.tags)
-    )
+    query = DID.select(DID.id, DID.number, DID.tag).where((DID.status == Status.IN_STOCK.value) & DID.tag.in_(row.tags))
     if after:
         query = query.where(DID.number > after)
     return list(query.order_by(DID.number).limit(limit).tuples())

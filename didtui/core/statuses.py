@@ -1,12 +1,13 @@
 """The DID status lifecycle: values, labels, and the words people type for them."""
+
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
-from didtui.core.errors import InputError
+from didtui.errors import InputError
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     ACTIVE = "active"
     IN_STOCK = "in_stock"
     BLOCKED = "blocked"

@@ -5,6 +5,7 @@ servers each sweeper takes only rows it could lock (FOR UPDATE SKIP LOCKED), on 
 the IMMEDIATE transaction makes sweepers take turns; the UPDATE re-checks the hold, so
 each DID is released once and gets one event.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -19,9 +20,9 @@ import peewee
 from peewee import SQL, Value, fn
 
 from didtui.core import bulk, history
-from didtui.core.errors import Conflict
 from didtui.core.statuses import AFTER_HOLD, Status
 from didtui.db import backend, current_actor, is_retryable
+from didtui.errors import Conflict
 from didtui.models import DID, Event, database_proxy, utcnow
 
 CHUNK = 10_000
@@ -37,18 +38,14 @@ class SweepResult:
 
 def expired_where(now: _dt.datetime):
     return (
-        (DID.status == Status.HOLD.value)
-        & (DID.hold_until <= now)
-        & DID.after_hold.in_([s.value for s in AFTER_HOLD])
+        (DID.status == Status.HOLD.value) & (DID.hold_until <= now) & DID.after_hold.in_([s.value for s in AFTER_HOLD])
     )
 
 
 def preview(now: _dt.datetime | None = None) -> dict[str, int]:
     """What a sweep would release now, by after-hold status (for --dry-run)."""
     query = (
-        DID.select(DID.after_hold, fn.COUNT(SQL("*")))
-        .where(expired_where(now or utcnow()))
-        .group_by(DID.after_hold)
+        DID.select(DID.after_hold, fn.COUNT(SQL("*"))).where(expired_where(now or utcnow())).group_by(DID.after_hold)
     )
     return dict(query.tuples())
 
@@ -85,8 +82,11 @@ def _sweep_once(now: _dt.datetime | None, actor: str | None) -> SweepResult:
             by_status = _release_postgresql(batch, actor, now)
         else:
             rows = (
-                DID.select(DID.id, DID.after_hold).where(expired_where(now))
-                .order_by(DID.id).for_update(skip_locked=True).tuples()
+                DID.select(DID.id, DID.after_hold)
+                .where(expired_where(now))
+                .order_by(DID.id)
+                .for_update(skip_locked=True)
+                .tuples()
             )
             locked = list(rows)
             for chunk in bulk.chunked(locked, CHUNK):
@@ -118,8 +118,15 @@ _MARK = "AFTERHOLD"
 
 
 def _update(now: _dt.datetime):
-    return DID.update({DID.status: DID.after_hold, DID.client_package: None, DID.hold_until: None,
-                       DID.version: DID.version + 1, DID.updated_at: now})
+    return DID.update(
+        {
+            DID.status: DID.after_hold,
+            DID.client_package: None,
+            DID.hold_until: None,
+            DID.version: DID.version + 1,
+            DID.updated_at: now,
+        }
+    )
 
 
 def _release_sqlite(where, batch: str, actor: str, now: _dt.datetime) -> dict[str, int]:

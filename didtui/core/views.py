@@ -3,6 +3,7 @@
 `operators.list_operators` counts every operator's DIDs by status (a scan of the whole
 inventory); a form that only offers operator names must not pay for that.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -71,8 +72,14 @@ def complete_name(kind: str, typed: str) -> str:
     if model.select().where(model.name == text).exists():
         return text
     lowered = text.lower()
-    matches = [n for (n,) in model.select(model.name).where(fn.LOWER(model.name).startswith(lowered))
-               .order_by(model.name).limit(50).tuples()]
+    matches = [
+        n
+        for (n,) in model.select(model.name)
+        .where(fn.LOWER(model.name).startswith(lowered))
+        .order_by(model.name)
+        .limit(50)
+        .tuples()
+    ]
     exact = [n for n in matches if n.lower() == lowered]
     if exact:
         return exact[0]
@@ -82,4 +89,3 @@ def complete_name(kind: str, typed: str) -> str:
 def complete_filter_names(values: dict[str, str]) -> dict[str, str]:
     """`resolve_filter` keyword arguments with every typed name completed."""
     return {k: complete_name(k, v) if k in _NAMED and v else v for k, v in values.items()}
-

@@ -3,6 +3,7 @@
 `run_app(context)` is what bare `didtui` runs. It returns when the user quits or the
 terminal goes away (SIGHUP over a dropped SSH connection).
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -36,6 +37,8 @@ def pick_theme(environ: dict[str, str] | None = None) -> str:
     if env.get("COLORTERM", "").lower() in ("truecolor", "24bit") or "256" in env.get("TERM", ""):
         return "textual-dark"
     return "ansi-dark"
+
+
 TAB_TITLES = {"dids": "1 DIDs", "operators": "2 Operators", "packages": "3 Packages", "clients": "4 Clients"}
 
 
@@ -56,8 +59,9 @@ class DidApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
-    def __init__(self, profile: Profile, keymap: dict[str, str] | None = None, *,
-                 sweep_interval: float | None = None) -> None:
+    def __init__(
+        self, profile: Profile, keymap: dict[str, str] | None = None, *, sweep_interval: float | None = None
+    ) -> None:
         super().__init__()
         self.profile = profile
         self.user_keymap = dict(keymap or {})
@@ -101,8 +105,7 @@ class DidApp(App[None]):
         self.exit(return_code=0)
 
     def _topbar_text(self) -> str:
-        return (f"didtui · profile {self.profile.name} · {self.profile.user} · "
-                f"last sweep {self.last_sweep}")
+        return f"didtui · profile {self.profile.name} · {self.profile.user} · last sweep {self.last_sweep}"
 
     def _update_topbar(self) -> None:
         self.query_one("#topbar", Static).update(self._topbar_text())
@@ -115,9 +118,7 @@ class DidApp(App[None]):
         return isinstance(self.screen, ModalScreen)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("tab", "next_tab") and len(self.screen_stack) > 1:
-            return False
-        return True
+        return not (action in ("tab", "next_tab") and len(self.screen_stack) > 1)
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -172,13 +173,12 @@ class DidApp(App[None]):
             return
         self._sweeping = True
         actor = f"{self.profile.user} (sweep)"
-        db_call(self, lambda: sweeping.sweep(actor=actor), done=self._swept, failed=self._sweep_failed,
-                group="sweep")
+        db_call(self, lambda: sweeping.sweep(actor=actor), done=self._swept, failed=self._sweep_failed, group="sweep")
 
     def _swept(self, result: sweeping.SweepResult) -> None:
         self._sweeping = False
         self.sweeps_run += 1
-        local = result.at.replace(tzinfo=_dt.timezone.utc).astimezone()
+        local = result.at.replace(tzinfo=_dt.UTC).astimezone()
         self.last_sweep = f"{local:%H:%M:%S}" + (f" (released {result.released:,})" if result.released else "")
         self._update_topbar()
         if result.released:
@@ -208,11 +208,11 @@ class DidApp(App[None]):
 
 def run_app(context: Any) -> None:
     """Open the profile's database and run the app until quit or hangup."""
-    from didtui import db as dbmod
+    from didtui.core import session
 
     profile = context.open()
     app = DidApp(profile, context.config.keymap)
     try:
         app.run()
     finally:
-        dbmod.close()
+        session.close()

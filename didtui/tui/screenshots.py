@@ -5,6 +5,7 @@
 Builds the demo inventory in a throwaway SQLite file (nothing else is touched), drives
 the app with Pilot as a person would, and saves one SVG per screen.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,9 +15,8 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from didtui import db as dbmod
 from didtui.config import Profile
-from didtui.core import demo
+from didtui.core import demo, session
 
 Step = Callable[..., Awaitable[None]]
 
@@ -48,7 +48,10 @@ def _carrier_file(work: Path) -> Path:
     """A carrier's file as it comes: its own layout, semicolons, one bad row."""
     lines = ["Phone Number;Carrier;State;Comment"]
     lines += [f"+44 20 7946 {n:04d};Colt Numbers;in stock;ported batch 7" for n in range(100, 118)]
-    lines += ["44207946012X;Colt Numbers;in stock;typo in number", "442079460200-442079460249;Colt Numbers;reserved;block"]
+    lines += [
+        "44207946012X;Colt Numbers;in stock;typo in number",
+        "442079460200-442079460249;Colt Numbers;reserved;block",
+    ]
     path = work / "colt-numbers.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -64,7 +67,7 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="didtui-shots-"))
     profile = Profile(name="demo", database=f"sqlite:///{work / 'demo.db'}", user="noc-alice", sweep_interval=3600)
-    dbmod.connect(profile)
+    session.open_profile(profile)
     demo.build()
     app = DidApp(profile, {})
     saved: list[Path] = []
@@ -155,7 +158,7 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
         app.theme = "ansi-dark"  # what TERM=xterm / TERM=linux (16 colours) get
         await _wait(pilot, lambda: _settled(app))
         shot("dids-16-colours")
-    dbmod.close()
+    session.close()
     return saved
 
 

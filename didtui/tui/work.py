@@ -4,20 +4,17 @@ Every database call of the TUI goes through `db_call`: it runs in a thread worke
 opens (and closes) that thread's connection, and hands the result or a one-line error
 back to the UI thread. Nothing a database does can crash the app.
 """
+
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 from typing import Any
 
-import peewee
 from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
-from didtui.core.errors import DidtuiError
-from didtui.db import use_small_cache
-from didtui.models import database_proxy
-
+from didtui.core.session import failure_message, job_connection
 
 # Connections the workers may hold at once: the profile's pool_size, less the one the app
 # opened at start. A job beyond that waits for a free slot, so a burst of jobs (pages,
@@ -32,12 +29,7 @@ def set_pool_size(pool_size: int) -> None:
 
 def error_message(exc: BaseException) -> str:
     """What to tell the user about a failure: core messages as they are."""
-    if isinstance(exc, DidtuiError):
-        return str(exc)
-    if isinstance(exc, peewee.DatabaseError):
-        first = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
-        return f"database error: {first} (nothing was changed; try again)"
-    return f"unexpected error: {exc.__class__.__name__}: {exc}"
+    return failure_message(exc)
 
 
 def db_call(
@@ -72,9 +64,7 @@ def db_call(
     def job() -> None:
         worker = get_current_worker()
         try:
-            with _slots, database_proxy.connection_context():
-                if read_only:
-                    use_small_cache()
+            with _slots, job_connection(read_only=read_only):
                 result = fn()
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message
             if not worker.is_cancelled:

@@ -27,6 +27,7 @@ Every measurement runs in a fresh subprocess, ours and raw alternating first; wi
 trust ratios over seconds, and run it several times. PostgreSQL uses
 postgresql://postgres@127.0.0.1:5432 and scratch databases named didtui_bench_*.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import peak_mb  # noqa: E402
 from typing import Any
+
+from benchlib import peak_mb
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -56,12 +58,25 @@ OPERATORS = 6
 FIRST = 10_000_000_000  # 11-digit numbers
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
-DID_COLUMNS = ["number", "status", "operator_id", "tag", "notes", "reseller_id", "after_hold",
-               "hold_days", "hold_until", "client_package_id", "created_at", "updated_at", "version"]
+DID_COLUMNS = [
+    "number",
+    "status",
+    "operator_id",
+    "tag",
+    "notes",
+    "reseller_id",
+    "after_hold",
+    "hold_days",
+    "hold_until",
+    "client_package_id",
+    "created_at",
+    "updated_at",
+    "version",
+]
 
 
 def now() -> _dt.datetime:
-    return _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    return _dt.datetime.now(_dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 # ---- databases ---------------------------------------------------------------------------
@@ -99,8 +114,7 @@ def copy_db(backend: str, source: str, target: str) -> None:
             Path(target + suffix).unlink(missing_ok=True)
         shutil.copyfile(source, target)
     else:
-        pg_admin(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)",
-                 f"CREATE DATABASE {target} TEMPLATE {source}")
+        pg_admin(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)", f"CREATE DATABASE {target} TEMPLATE {source}")
 
 
 def raw_connect(backend: str, where: str):
@@ -109,8 +123,13 @@ def raw_connect(backend: str, where: str):
         import sqlite3
 
         conn = sqlite3.connect(where, isolation_level=None)
-        for pragma in ("journal_mode = wal", "foreign_keys = 1", "synchronous = normal",
-                       "cache_size = -32000", "busy_timeout = 30000"):
+        for pragma in (
+            "journal_mode = wal",
+            "foreign_keys = 1",
+            "synchronous = normal",
+            "cache_size = -32000",
+            "busy_timeout = 30000",
+        ):
             conn.execute(f"PRAGMA {pragma}")
         return conn
     import psycopg
@@ -118,8 +137,9 @@ def raw_connect(backend: str, where: str):
     return psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{where}", autocommit=True)
 
 
-def did_rows(size: int, operator_ids: list[int], at: _dt.datetime, *, cp_hold: int | None = None,
-             cp_active: int | None = None):
+def did_rows(
+    size: int, operator_ids: list[int], at: _dt.datetime, *, cp_hold: int | None = None, cp_active: int | None = None
+):
     """The base inventory: SIZE DIDs over the operators, HOLDS of them expired holds."""
     past = at - _dt.timedelta(days=1)
     after = ("in_stock",) * 15 + ("reserved",) * 3 + ("archived",) * 2
@@ -139,7 +159,21 @@ def did_rows(size: int, operator_ids: list[int], at: _dt.datetime, *, cp_hold: i
         elif kind == 6:
             yield (number, "archived", op, "", "", None, "in_stock", 30, None, None, at, at, 1)
         else:
-            yield (number, "in_stock", op, "gold" if i % 2 else "silver", "", None, "in_stock", 30, None, None, at, at, 1)
+            yield (
+                number,
+                "in_stock",
+                op,
+                "gold" if i % 2 else "silver",
+                "",
+                None,
+                "in_stock",
+                30,
+                None,
+                None,
+                at,
+                at,
+                1,
+            )
 
 
 def build_base(backend: str, where: str, size: int) -> dict[str, Any]:
@@ -223,8 +257,9 @@ def measure_ours(figure: str, backend: str, where: str, size: int, ids: list[int
     return {"seconds": elapsed, "peak_mb": peak_mb(), **extra}
 
 
-def measure_raw(figure: str, backend: str, where: str, size: int, ids: list[int], *,
-                events: bool = False) -> dict[str, Any]:
+def measure_raw(
+    figure: str, backend: str, where: str, size: int, ids: list[int], *, events: bool = False
+) -> dict[str, Any]:
     """The driver alone; with `events`, also one history row per DID (INSERT ... SELECT),
     the same work as ours, to show what our history costs beyond the bare statement."""
     conn = raw_connect(backend, where)
@@ -240,15 +275,29 @@ def measure_raw(figure: str, backend: str, where: str, size: int, ids: list[int]
             conn.execute(
                 "INSERT INTO event (at, actor, did_number, action, changes, batch) "
                 f"SELECT {p}, 'bench', number, '{action}', '{{\"status\": [\"hold\", \"in_stock\"]}}', "
-                f"'0123456789abcdef0123456789abcdef' FROM did WHERE {where_sql}", (at, *params))
+                f"'0123456789abcdef0123456789abcdef' FROM did WHERE {where_sql}",
+                (at, *params),
+            )
 
     if figure == "create":
         conn.execute(f"INSERT INTO operator (name) VALUES ({p})", ("Bench Operator",))
         (op_id,) = conn.execute("SELECT MAX(id) FROM operator").fetchone()
-        columns = ["number", "status", "operator_id", "tag", "notes", "reseller_id", "after_hold",
-                   "hold_days", "created_at", "updated_at", "version"]
-        rows = ((f"{FIRST + i:011d}", "in_stock", op_id, "gold", "", None, "in_stock", 30, at, at, 1)
-                for i in range(size))
+        columns = [
+            "number",
+            "status",
+            "operator_id",
+            "tag",
+            "notes",
+            "reseller_id",
+            "after_hold",
+            "hold_days",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        rows = (
+            (f"{FIRST + i:011d}", "in_stock", op_id, "gold", "", None, "in_stock", 30, at, at, 1) for i in range(size)
+        )
         sql = f"INSERT INTO did ({', '.join(columns)}) VALUES ({', '.join([p] * len(columns))})"
         start = time.perf_counter()
         begin()
@@ -269,7 +318,9 @@ def measure_raw(figure: str, backend: str, where: str, size: int, ids: list[int]
         write_events("sweep", f"status = 'hold' AND hold_until <= {p}", (at,))
         cur = conn.execute(
             "UPDATE did SET status = after_hold, client_package_id = NULL, hold_until = NULL, "
-            f"version = version + 1, updated_at = {p} WHERE status = 'hold' AND hold_until <= {p}", (at, at))
+            f"version = version + 1, updated_at = {p} WHERE status = 'hold' AND hold_until <= {p}",
+            (at, at),
+        )
         extra["count"] = cur.rowcount
         conn.execute("COMMIT")
         elapsed = time.perf_counter() - start
@@ -286,8 +337,9 @@ def measure_raw(figure: str, backend: str, where: str, size: int, ids: list[int]
             conn.execute("ANALYZE bench_ids")
         write_events("mass_edit", "id IN (SELECT id FROM bench_ids)", ())
         cur = conn.execute(
-            f"UPDATE did SET tag = {p}, version = version + 1, updated_at = {p} "
-            "WHERE id IN (SELECT id FROM bench_ids)", ("edited", at))
+            f"UPDATE did SET tag = {p}, version = version + 1, updated_at = {p} WHERE id IN (SELECT id FROM bench_ids)",
+            ("edited", at),
+        )
         extra["count"] = cur.rowcount
         conn.execute("COMMIT")
         elapsed = time.perf_counter() - start
@@ -303,8 +355,21 @@ def measure_raw(figure: str, backend: str, where: str, size: int, ids: list[int]
 
 
 def run_child(figure: str, variant: str, backend: str, where: str, size: int, ids_file: str) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--child", figure, variant, "--backend", backend,
-           "--where", where, "--size", str(size), "--ids", ids_file]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        figure,
+        variant,
+        "--backend",
+        backend,
+        "--where",
+        where,
+        "--size",
+        str(size),
+        "--ids",
+        ids_file,
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"{figure}/{variant} failed:\n{out.stderr}")
@@ -314,8 +379,9 @@ def run_child(figure: str, variant: str, backend: str, where: str, size: int, id
 # ---- the whole run ------------------------------------------------------------------------
 
 
-def one_round(backend: str, work: Path, size: int, round_no: int, base: str, ids_file: str,
-              empty: str, figures: list[str]) -> dict[str, dict[str, Any]]:
+def one_round(
+    backend: str, work: Path, size: int, round_no: int, base: str, ids_file: str, empty: str, figures: list[str]
+) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     order = ("ours", "raw") if round_no % 2 == 0 else ("raw", "ours")
     for figure in figures:
@@ -327,8 +393,9 @@ def one_round(backend: str, work: Path, size: int, round_no: int, base: str, ids
             else:
                 target = f"didtui_bench_{figure}_{variant.replace('+', '_')}"
             copy_db(backend, empty if figure == "create" else base, target)
-            results[figure][variant] = run_child(figure, variant, backend, target, size,
-                                                 ids_file if figure == "mass_edit" else "")
+            results[figure][variant] = run_child(
+                figure, variant, backend, target, size, ids_file if figure == "mass_edit" else ""
+            )
             if backend == "sqlite":
                 for suffix in ("", "-wal", "-shm"):
                     Path(target + suffix).unlink(missing_ok=True)
@@ -339,8 +406,11 @@ def one_round(backend: str, work: Path, size: int, round_no: int, base: str, ids
             raise SystemExit(f"{figure}: ours touched {ours['count']} rows, raw {raw['count']}: not the same work")
         same = results[figure].get("raw+events")
         also = f"  (raw+events {same['seconds']:7.3f} s: {ours['seconds'] / same['seconds']:4.2f}x)" if same else ""
-        print(f"  round {round_no + 1} {figure:<9} ours {ours['seconds']:7.3f} s  raw {raw['seconds']:7.3f} s  "
-              f"{ours['seconds'] / raw['seconds']:5.2f}x  peak {ours['peak_mb']:5.0f} MB{also}", flush=True)
+        print(
+            f"  round {round_no + 1} {figure:<9} ours {ours['seconds']:7.3f} s  raw {raw['seconds']:7.3f} s  "
+            f"{ours['seconds'] / raw['seconds']:5.2f}x  peak {ours['peak_mb']:5.0f} MB{also}",
+            flush=True,
+        )
     return results
 
 
@@ -377,12 +447,14 @@ def main() -> None:
     unknown = set(figures) - set(TARGETS)
     if unknown:
         parser.error(f"unknown figure(s) {', '.join(sorted(unknown))}: use {', '.join(TARGETS)}")
-    rounds = [one_round(args.backend, work, args.size, r, base, ids_file, empty, figures)
-              for r in range(args.runs)]
+    rounds = [one_round(args.backend, work, args.size, r, base, ids_file, empty, figures) for r in range(args.runs)]
 
     print(f"\nmedians of {args.runs} run(s), {args.backend}, {args.size:,} DIDs:")
-    print(f"  {'figure':<34} {'ours':>9} {'raw':>9} {'ratio':>7} {'target':>8}  {'peak MB':>7}"
-          f"  {'':6} {'vs raw+events':>13}")
+    print(
+        f"  {'figure':<34} {'ours':>9} {'raw':>9} {'ratio':>7} {'target':>8}  {'peak MB':>7}"
+        f"  {'':6} {'vs raw+events':>13}"
+    )
+
     def n(figure: str) -> int:
         return rounds[0][figure]["ours"]["count"] if figure in rounds[0] else 0
 
@@ -407,15 +479,21 @@ def main() -> None:
         same = ""
         if "raw+events" in rounds[0][figure]:
             same = f"{statistics.median(r[figure]['ours']['seconds'] / r[figure]['raw+events']['seconds'] for r in rounds):12.2f}x"
-        print(f"  {labels[figure]:<34} {ours:8.3f}s {raw:8.3f}s {ratio:6.2f}x {'<= ' + str(target) + 'x':>8}  "
-              f"{peak:7.0f}  {'ok' if ok else 'MISSED':6} {same:>13}")
-    print(f"  peak memory of our processes: {worst_peak:.0f} MB (limit {MEMORY_LIMIT_MB} MB) "
-          f"{'ok' if worst_peak < MEMORY_LIMIT_MB else 'MISSED'}")
+        print(
+            f"  {labels[figure]:<34} {ours:8.3f}s {raw:8.3f}s {ratio:6.2f}x {'<= ' + str(target) + 'x':>8}  "
+            f"{peak:7.0f}  {'ok' if ok else 'MISSED':6} {same:>13}"
+        )
+    print(
+        f"  peak memory of our processes: {worst_peak:.0f} MB (limit {MEMORY_LIMIT_MB} MB) "
+        f"{'ok' if worst_peak < MEMORY_LIMIT_MB else 'MISSED'}"
+    )
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
     if args.backend == "postgresql":
-        pg_admin("DROP DATABASE IF EXISTS didtui_bench_base WITH (FORCE)",
-                 "DROP DATABASE IF EXISTS didtui_bench_empty WITH (FORCE)")
+        pg_admin(
+            "DROP DATABASE IF EXISTS didtui_bench_base WITH (FORCE)",
+            "DROP DATABASE IF EXISTS didtui_bench_empty WITH (FORCE)",
+        )
     sys.exit(0 if all_ok and worst_peak < MEMORY_LIMIT_MB else 1)
 
 

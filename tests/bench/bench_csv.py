@@ -9,6 +9,7 @@ Export: every DID to CSV (`export_csv`) against a plain sqlite3 cursor over the 
 feeding `csv.writer`. Each measurement runs in its own process, so its peak RSS is its
 own; figures are medians of RUNS runs, printed with the ratio to the baseline.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,10 +49,15 @@ def make_csv(path: Path, rows: int) -> None:
         writer = csv.writer(out)
         writer.writerow(["DID", "Operator", "Status", "Tag", "Notes"])
         for i in range(rows):
-            writer.writerow([
-                f"{15550000000 + i}", OPERATORS[i // 1000 % 6], rng.choice(STATUSES), TAGS[i % 6],
-                f"order {i // 250} from upstream" if i % 3 else "",
-            ])
+            writer.writerow(
+                [
+                    f"{15550000000 + i}",
+                    OPERATORS[i // 1000 % 6],
+                    rng.choice(STATUSES),
+                    TAGS[i % 6],
+                    f"order {i // 250} from upstream" if i % 3 else "",
+                ]
+            )
 
 
 def fresh_db(path: Path) -> None:
@@ -80,14 +86,16 @@ def import_baseline(db: Path, source: Path) -> None:
     ops = {name: i for i, name in conn.execute("SELECT id, name FROM operator")}
     statuses = {"In Stock": "in_stock", "Reserved": "reserved", "Blocked": "blocked", "Archived": "archived"}
     now = time.strftime("%Y-%m-%d %H:%M:%S")
-    sql = ("INSERT INTO did (number, status, operator_id, tag, notes, reseller_id, after_hold, hold_days, "
-           "created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, NULL, 'in_stock', 30, ?, ?, 1)")
+    sql = (
+        "INSERT INTO did (number, status, operator_id, tag, notes, reseller_id, after_hold, hold_days, "
+        "created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, NULL, 'in_stock', 30, ?, ?, 1)"
+    )
     with source.open(newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         next(reader)
         conn.execute("BEGIN IMMEDIATE")
         rows = ((r[0], statuses[r[2]], ops[r[1]], r[3], r[4], now, now) for r in reader)
-        while chunk := [row for _, row in zip(range(5000), rows)]:
+        while chunk := [row for _, row in zip(range(5000), rows, strict=False)]:
             conn.executemany(sql, chunk)
         conn.execute("COMMIT")
     conn.close()
@@ -104,8 +112,22 @@ def export_baseline(db: Path, target: Path) -> None:
     conn = _sqlite(db)
     with target.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(["ID", "Status", "Operator", "DID", "Tag", "Notes", "Client", "Account", "Reseller",
-                         "Package", "After Hold", "Hold Until"])
+        writer.writerow(
+            [
+                "ID",
+                "Status",
+                "Operator",
+                "DID",
+                "Tag",
+                "Notes",
+                "Client",
+                "Account",
+                "Reseller",
+                "Package",
+                "After Hold",
+                "Hold Until",
+            ]
+        )
         cursor = conn.execute(EXPORT_SQL)
         while rows := cursor.fetchmany(5000):
             writer.writerows(rows)
@@ -120,8 +142,12 @@ def export_didtui(db: Path, target: Path) -> None:
 
 
 ROWS_EXPECTED = [0]
-JOBS = {"import-baseline": import_baseline, "import-didtui": import_didtui,
-        "export-baseline": export_baseline, "export-didtui": export_didtui}
+JOBS = {
+    "import-baseline": import_baseline,
+    "import-didtui": import_didtui,
+    "export-baseline": export_baseline,
+    "export-didtui": export_didtui,
+}
 
 
 def child(job: str, db: str, path: str, rows: int) -> None:
@@ -129,9 +155,9 @@ def child(job: str, db: str, path: str, rows: int) -> None:
     ROWS_EXPECTED[0] = rows
     if job.endswith("didtui"):
         # Connecting (and importing the modules) is start-up, not the operation measured.
+        import didtui.core.csvio  # noqa: F401
         from didtui import db as dbmod
         from didtui.config import Profile
-        import didtui.core.csvio  # noqa: F401
 
         dbmod.connect(Profile(name="bench", database=f"sqlite:///{db}", user="bench"))
     before = resource.getrusage(resource.RUSAGE_SELF)
@@ -145,8 +171,12 @@ def child(job: str, db: str, path: str, rows: int) -> None:
 
 
 def measure(job: str, db: Path, path: Path, rows: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", job, str(db), str(path), str(rows)],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", job, str(db), str(path), str(rows)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -165,7 +195,9 @@ def main() -> None:
     source = work / f"dids-{args.rows}.csv"
     if not source.exists():
         make_csv(source, args.rows)
-    print(f"{args.rows:,} rows, {source.stat().st_size / 1e6:.0f} MB CSV, {args.runs} runs, SQLite {sqlite3.sqlite_version}")
+    print(
+        f"{args.rows:,} rows, {source.stat().st_size / 1e6:.0f} MB CSV, {args.runs} runs, SQLite {sqlite3.sqlite_version}"
+    )
     results: dict[str, list[dict]] = {job: [] for job in JOBS}
     db = work / "bench.db"
     for run in range(args.runs):
@@ -187,7 +219,7 @@ def main() -> None:
         return statistics.median(r[key] for r in results[job])
 
     def median_ratio(what: str, key: str) -> float:
-        pairs = zip(results[f"{what}-didtui"], results[f"{what}-baseline"])
+        pairs = zip(results[f"{what}-didtui"], results[f"{what}-baseline"], strict=False)
         return statistics.median(ours[key] / base[key] for ours, base in pairs)
 
     print()
@@ -198,9 +230,11 @@ def main() -> None:
     for what, target in (("import", 1.5), ("export", 1.3)):
         ours, base = median(f"{what}-didtui", "seconds"), median(f"{what}-baseline", "seconds")
         ratio = median_ratio(what, "seconds")
-        print(f"| {what} {args.rows:,} rows | {ours:.1f} s | {base:.1f} s | {ratio:.2f}x | <= {target}x "
-              f"{'ok' if ratio <= target else 'MISSED'} | {median_ratio(what, 'cpu'):.2f}x | "
-              f"{median(f'{what}-didtui', 'peak_mb'):.0f} MB / {median(f'{what}-baseline', 'peak_mb'):.0f} MB |")
+        print(
+            f"| {what} {args.rows:,} rows | {ours:.1f} s | {base:.1f} s | {ratio:.2f}x | <= {target}x "
+            f"{'ok' if ratio <= target else 'MISSED'} | {median_ratio(what, 'cpu'):.2f}x | "
+            f"{median(f'{what}-didtui', 'peak_mb'):.0f} MB / {median(f'{what}-baseline', 'peak_mb'):.0f} MB |"
+        )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ Beside each figure: Textual's DataTable loaded with 10,000 of the same rows in t
 run (first paint after adding the rows, page down, re-filling it with the filtered rows,
 end), and our figure as a ratio of it. The machine is shared: trust ratios over seconds.
 """
+
 from __future__ import annotations
 
 import time
@@ -56,13 +57,19 @@ def build(path: Path, size: int) -> None:
 
     dbmod.connect(Profile(name="bench", database=f"sqlite:///{path}", user="bench"))
     quarter = size // 4
-    for i, (name, tag, status) in enumerate([
-        ("Telia Carrier", "gold", "in_stock"), ("Lumen Wholesale", "silver", "reserved"),
-        ("Colt Numbers", "london", "in_stock"), ("Sipgate Trunks", "berlin", "blocked"),
-    ]):
+    for i, (name, tag, status) in enumerate(
+        [
+            ("Telia Carrier", "gold", "in_stock"),
+            ("Lumen Wholesale", "silver", "reserved"),
+            ("Colt Numbers", "london", "in_stock"),
+            ("Sipgate Trunks", "berlin", "blocked"),
+        ]
+    ):
         op = operators.create_operator(name)
         start = 15_550_000_000 + i * 10_000_000
-        inventory.create_dids(parse_numbers(f"{start}-{start + quarter - 1}"), operator_id=op.id, tag=tag, status=status)
+        inventory.create_dids(
+            parse_numbers(f"{start}-{start + quarter - 1}"), operator_id=op.id, tag=tag, status=status
+        )
     dbmod.close()
 
 
@@ -121,7 +128,7 @@ async def measure_ours(db: str) -> dict:
             before = table.cursor
             t = time.perf_counter()
             send_key(app, "pagedown")
-            await _until(lambda: table.cursor != before and table.is_settled())
+            await _until(lambda before=before: table.cursor != before and table.is_settled())
             paint(app)
             times.append(time.perf_counter() - t)
             await pilot.pause()
@@ -189,7 +196,7 @@ async def measure_datatable(db: str) -> dict:
             before = table.cursor_row
             t = time.perf_counter()
             send_key(app, "pagedown")
-            await _until(lambda: table.cursor_row != before)
+            await _until(lambda before=before: table.cursor_row != before)
             paint(app)
             times.append(time.perf_counter() - t)
             await pilot.pause()
@@ -223,8 +230,13 @@ def child(kind: str, db: str) -> None:
 
 
 def run_child(kind: str, db: Path) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", kind, "--db", str(db)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", kind, "--db", str(db)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"{kind} on {db} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -255,9 +267,16 @@ def main() -> None:
     for path, n in ((small, 10_000), (big, args.size)):
         if not path.exists():
             t = time.perf_counter()
-            subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-                            f"from tests.bench.bench_tui import build; from pathlib import Path; build(Path({str(path)!r}), {n})"],
-                           check=True, cwd=ROOT)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+                    f"from tests.bench.bench_tui import build; from pathlib import Path; build(Path({str(path)!r}), {n})",
+                ],
+                check=True,
+                cwd=ROOT,
+            )
             print(f"built {n:,} DIDs in {time.perf_counter() - t:.1f} s: {path}")
 
     runs: dict[str, list[dict]] = {"big": [], "small": [], "datatable": []}
@@ -268,14 +287,18 @@ def main() -> None:
     big_m, small_m, ref = (median_of(runs[k]) for k in ("big", "small", "datatable"))
 
     print(f"\ndidtui TUI benchmark: medians of {args.runs} runs, terminal {SIZE[0]}x{SIZE[1]}, SQLite")
-    print(f"{'figure':<34}{'ours @' + format(args.size, ','):>14}{'ours @10,000':>14}"
-          f"{'DataTable @10,000':>19}{'ratio':>9}{'target':>10}")
+    print(
+        f"{'figure':<34}{'ours @' + format(args.size, ','):>14}{'ours @10,000':>14}"
+        f"{'DataTable @10,000':>19}{'ratio':>9}{'target':>10}"
+    )
 
     def line(label: str, key: str, unit: str = "s", target: str = "", compare: bool = True) -> None:
         scale, digits = (1000, 1) if unit == "ms" else (1, 2 if unit == "s" else 1)
         ratio = f"{big_m[key] / ref[key]:>8.2f}x" if compare and ref[key] else f"{'-':>9}"
-        print(f"{label:<34}{big_m[key] * scale:>11.{digits}f} {unit:<2}{small_m[key] * scale:>11.{digits}f} {unit:<2}"
-              f"{ref[key] * scale:>16.{digits}f} {unit:<2}{ratio}{target:>10}")
+        print(
+            f"{label:<34}{big_m[key] * scale:>11.{digits}f} {unit:<2}{small_m[key] * scale:>11.{digits}f} {unit:<2}"
+            f"{ref[key] * scale:>16.{digits}f} {unit:<2}{ratio}{target:>10}"
+        )
 
     line("first paint (process start)", "first_paint", "s", "<= 0.5 s")
     line("first paint (app start)", "first_paint_app", "s", "")

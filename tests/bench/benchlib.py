@@ -1,4 +1,5 @@
 """What the benchmark scripts share (they run as scripts: `python tests/bench/bench_*.py`)."""
+
 from __future__ import annotations
 
 import resource

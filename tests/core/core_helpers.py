@@ -1,4 +1,5 @@
 """Helpers for the core suite: the DESIGN.md invariants, and a small retail world."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -18,8 +19,7 @@ def invariant_violations() -> list[str]:
     """Every row of the did table that breaks DESIGN.md's status table, described."""
     problems: list[str] = []
     rows = (
-        DID.select(DID.number, DID.status, DID.client_package, DID.hold_until, DID.after_hold,
-                   ClientPackage.active)
+        DID.select(DID.number, DID.status, DID.client_package, DID.hold_until, DID.after_hold, ClientPackage.active)
         .join(ClientPackage, JOIN.LEFT_OUTER)
         .tuples()
     )

@@ -4,6 +4,7 @@ Each worker opens its own connection from its own Profile, waits at a barrier so
 start together, does its job and reports what it did on a queue, never raising: an
 unexpected error is reported as text, so the test can show it.
 """
+
 from __future__ import annotations
 
 import traceback
@@ -24,7 +25,7 @@ def pick_worker(url: str, cp_id: int, batch: int, barrier: Any, queue: Any) -> N
     refusals: list[str] = []
     try:
         from didtui.core import retail
-        from didtui.core.errors import RuleViolation
+        from didtui.errors import RuleViolation
 
         _connect(url, f"picker-{cp_id}")
         barrier.wait(timeout=60)
@@ -61,9 +62,16 @@ def upgrade_worker(config_path: str, index: int, barrier: Any, queue: Any) -> No
         runner = CliRunner()
         barrier.wait(timeout=60)
         result = runner.invoke(cli, ["--config", config_path, "db", "upgrade"])
-        queue.put({"index": index, "exit": result.exit_code, "output": result.output,
-                   "error": None if result.exception is None or isinstance(result.exception, SystemExit)
-                   else "".join(traceback.format_exception(result.exception))})
+        queue.put(
+            {
+                "index": index,
+                "exit": result.exit_code,
+                "output": result.output,
+                "error": None
+                if result.exception is None or isinstance(result.exception, SystemExit)
+                else "".join(traceback.format_exception(result.exception)),
+            }
+        )
     except BaseException:  # noqa: BLE001
         queue.put({"index": index, "exit": None, "output": "", "error": traceback.format_exc()})
 

@@ -1,4 +1,5 @@
 """Several processes at once: picking from one pool, and sweeping the same holds."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -7,6 +8,7 @@ from collections import Counter
 
 from core_helpers import age_holds, assert_invariants, span
 from core_workers import pick_worker, run_all, sweep_worker
+
 from didtui.config import Profile
 from didtui.core import inventory, retail
 from didtui.models import DID, Event, utcnow
@@ -35,7 +37,9 @@ def test_eight_processes_pick_from_one_pool(profile: Profile) -> None:
     assert len(picked) == len(set(picked)), "a DID was given twice"
     for r in reports:
         assert len(r["picked"]) <= ALLOWED
-        assert ("allows 30 DIDs" in r["refusal"]) or ("In Stock DIDs with tag gold are free" in r["refusal"]), r["refusal"]
+        assert ("allows 30 DIDs" in r["refusal"]) or ("In Stock DIDs with tag gold are free" in r["refusal"]), r[
+            "refusal"
+        ]
     # Nothing was refused while enough was left: the pool ran dry (less than one batch left).
     assert len(picked) > POOL - BATCH
     assert all(n.startswith("1555") for n in picked)

@@ -1,4 +1,5 @@
 """Configuration files and profiles, and the headless CLI (sweep, demo, db, profiles)."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -6,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
 from core_helpers import age_holds, assert_invariants, create, events, make_world, statuses
+
 from didtui import db as dbmod
 from didtui.cli import cli
 from didtui.config import Profile, load_config, mask_url
 from didtui.core import retail
-from didtui.core.errors import ConfigError
+from didtui.errors import ConfigError
 from didtui.models import DID, database_proxy, utcnow
 
 
@@ -23,8 +24,9 @@ def write_config(tmp_path: Path, text: str) -> Path:
 
 
 def profile_config(tmp_path: Path, profile: Profile, extra: str = "") -> Path:
-    return write_config(tmp_path, f'default_profile = "t"\n[profiles.t]\ndatabase = "{profile.database}"\n'
-                                  f'user = "tester"\n{extra}')
+    return write_config(
+        tmp_path, f'default_profile = "t"\n[profiles.t]\ndatabase = "{profile.database}"\nuser = "tester"\n{extra}'
+    )
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> Result:
@@ -77,7 +79,9 @@ def test_lookup_order_explicit_then_env_then_platform_dir(tmp_path: Path, monkey
 
 
 def test_profile_choice_and_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write_config(tmp_path, """
+    path = write_config(
+        tmp_path,
+        """
 default_profile = "b"
 [profiles.a]
 database = "sqlite:///~/a.db"
@@ -86,7 +90,8 @@ sweep_interval = 5
 user = "alice"
 [profiles.b]
 database = "postgresql://u@db.example:5433/x"
-""")
+""",
+    )
     config = load_config(path)
     assert config.profile().name == "b"
     monkeypatch.setenv("DIDTUI_PROFILE", "a")
@@ -128,9 +133,12 @@ def test_masked_urls_and_password_from_env(tmp_path: Path, monkeypatch: pytest.M
     assert mask_url("mysql://root@h/db") == "mysql://root@h/db"
     assert mask_url("postgresql://bob:p%40ss@h/db?sslmode=require") == "postgresql://bob:***@h/db?sslmode=require"
     assert mask_url("postgresql://bob@h/db?sslmode=require&password=s3cret") == (
-        "postgresql://bob@h/db?sslmode=require&password=***")
+        "postgresql://bob@h/db?sslmode=require&password=***"
+    )
     assert mask_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
-    path = write_config(tmp_path, """
+    path = write_config(
+        tmp_path,
+        """
 default_profile = "office"
 [profiles.office]
 database = "postgresql://bob:inline-secret@127.0.0.1:1/didtui"
@@ -138,7 +146,8 @@ database = "postgresql://bob:inline-secret@127.0.0.1:1/didtui"
 database = "postgresql://bob@127.0.0.1:1/didtui"
 password_env = "DIDTUI_TEST_SECRET"
 connect_timeout = 2
-""")
+""",
+    )
     monkeypatch.setenv("DIDTUI_TEST_SECRET", "env-secret-value")
     listing = run(["--config", str(path), "profiles"])
     assert listing.exit_code == 0
@@ -156,10 +165,13 @@ connect_timeout = 2
     assert "$DIDTUI_TEST_SECRET, which is not set" in result.output
 
 
-@pytest.mark.parametrize("url, where", [
-    ("postgresql://postgres@127.0.0.1:1/didtui", "127.0.0.1:1"),
-    ("mysql://root@127.0.0.1:2/didtui", "127.0.0.1:2"),
-])
+@pytest.mark.parametrize(
+    "url, where",
+    [
+        ("postgresql://postgres@127.0.0.1:1/didtui", "127.0.0.1:1"),
+        ("mysql://root@127.0.0.1:2/didtui", "127.0.0.1:2"),
+    ],
+)
 def test_unreachable_server_names_host_and_port(tmp_path: Path, url: str, where: str) -> None:
     path = write_config(tmp_path, f'[profiles.srv]\ndatabase = "{url}"\nconnect_timeout = 2\n')
     for args in (["--sweep"], ["db", "upgrade"], ["db", "status"], ["demo"]):
@@ -180,13 +192,16 @@ def test_unknown_profile_and_missing_file_exit_2(tmp_path: Path) -> None:
 
 
 def test_config_found_through_env_vars_by_the_cli(tmp_path: Path) -> None:
-    path = write_config(tmp_path, f"""
+    path = write_config(
+        tmp_path,
+        f"""
 default_profile = "one"
 [profiles.one]
-database = "sqlite:///{tmp_path / 'one.db'}"
+database = "sqlite:///{tmp_path / "one.db"}"
 [profiles.two]
-database = "sqlite:///{tmp_path / 'two.db'}"
-""")
+database = "sqlite:///{tmp_path / "two.db"}"
+""",
+    )
     result = run(["profiles"], env={"DIDTUI_CONFIG": str(path), "DIDTUI_PROFILE": "two"})
     assert result.exit_code == 0
     assert f"# {path}" in result.output
@@ -227,8 +242,10 @@ def test_cli_demo_and_its_refusal(profile: Profile, tmp_path: Path) -> None:
     result = run(["--config", str(config), "demo", "--size", "60"])
     assert result.exit_code == 0, result.output
     assert "demo data in profile 't'" in result.output
-    counts = {s: DID.select().where(DID.status == s).count() for s in
-              ("active", "in_stock", "blocked", "reserved", "hold", "archived")}
+    counts = {
+        s: DID.select().where(DID.status == s).count()
+        for s in ("active", "in_stock", "blocked", "reserved", "hold", "archived")
+    }
     assert all(counts.values()), counts  # every status is there
     now = utcnow()
     holds = [d.hold_until for d in DID.select().where(DID.status == "hold")]

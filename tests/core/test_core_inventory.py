@@ -1,19 +1,20 @@
 """Creating, editing, mass editing and deleting DIDs, on every backend."""
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-
 from core_helpers import assert_invariants, create, did, events, ids_of, make_world, statuses
-from didtui.config import Profile
-from didtui.core import filters, inventory, operators, retail
-from didtui.core.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
-from didtui.core.filters import DIDFilter, Selection
-from didtui.core.numbers import parse_numbers
-from didtui.models import DID, Event
 from peewee import fn
 
+from didtui.config import Profile
+from didtui.core import filters, inventory, operators, retail
+from didtui.core.filters import DIDFilter, Selection
+from didtui.core.numbers import parse_numbers
+from didtui.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
+from didtui.models import DID, Event
 
 # ---- create -----------------------------------------------------------------------------
 
@@ -21,18 +22,37 @@ from peewee import fn
 def test_create_one_range_and_list_with_fields(profile: Profile) -> None:
     op = operators.create_operator("Telia")
     res = retail.create_reseller("Northwind")
-    one = create("+15551230001", operator_id=op.id, tag="gold", notes="ported", reseller_id=res.id,
-                 after_hold="reserved", hold_days=7)
+    one = create(
+        "+15551230001",
+        operator_id=op.id,
+        tag="gold",
+        notes="ported",
+        reseller_id=res.id,
+        after_hold="reserved",
+        hold_days=7,
+    )
     assert one.count == 1
     row = filters.row_by_number("15551230001")
     assert (row.status, row.operator, row.tag, row.notes, row.reseller, row.after_hold, row.hold_days) == (
-        "in_stock", "Telia", "gold", "ported", "Northwind", "reserved", 7)
+        "in_stock",
+        "Telia",
+        "gold",
+        "ported",
+        "Northwind",
+        "reserved",
+        7,
+    )
     assert row.version == 1 and row.client_package_id is None and row.hold_until is None
 
     ranged = create("0044200000098-0044200000102", status="reserved")
     assert ranged.count == 5
     assert sorted(n for n, s in statuses().items() if s == "reserved") == [
-        "0044200000098", "0044200000099", "0044200000100", "0044200000101", "0044200000102"]
+        "0044200000098",
+        "0044200000099",
+        "0044200000100",
+        "0044200000101",
+        "0044200000102",
+    ]
 
     listed = create("15552220001, 15552220005-15552220006\n15552220009", status="blocked")
     assert listed.count == 4
@@ -101,10 +121,26 @@ def test_edit_changes_fields_and_bumps_version(profile: Profile) -> None:
     op = operators.create_operator("Colt")
     create("15551230001")
     row = filters.row_by_number("15551230001")
-    new = inventory.edit_did(row.id, row.version, {"tag": "silver", "notes": "vip", "operator_id": op.id,
-                                                   "status": "reserved", "hold_days": 0, "after_hold": "archived"})
+    new = inventory.edit_did(
+        row.id,
+        row.version,
+        {
+            "tag": "silver",
+            "notes": "vip",
+            "operator_id": op.id,
+            "status": "reserved",
+            "hold_days": 0,
+            "after_hold": "archived",
+        },
+    )
     assert (new.tag, new.notes, new.operator, new.status, new.hold_days, new.after_hold) == (
-        "silver", "vip", "Colt", "reserved", 0, "archived")
+        "silver",
+        "vip",
+        "Colt",
+        "reserved",
+        0,
+        "archived",
+    )
     assert new.version == row.version + 1
     (event,) = events("15551230001", "edit")
     assert event.batch and '"tag": ["", "silver"]' in event.changes
@@ -210,16 +246,30 @@ def test_mass_edit_by_ids_every_field(profile: Profile) -> None:
     res = retail.create_reseller("R")
     create("100-119", operator_id=a.id)
     chosen = ids_of("100", "105", "119")
-    n = inventory.mass_edit(Selection.of_ids(chosen), {
-        "status": "blocked", "tag": "gold", "hold_days": 3, "after_hold": "reserved",
-        "operator_id": b.id, "reseller_id": res.id})
+    n = inventory.mass_edit(
+        Selection.of_ids(chosen),
+        {
+            "status": "blocked",
+            "tag": "gold",
+            "hold_days": 3,
+            "after_hold": "reserved",
+            "operator_id": b.id,
+            "reseller_id": res.id,
+        },
+    )
     assert n == 3
     changed = {d.number for d in DID.select().where(DID.status == "blocked")}
     assert changed == {"100", "105", "119"}
     for number in changed:
         d = did(number)
         assert (d.tag, d.hold_days, d.after_hold, d.operator_id, d.reseller_id, d.version) == (
-            "gold", 3, "reserved", b.id, res.id, 2)
+            "gold",
+            3,
+            "reserved",
+            b.id,
+            res.id,
+            2,
+        )
     assert did("101").version == 1 and did("101").operator_id == a.id
     assert_invariants()
 
@@ -243,7 +293,9 @@ def test_mass_edit_refusals_change_nothing(profile: Profile) -> None:
     retail.pick(world.cp_id, numbers=["102"])
     all_ids = ids_of("100", "101", "102", "103", "104")
     before = statuses()
-    with pytest.raises(RuleViolation, match="1 of the selected DIDs are Active .*102 for ACME/main.*release them first"):
+    with pytest.raises(
+        RuleViolation, match="1 of the selected DIDs are Active .*102 for ACME/main.*release them first"
+    ):
         inventory.mass_edit(Selection.of_ids(all_ids), {"status": "reserved"})
     with pytest.raises(RuleViolation, match="only picking"):
         inventory.mass_edit(Selection.of_ids(all_ids[:2]), {"status": "active"})
@@ -256,7 +308,7 @@ def test_mass_edit_refusals_change_nothing(profile: Profile) -> None:
     with pytest.raises(InputError, match="no DIDs selected"):
         inventory.mass_edit(Selection.of_ids([]), {"tag": "x"})
     with pytest.raises(Conflict, match="deleted meanwhile"):
-        inventory.mass_edit(Selection.of_ids(all_ids + [99_999]), {"tag": "x"})
+        inventory.mass_edit(Selection.of_ids([*all_ids, 99999]), {"tag": "x"})
     assert statuses() == before
     assert filters.count(DIDFilter(tag="x")) == 0
     # A non-status field on Active DIDs is fine.
@@ -283,8 +335,9 @@ def filter_world(profile: Profile) -> dict[str, Any]:
     retail.pick(silver_cp.id, 2)
     retail.deactivate(world.other_cp_id)  # its 2 DIDs go on Hold, still ACME's
     inventory.mass_edit(Selection.of_ids(ids_of("15550000019", "4420000005")), {"status": "reserved"})
-    return dict(world=world, colt=colt.id, quanta=other_res.id, globex=globex.id, silver=silver.id,
-                silver_cp=silver_cp.id)
+    return dict(
+        world=world, colt=colt.id, quanta=other_res.id, globex=globex.id, silver=silver.id, silver_cp=silver_cp.id
+    )
 
 
 def _filter_cases(w: dict[str, Any]) -> dict[str, tuple[DIDFilter, Callable[[filters.DIDRow], bool]]]:
@@ -305,8 +358,20 @@ def _filter_cases(w: dict[str, Any]) -> dict[str, tuple[DIDFilter, Callable[[fil
     }
 
 
-FILTER_NAMES = ["status", "operator", "tag", "no tag", "reseller", "client", "account", "package",
-                "prefix", "prefix ending in 9", "substring", "combined"]
+FILTER_NAMES = [
+    "status",
+    "operator",
+    "tag",
+    "no tag",
+    "reseller",
+    "client",
+    "account",
+    "package",
+    "prefix",
+    "prefix ending in 9",
+    "substring",
+    "combined",
+]
 
 
 @pytest.mark.parametrize("case", FILTER_NAMES)

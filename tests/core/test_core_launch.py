@@ -1,5 +1,6 @@
 """The entry point loads no server driver for an SQLite profile (a third of start-up),
 and still opens server profiles with their drivers."""
+
 from __future__ import annotations
 
 import subprocess
@@ -37,8 +38,12 @@ def test_chosen_scheme_reads_global_options_only(tmp_path: Path) -> None:
 
 
 def _loaded(tmp_path: Path, *args: str) -> str:
-    out = subprocess.run([sys.executable, "-c", PROBE, "--config", str(_config(tmp_path)), *args, "profiles"],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, "--config", str(_config(tmp_path)), *args, "profiles"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     return next(line for line in out.stdout.splitlines() if line.startswith("LOADED"))
 
 

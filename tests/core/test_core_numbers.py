@@ -1,11 +1,12 @@
 """Parsing DID numbers, ranges and lists (pure: no database)."""
+
 from __future__ import annotations
 
 import pytest
 
-from didtui.core.errors import InputError
 from didtui.core.numbers import NumberSpan, count_numbers, normalize_number, parse_numbers, parse_span
 from didtui.core.statuses import Status, parse_after_hold, parse_status
+from didtui.errors import InputError
 
 
 def test_single_number_digits_only_plus_dropped_zeros_kept() -> None:

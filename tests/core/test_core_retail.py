@@ -1,18 +1,18 @@
 """Operators, clients, packages, client packages, picking, release, sweep and history."""
+
 from __future__ import annotations
 
 import datetime as _dt
 import json
 
 import pytest
-
 from core_helpers import age_holds, assert_invariants, create, did, events, ids_of, make_world, statuses
+
 from didtui.config import Profile
 from didtui.core import filters, history, inventory, operators, retail, sweep
-from didtui.core.errors import AlreadyExists, InputError, NotFound, RuleViolation
 from didtui.core.filters import DIDFilter, Selection
+from didtui.errors import AlreadyExists, InputError, NotFound, RuleViolation
 from didtui.models import DID, Event, utcnow
-
 
 # ---- operators --------------------------------------------------------------------------
 
@@ -96,7 +96,9 @@ def test_clients_accounts_packages(profile: Profile) -> None:
     with pytest.raises(NotFound):
         retail.create_account(999, "x")
     assert [(a.client, a.name, a.reseller) for a in retail.list_accounts()] == [
-        ("ACME", "main", "Northwind"), ("Globex", "main", "")]
+        ("ACME", "main", "Northwind"),
+        ("Globex", "main", ""),
+    ]
 
     pkg = retail.create_package("City", "london; berlin, london", 15)
     assert pkg.tag_list == ["london", "berlin"]
@@ -109,7 +111,8 @@ def test_clients_accounts_packages(profile: Profile) -> None:
     updated = retail.update_package(pkg.id, name="Cities", tags="paris", allowed_dids=3)
     assert (updated.name, updated.tag_list, updated.allowed_dids) == ("Cities", ["paris"], 3)
     assert [(p.name, p.tags, p.allowed_dids, p.client_packages) for p in retail.list_packages()] == [
-        ("Cities", ["paris"], 3, 0)]
+        ("Cities", ["paris"], 3, 0)
+    ]
 
 
 def test_package_allowance_cannot_go_below_use_and_assigned_package_kept(profile: Profile) -> None:
@@ -137,7 +140,13 @@ def test_client_packages_list_usage(profile: Profile) -> None:
     retail.pick(world.cp_id, 2)
     (row,) = retail.list_client_packages(world.account_id)
     assert (row.client, row.account, row.package, row.used, row.remaining, row.active) == (
-        "ACME", "main", "Gold 5", 2, 3, True)
+        "ACME",
+        "main",
+        "Gold 5",
+        2,
+        3,
+        True,
+    )
     with pytest.raises(NotFound):
         retail.assign_package(999, world.package_id)
     with pytest.raises(NotFound):
@@ -193,7 +202,9 @@ def test_pick_refusals_pick_nothing(profile: Profile) -> None:
     create("100-101", tag="gold")
     create("200", tag="silver")
     create("300", tag="gold", status="blocked")
-    with pytest.raises(RuleViolation, match="only 2 In Stock DIDs with tag gold or platinum are free: 3 asked; nothing was picked"):
+    with pytest.raises(
+        RuleViolation, match="only 2 In Stock DIDs with tag gold or platinum are free: 3 asked; nothing was picked"
+    ):
         retail.pick(world.cp_id, 3)
     with pytest.raises(RuleViolation, match="DID 200 has tag silver: this package takes gold, platinum"):
         retail.pick(world.cp_id, numbers=["100", "200"])
@@ -257,7 +268,10 @@ def test_release_refuses_dids_that_are_not_active(profile: Profile) -> None:
     world = make_world(allowed=5)
     create("100-101", tag="gold")
     retail.pick(world.cp_id, numbers=["100"])
-    with pytest.raises(RuleViolation, match="only Active DIDs can be released: 1 selected are not .*101, In Stock.*nothing was released"):
+    with pytest.raises(
+        RuleViolation,
+        match="only Active DIDs can be released: 1 selected are not .*101, In Stock.*nothing was released",
+    ):
         retail.release(Selection.of_ids(ids_of("100", "101")))
     assert did("100").status == "active"
     assert_invariants()
@@ -327,8 +341,14 @@ def test_sweep_releases_expired_holds_only(profile: Profile) -> None:
     result = sweep.sweep()
     assert result.released == 4
     assert result.by_status == {"in_stock": 2, "reserved": 1, "archived": 1}
-    expected = {"100": "in_stock", "101": "in_stock", "102": "reserved", "103": "archived",
-                "104": "hold", "105": "hold"}
+    expected = {
+        "100": "in_stock",
+        "101": "in_stock",
+        "102": "reserved",
+        "103": "archived",
+        "104": "hold",
+        "105": "hold",
+    }
     assert statuses() == expected
     for number in ("100", "101", "102", "103"):
         d = did(number)
@@ -338,7 +358,9 @@ def test_sweep_releases_expired_holds_only(profile: Profile) -> None:
     assert sorted(e.did_number for e in evs) == ["100", "101", "102", "103"]
     assert {e.batch for e in evs} == {result.batch}
     assert {e.did_number: json.loads(e.changes) for e in evs}["102"] == {
-        "status": ["hold", "reserved"], "hold_until": ["", None]}
+        "status": ["hold", "reserved"],
+        "hold_until": ["", None],
+    }
     assert history.did_history("103")[0].describe() == "hold_until: cleared, status: Hold → Archived"
     assert sweep.sweep().released == 0  # nothing left to do: nothing done twice
     assert len(events(action="sweep")) == 4

@@ -1,5 +1,6 @@
 """Schema versions: SQLite upgraded on open, servers refused until `didtui db upgrade`,
 which is safe from several processes at once; and the core's import graph."""
+
 from __future__ import annotations
 
 import os
@@ -11,12 +12,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from click.testing import CliRunner
-
 from core_workers import run_all, upgrade_worker
+
 from didtui import db as dbmod
 from didtui.cli import cli
 from didtui.config import Profile
-from didtui.core.errors import SchemaError
+from didtui.errors import SchemaError
 from didtui.models import ALL_MODELS, database_proxy
 
 SCRATCH = f"didtui_mig_test_{os.getpid()}"  # per run: concurrent runs never share it
@@ -81,12 +82,23 @@ def _server_admin(url: str):
     if parts.scheme.startswith("postgres"):
         import psycopg
 
-        return psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username,
-                               password=parts.password, dbname="postgres", autocommit=True)
+        return psycopg.connect(
+            host=parts.hostname,
+            port=parts.port or 5432,
+            user=parts.username,
+            password=parts.password,
+            dbname="postgres",
+            autocommit=True,
+        )
     import pymysql
 
-    return pymysql.connect(host=parts.hostname, port=parts.port or 3306, user=parts.username,
-                           password=parts.password or "", autocommit=True)
+    return pymysql.connect(
+        host=parts.hostname,
+        port=parts.port or 3306,
+        user=parts.username,
+        password=parts.password or "",
+        autocommit=True,
+    )
 
 
 @pytest.fixture
@@ -153,3 +165,52 @@ def test_db_upgrade_from_four_processes_at_once(scratch_url: str, tmp_path: Path
     assert dbmod.pending_migrations(database) == []
     assert set(database.get_tables()) >= {m._meta.table_name for m in ALL_MODELS}
     database.close()
+
+
+def _schema(database) -> dict[str, tuple[set, set]]:
+    """Each table's columns (name, type, null) and indexes (columns, unique)."""
+    out = {}
+    for table in database.get_tables():
+        if table == dbmod.MIGRATION_TABLE:
+            continue
+        cols = {(c.name, c.data_type.lower(), c.null) for c in database.get_columns(table)}
+        idx = {(tuple(i.columns), i.unique) for i in database.get_indexes(table)}
+        out[table] = (cols, idx)
+    return out
+
+
+def _schema_by_models(url: str):
+    import peewee
+    from playhouse.db_url import connect
+
+    database = connect(url)
+    with database.bind_ctx(ALL_MODELS):
+        database.create_tables(ALL_MODELS)
+    try:
+        return _schema(database)
+    finally:
+        with database.bind_ctx(ALL_MODELS):
+            database.drop_tables(list(reversed(ALL_MODELS)))
+        database.close()
+        assert isinstance(database, peewee.Database)
+
+
+def test_the_migrations_build_exactly_the_models_schema_on_sqlite(tmp_path: Path) -> None:
+    saved = database_proxy.obj
+    try:
+        migrated = dbmod.open_unchecked(Profile(name="m", database=f"sqlite:///{tmp_path / 'm.db'}", user="t"))
+        dbmod.upgrade_schema(migrated)
+        by_migrations = _schema(migrated)
+        migrated.close()
+    finally:
+        if saved is not None:
+            database_proxy.initialize(saved)
+    assert by_migrations == _schema_by_models(f"sqlite:///{tmp_path / 'models.db'}")
+
+
+def test_the_migrations_build_exactly_the_models_schema_on_servers(scratch_url: str) -> None:
+    migrated = dbmod.open_unchecked(Profile(name="m", database=scratch_url, user="t"))
+    dbmod.upgrade_schema(migrated)
+    by_migrations = _schema(migrated)
+    migrated.close()
+    assert by_migrations == _schema_by_models(scratch_url)

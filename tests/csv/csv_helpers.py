@@ -1,4 +1,5 @@
 """Helpers for the CSV suite: writing input files, reading the inventory back."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """`didtui import` / `didtui export` as scripts use them: messages, files and exit codes."""
+
 from __future__ import annotations
 
 import csv
@@ -6,8 +7,8 @@ import io
 
 import pytest
 from click.testing import CliRunner
-
 from csv_helpers import inventory, make_dids, operator, snapshot, write
+
 from didtui import db as dbmod
 from didtui.cli import cli
 
@@ -63,14 +64,30 @@ def test_options_map_defaults_policies_and_dry_run(run, tmp_path):
     result = run(*args, "--dry-run")
     assert result.exit_code == 1 and "unknown operator 'Colt'" in result.output
     result = run(*args, "--create-operators", "--dry-run")
-    assert result.exit_code == 0 and "1 new, 1 updated" in result.output and "dry run: nothing was written" in result.output
+    assert (
+        result.exit_code == 0
+        and "1 new, 1 updated" in result.output
+        and "dry run: nothing was written" in result.output
+    )
     assert set(inventory()) == {"15551230001"}
     result = run(*args, "--create-operators", "--status", "Reserved", "--after-hold", "Archived")
     assert result.exit_code == 0, result.output
     got = inventory()
     assert got["15551230001"] == ("in_stock", "Colt", "", "x", "in_stock")  # update: only the row's fields
     assert got["15551230002"] == ("reserved", "Colt", "", "y", "archived")  # new: defaults apply
-    result = run("import", str(path), "--no-header", "--on-existing", "stop", "--operator", "Telia", "--map", "2=notes", "--map", "3=ignore")
+    result = run(
+        "import",
+        str(path),
+        "--no-header",
+        "--on-existing",
+        "stop",
+        "--operator",
+        "Telia",
+        "--map",
+        "2=notes",
+        "--map",
+        "3=ignore",
+    )
     assert result.exit_code == 1 and "already exists" in result.output
 
 

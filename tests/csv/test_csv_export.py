@@ -1,20 +1,32 @@
 """Export on every backend: exactly the filter's DIDs, neutralised cells, and a lossless
 round trip through import."""
+
 from __future__ import annotations
 
 import csv
 import io
 
 import pytest
-
 from csv_helpers import active_and_hold, do_import, inventory, make_dids, operator
+
 from didtui.core import retail
 from didtui.core.csvio import EXPORT_COLUMNS, export_csv
-from didtui.core.errors import Cancelled, InputError
 from didtui.core.filters import resolve_filter
+from didtui.errors import Cancelled, InputError
 from didtui.models import DID, Event, Operator
 
-TRICKY = ["=HYPERLINK(\"x\")", "+1", "-5 off", "@SUM(A1)", "\ttabbed", "\rcr", "'=already", "''", "'plain", "ok, with \"quotes\"\nand a line"]
+TRICKY = [
+    '=HYPERLINK("x")',
+    "+1",
+    "-5 off",
+    "@SUM(A1)",
+    "\ttabbed",
+    "\rcr",
+    "'=already",
+    "''",
+    "'plain",
+    'ok, with "quotes"\nand a line',
+]
 
 
 def export_rows(filt=None, sort="number") -> list[list[str]]:
@@ -32,17 +44,24 @@ def test_export_writes_exactly_the_filtered_dids_with_every_column(profile):
     rows = export_rows(resolve_filter(operator="Telia"))
     assert rows[0] == list(EXPORT_COLUMNS)
     assert [r[3] for r in rows[1:]] == ["15551230001", "15551230002", "15551230003", "15551230004"]
-    first = dict(zip(rows[0], rows[1]))
+    first = dict(zip(rows[0], rows[1], strict=False))
     assert first["Status"] == "In Stock" and first["Operator"] == "Telia" and first["Reseller"] == "Northwind"
     assert int(first["ID"]) == DID.get(DID.number == "15551230001").id
     assert (first["Client"], first["Package"], first["Hold Until"]) == ("", "", "")
     rows = export_rows(resolve_filter(status="reserved"))
-    assert [(r[3], r[1], r[10]) for r in rows[1:]] == [("15551230005", "Reserved", "Archived"), ("15551230006", "Reserved", "Archived")]
+    assert [(r[3], r[1], r[10]) for r in rows[1:]] == [
+        ("15551230005", "Reserved", "Archived"),
+        ("15551230006", "Reserved", "Archived"),
+    ]
     # Client, account and package of given DIDs; hold deadline of held ones.
-    rows = {r[3]: dict(zip(EXPORT_COLUMNS, r)) for r in export_rows(resolve_filter(client="ACME"))[1:]}
+    rows = {r[3]: dict(zip(EXPORT_COLUMNS, r, strict=False)) for r in export_rows(resolve_filter(client="ACME"))[1:]}
     assert set(rows) == {"4420000001"}
-    assert (rows["4420000001"]["Status"], rows["4420000001"]["Client"], rows["4420000001"]["Account"],
-            rows["4420000001"]["Package"]) == ("Active", "ACME", "main", "Gold")
+    assert (
+        rows["4420000001"]["Status"],
+        rows["4420000001"]["Client"],
+        rows["4420000001"]["Account"],
+        rows["4420000001"]["Package"],
+    ) == ("Active", "ACME", "main", "Gold")
     rows = export_rows(resolve_filter(status="hold"))
     held = DID.get(DID.number == "4420000002").hold_until
     assert [(r[3], r[1], r[11]) for r in rows[1:]] == [("4420000002", "Hold", str(held))]
@@ -57,7 +76,7 @@ def test_formula_cells_are_neutralised_and_import_back_unchanged(profile, tmp_pa
         make_dids(f"1555123{i:04d}", operator_id=op_id, tag=text[:100], notes=text)
     rows = {r[3]: r for r in export_rows()[1:]}
     cells = rows["15551230000"]
-    assert cells[2].startswith("'=") and cells[4] == "'=HYPERLINK(\"x\")" and cells[5] == "'=HYPERLINK(\"x\")"
+    assert cells[2].startswith("'=") and cells[4] == '\'=HYPERLINK("x")' and cells[5] == '\'=HYPERLINK("x")'
     for row in rows.values():
         for cell in (row[2], row[4], row[5]):
             assert not cell or cell[0] not in "=+-@\t\r", row
@@ -78,7 +97,7 @@ def test_round_trip_of_a_mixed_inventory_and_update_without_changes(profile, tmp
     telia = operator("Telia")
     make_dids("15551230001-15551230050", operator_id=telia, tag="gold", notes="from upstream; batch 7")
     make_dids("0044200001-0044200010", status="blocked", after_hold="reserved", reseller_id=reseller.id)
-    make_dids("15551230100", status="archived", tag="", notes="Straße, €5 \"quoted\"")
+    make_dids("15551230100", status="archived", tag="", notes='Straße, €5 "quoted"')
     active_and_hold("4420000001", "4420000002")
     path = tmp_path / "all.csv"
     assert export_csv(path) == 63

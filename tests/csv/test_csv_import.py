@@ -1,16 +1,24 @@
 """Import on every backend: validation first, policies, and never a half-written import."""
+
 from __future__ import annotations
 
 import csv
 
 import pytest
-
 from csv_helpers import (
-    active_and_hold, do_import, do_validate, inventory, make_dids, operator, snapshot, write,
+    active_and_hold,
+    do_import,
+    do_validate,
+    inventory,
+    make_dids,
+    operator,
+    snapshot,
+    write,
 )
+
 from didtui.core.csvio import ImportOptions, UnusableInput, inspect_file, run_import
-from didtui.core.errors import Cancelled
 from didtui.core.history import batch_events, did_history
+from didtui.errors import Cancelled
 from didtui.models import DID, Operator, Reseller
 
 CARRIER_FILE = (
@@ -45,18 +53,18 @@ def test_validation_lists_every_wrong_row_and_writes_nothing(profile, tmp_path):
     before = snapshot()
     text = (
         "DID,Operator,Status\n"
-        "15551230001,Telia,In Stock\n"     # 2 good
-        "1555abc,Telia,In Stock\n"         # 3 letters
+        "15551230001,Telia,In Stock\n"  # 2 good
+        "1555abc,Telia,In Stock\n"  # 3 letters
         "15551230009-15551230005,Telia,\n"  # 4 reversed range
-        "15551230001,Telia,Reserved\n"      # 5 duplicate of line 2
-        "15551230002,Telia,Sold\n"          # 6 unknown status
-        "15551230003,Nobody,\n"             # 7 unknown operator
-        "15551230004,Telia\n"               # 8 too few fields
-        "15551230005,Telia,In Stock,x\n"    # 9 too many fields
-        "15551230006,Telia,Active\n"        # 10 Active only comes from picking
-        "1000000-9999999,Telia,\n"          # 11 oversized range
-        "15551239999,Telia,Blocked\n"       # 12 exists: skipped by default
-        ",Telia,\n"                         # 13 no number
+        "15551230001,Telia,Reserved\n"  # 5 duplicate of line 2
+        "15551230002,Telia,Sold\n"  # 6 unknown status
+        "15551230003,Nobody,\n"  # 7 unknown operator
+        "15551230004,Telia\n"  # 8 too few fields
+        "15551230005,Telia,In Stock,x\n"  # 9 too many fields
+        "15551230006,Telia,Active\n"  # 10 Active only comes from picking
+        "1000000-9999999,Telia,\n"  # 11 oversized range
+        "15551239999,Telia,Blocked\n"  # 12 exists: skipped by default
+        ",Telia,\n"  # 13 no number
     )
     path = write(tmp_path, text)
     report = do_validate(path)
@@ -82,7 +90,9 @@ def test_validation_lists_every_wrong_row_and_writes_nothing(profile, tmp_path):
 
 def test_skip_invalid_imports_the_good_rows_and_writes_an_error_file(profile, tmp_path):
     operator("Telia")
-    path = write(tmp_path, "DID;Operator;Notes\n15551230001;Telia;ok\n15551230002;Ghost;x\n12x;Telia;'=1+2\n15551230003;Telia;\n")
+    path = write(
+        tmp_path, "DID;Operator;Notes\n15551230001;Telia;ok\n15551230002;Ghost;x\n12x;Telia;'=1+2\n15551230003;Telia;\n"
+    )
     errors = tmp_path / "rejected.csv"
     report = do_import(path, skip_invalid=True, errors_path=errors)
     assert report.written and report.new == 2 and report.wrong_rows == 2
@@ -109,9 +119,11 @@ def test_unknown_operators_are_created_only_when_allowed(profile, tmp_path):
 
 
 def test_existing_dids_skip_update_or_stop(profile, tmp_path):
-    telia, colt = operator("Telia"), operator("Colt")
+    telia, _colt = operator("Telia"), operator("Colt")
     make_dids("15551230001 15551230002", operator_id=telia, tag="gold", notes="keep")
-    path = write(tmp_path, "DID,Operator,Status,Tag\n15551230001,Colt,Blocked,\n15551230002,Telia,,silver\n15551230003,Colt,,\n")
+    path = write(
+        tmp_path, "DID,Operator,Status,Tag\n15551230001,Colt,Blocked,\n15551230002,Telia,,silver\n15551230003,Colt,,\n"
+    )
     report = do_import(path)  # skip
     assert (report.new, report.skipped, report.updated) == (1, 2, 0)
     assert inventory()["15551230001"] == ("in_stock", "Telia", "gold", "keep", "in_stock")
@@ -216,7 +228,7 @@ def test_a_did_created_by_someone_else_meanwhile_fails_the_whole_import(profile,
     """The unique index is the last guard: the lookups were skipped (as for numbers outside
     the inventory's range when the import began), yet one number exists by now."""
     from didtui.core.csvio import importer
-    from didtui.core.errors import AlreadyExists
+    from didtui.errors import AlreadyExists
 
     make_dids("15551230007")
     before = snapshot()
@@ -230,8 +242,11 @@ def test_a_did_created_by_someone_else_meanwhile_fails_the_whole_import(profile,
 def _index_sql() -> list:
     from didtui.models import database_proxy
 
-    return sorted(database_proxy.obj.execute_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('did', 'event')").fetchall())
+    return sorted(
+        database_proxy.obj.execute_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('did', 'event')"
+        ).fetchall()
+    )
 
 
 def test_sqlite_large_load_rebuilds_the_indexes_it_deferred(sqlite_profile, tmp_path, monkeypatch):

@@ -1,4 +1,5 @@
 """Reading files as they come: encodings, delimiters, headers, and unusable files."""
+
 from __future__ import annotations
 
 import codecs
@@ -7,8 +8,8 @@ import io
 import os
 
 import pytest
-
 from csv_helpers import write
+
 from didtui.core.csvio import UnusableInput, guess_mapping, inspect_file, parse_map_specs
 from didtui.core.csvio.mapping import check_mapping
 from didtui.core.csvio.source import RecordReader
@@ -27,11 +28,17 @@ def test_delimiter_is_detected(tmp_path, delimiter):
     info = inspect_file(write(tmp_path, out.getvalue()))
     assert info.delimiter == delimiter
     assert info.columns == ["DID", "Operator", "Notes"]
-    assert [r[1] for r in RecordReader(info)] == [["15551230001", "Telia", "a, b; c|d\te"], ["15551230002", "Colt", "x"]]
+    assert [r[1] for r in RecordReader(info)] == [
+        ["15551230001", "Telia", "a, b; c|d\te"],
+        ["15551230002", "Colt", "x"],
+    ]
 
 
 def test_bom_crlf_and_spaces_after_delimiters(tmp_path):
-    raw = codecs.BOM_UTF8 + "Number; Carrier ; Status\r\n15551230001; Telia;  In Stock\r\n\r\n15551230002 ;Colt;Reserved\r\n".encode()
+    raw = (
+        codecs.BOM_UTF8
+        + b"Number; Carrier ; Status\r\n15551230001; Telia;  In Stock\r\n\r\n15551230002 ;Colt;Reserved\r\n"
+    )
     info = inspect_file(write(tmp_path, raw))
     assert info.encoding == "utf-8-sig" and info.header and info.delimiter == ";"
     assert info.columns == ["Number", "Carrier", "Status"]  # no BOM glued to the first name
@@ -81,8 +88,18 @@ def test_header_synonyms_map_and_export_columns_are_ignored(tmp_path):
     header = "ID,Status,Provider,Phone Number,Tags,Comment,Client,Account,Owner,Package,After Hold,Hold Until"
     info = inspect_file(write(tmp_path, header + "\n1,In Stock,Telia,15551230001,,,,,,,In Stock,\n"))
     assert guess_mapping(info) == (
-        "ignore", "status", "operator", "did", "tag", "notes", "ignore", "ignore", "reseller", "ignore",
-        "after_hold", "ignore",
+        "ignore",
+        "status",
+        "operator",
+        "did",
+        "tag",
+        "notes",
+        "ignore",
+        "ignore",
+        "reseller",
+        "ignore",
+        "after_hold",
+        "ignore",
     )
 
 
@@ -168,7 +185,7 @@ def test_encoding_change_after_the_sample_is_a_clear_error(tmp_path):
 
 def test_unclosed_quote_is_unusable_and_stray_quote_is_one_bad_row(tmp_path):
     path = write(tmp_path, 'DID,Notes\n15551230001,ok\n15551230002,"never closed\n15551230003,x\n')
-    with pytest.raises(UnusableInput, match='line 3: a quoted field is never closed'):
+    with pytest.raises(UnusableInput, match="line 3: a quoted field is never closed"):
         records(path)
     path = write(tmp_path, 'DID,Notes\n15551230001,"quoted" tail\n15551230002,fine\n', "stray.csv")
     rows = records(path)

@@ -1,14 +1,15 @@
 """The import wizard and export dialog driven by keys, on a bare app and on didtui's own."""
+
 from __future__ import annotations
 
 import csv
 import threading
 
 import pytest
+from csv_helpers import inventory, make_dids, operator, snapshot, static_text, wait_for, write
 from textual.app import App
 from textual.widgets import Button, Input, Select
 
-from csv_helpers import inventory, make_dids, operator, snapshot, static_text, wait_for, write
 from didtui.core.filters import resolve_filter
 from didtui.tui.modals import csv_io
 from didtui.tui.modals.csv_io import ExportDialog, ImportWizard, PathSuggester
@@ -40,12 +41,17 @@ def mapping_of(screen) -> tuple:
 
 async def test_wizard_reads_maps_validates_and_imports(sqlite_profile, tmp_path):
     operator("Telia")
-    path = write(tmp_path, "Number;Carrier;State;Remarks here\n15551230001;Telia;Reserved;a\n15551230002;telia;;b\n15551230010-15551230012;Telia;blocked;c\n")
+    path = write(
+        tmp_path,
+        "Number;Carrier;State;Remarks here\n15551230001;Telia;Reserved;a\n15551230002;telia;;b\n15551230010-15551230012;Telia;blocked;c\n",
+    )
     app = Host(ImportWizard())
     async with app.run_test(size=(120, 40)) as pilot:
         wizard = app.screen
         await type_path(pilot, str(path))
-        await wait_for(pilot, lambda: wizard.query_one("#step2").display and len(mapping_of(wizard)) == 4, what="mapping")
+        await wait_for(
+            pilot, lambda: wizard.query_one("#step2").display and len(mapping_of(wizard)) == 4, what="mapping"
+        )
         assert "semicolon-separated, a header row, 4 columns" in static_text(wizard, "#detected")
         assert mapping_of(wizard) == ("did", "operator", "status", "ignore")
         assert wizard.query_one("#import_all", Button).disabled
@@ -204,8 +210,11 @@ async def test_real_app_keys_i_and_x_on_the_dids_tab(sqlite_profile, tmp_path, m
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, ImportWizard), what="imported")
         assert len([n for n, v in inventory().items() if v[2] == "fresh"]) == 20
-        await wait_for(pilot, lambda: "25 DIDs" in "\n".join(s.text for s in app.screen._compositor.render_strips()),
-                       what="the table shows the imported DIDs")
+        await wait_for(
+            pilot,
+            lambda: "25 DIDs" in "\n".join(s.text for s in app.screen._compositor.render_strips()),
+            what="the table shows the imported DIDs",
+        )
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportDialog), what="export dialog")
         target = tmp_path / "view.csv"

@@ -1,4 +1,5 @@
 """Pilot helpers: an app over a file database, typing, and waiting for conditions."""
+
 from __future__ import annotations
 
 import time
@@ -9,8 +10,18 @@ import pytest
 from didtui.config import Profile
 from didtui.tui.app import DidApp
 
-KEY_NAMES = {" ": "space", "-": "minus", ",": "comma", "/": "slash", ":": "colon", "*": "asterisk",
-             ".": "full_stop", "_": "underscore", "+": "plus", '"': "quotation_mark"}
+KEY_NAMES = {
+    " ": "space",
+    "-": "minus",
+    ",": "comma",
+    "/": "slash",
+    ":": "colon",
+    "*": "asterisk",
+    ".": "full_stop",
+    "_": "underscore",
+    "+": "plus",
+    '"': "quotation_mark",
+}
 
 
 async def type_text(pilot, text: str) -> None:

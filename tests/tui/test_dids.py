@@ -1,4 +1,5 @@
 """The DIDs tab by keys: filter, marks, mass edit, delete refusal, stale edit, history."""
+
 from __future__ import annotations
 
 from didtui.core import inventory
@@ -19,8 +20,11 @@ async def test_filter_mark_mass_edit(make_app, seeded):
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: "60 DIDs" in screen_text(app), what="all DIDs counted")
         await open_filter(pilot, "op:Colt")
-        await wait_for(pilot, lambda: "30 DIDs" in screen_text(app) and "filter: operator Colt" in screen_text(app),
-                       what="filtered")
+        await wait_for(
+            pilot,
+            lambda: "30 DIDs" in screen_text(app) and "filter: operator Colt" in screen_text(app),
+            what="filtered",
+        )
         await wait_for(pilot, lambda: table_of(app).is_settled())
         await pilot.press("space", "space")
         await wait_for(pilot, lambda: "2 selected" in screen_text(app), what="two marked")
@@ -31,8 +35,11 @@ async def test_filter_mark_mass_edit(make_app, seeded):
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: DID.select().where(DID.tag == "vip").count() == 2, what="mass edit saved")
         assert {d.number for d in DID.select().where(DID.tag == "vip")} == {"44200000000", "44200000001"}
-        await wait_for(pilot, lambda: "vip" in screen_text(app) and "selected" not in screen_text(app),
-                       what="table shows the change")
+        await wait_for(
+            pilot,
+            lambda: "vip" in screen_text(app) and "selected" not in screen_text(app),
+            what="table shows the change",
+        )
         # esc clears the filter
         await pilot.press("escape")
         await wait_for(pilot, lambda: "60 DIDs" in screen_text(app) and "filter:" not in screen_text(app))
@@ -134,6 +141,9 @@ async def test_keys_typed_in_one_burst_after_slash_reach_the_filter(make_app, se
         for ch in "/tag:silver op:co":
             app.post_message(events.Key(names.get(ch, ch), ch))
         app.post_message(events.Key("enter", "\r"))
-        await wait_for(pilot, lambda: "filter: operator Colt, tag silver" in screen_text(app)
-                       and "30 DIDs" in screen_text(app), what="burst filter")
+        await wait_for(
+            pilot,
+            lambda: "filter: operator Colt, tag silver" in screen_text(app) and "30 DIDs" in screen_text(app),
+            what="burst filter",
+        )
         assert "selected" not in screen_text(app)

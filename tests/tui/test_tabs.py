@@ -1,4 +1,5 @@
 """Tabs, drill-down, help, palette, keymap, and the background sweep worker."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -16,8 +17,11 @@ async def test_drill_down_from_operators_and_back(make_app, seeded):
         await wait_for(pilot, lambda: "Colt" in screen_text(app) and "Telia" in screen_text(app), what="operators")
         assert "30" in screen_text(app)
         await pilot.press("enter")  # Colt sorts first
-        await wait_for(pilot, lambda: "filter: operator Colt" in screen_text(app) and "30 DIDs" in screen_text(app),
-                       what="drilled down")
+        await wait_for(
+            pilot,
+            lambda: "filter: operator Colt" in screen_text(app) and "30 DIDs" in screen_text(app),
+            what="drilled down",
+        )
         assert "Telia" not in screen_text(app).split("DID ▲")[1]
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.query_one("TabbedContent").active == "operators", what="back")
@@ -123,20 +127,28 @@ async def test_account_dids_view_pick_marked_numbers_and_release(make_app, seede
         await pilot.press("4")
         await wait_for(pilot, lambda: "Gold 5" in screen_text(app), what="client package listed")
         await pilot.press("d")
-        await wait_for(pilot, lambda: "3 of 5 used, 2 left" in screen_text(app) and table_of(app).is_settled(),
-                       what="account DIDs view")
+        await wait_for(
+            pilot,
+            lambda: "3 of 5 used, 2 left" in screen_text(app) and table_of(app).is_settled(),
+            what="account DIDs view",
+        )
         assert "3 DIDs" in screen_text(app)
         await pilot.press("p")
         await wait_for(pilot, lambda: "27 In Stock DIDs free" in screen_text(app), what="pick form")
         await pilot.press("tab", "space", "down", "space")  # mark the first two free numbers
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "5 of 5 used, 0 left" in screen_text(app) and "5 DIDs" in screen_text(app),
-                       what="picked and shown")
+        await wait_for(
+            pilot,
+            lambda: "5 of 5 used, 0 left" in screen_text(app) and "5 DIDs" in screen_text(app),
+            what="picked and shown",
+        )
         assert DID.select().where(DID.status == "active").count() == 5
         await pilot.press("r")
         await wait_for(pilot, lambda: "Release DID 15550000000" in screen_text(app))
         await pilot.press("y")
-        await wait_for(pilot, lambda: "4 DIDs" in screen_text(app) and "4 of 5 used" in screen_text(app), what="released")
+        await wait_for(
+            pilot, lambda: "4 DIDs" in screen_text(app) and "4 of 5 used" in screen_text(app), what="released"
+        )
         assert DID.select().where(DID.status == "hold").count() == 1
         await pilot.press("escape")
         await wait_for(pilot, lambda: "Client packages of the account" in screen_text(app), what="back on Clients")

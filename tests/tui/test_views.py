@@ -1,4 +1,5 @@
 """didtui.core.views: the pickers' queries and the index-only jump used by the table."""
+
 from __future__ import annotations
 
 from didtui.core import filters, views
@@ -9,7 +10,7 @@ def test_page_at_gives_the_rows_at_that_position(seeded):
         for filt in (None, filters.resolve_filter(tag="gold"), filters.resolve_filter(status="in_stock")):
             everything = [r.id for r in filters.page(filt, sort=sort, limit=10_000)]
             for offset in (0, 1, 7, 29, 45, 59, 80):
-                expected = everything[offset:offset + 10]
+                expected = everything[offset : offset + 10]
                 assert [r.id for r in filters.page_at(filt, sort=sort, offset=offset, limit=10)] == expected
 
 

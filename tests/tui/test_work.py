@@ -1,4 +1,5 @@
 """Background jobs share the profile's pool_size: a burst never holds more connections."""
+
 from __future__ import annotations
 
 import asyncio

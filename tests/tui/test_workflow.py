@@ -1,5 +1,6 @@
 """The spec's whole workflow, by keys: operator, range with a tag, package with that tag,
 assign it to an account, pick, deactivate (Hold), sweep an expired hold (After Hold)."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -25,7 +26,9 @@ async def test_spec_workflow(make_app):
         await wait_for(pilot, lambda: app.screen.query_one("#name").has_focus, what="operator form")
         await type_text(pilot, "Acme Tel")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: Operator.select().where(Operator.name == "Acme Tel").exists(), what="operator saved")
+        await wait_for(
+            pilot, lambda: Operator.select().where(Operator.name == "Acme Tel").exists(), what="operator saved"
+        )
         await wait_for(pilot, lambda: "Acme Tel" in screen_text(app), what="operator listed")
 
         # 2. a range with a tag, previewed first
@@ -60,7 +63,9 @@ async def test_spec_workflow(make_app):
         await wait_for(pilot, lambda: app.screen.query_one("#name").has_focus, what="client form")
         await type_text(pilot, "ACME Corp")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "ACME Corp" in screen_text(app) and "main" in screen_text(app), what="client listed")
+        await wait_for(
+            pilot, lambda: "ACME Corp" in screen_text(app) and "main" in screen_text(app), what="client listed"
+        )
         await pilot.press("a")
         await wait_for(pilot, lambda: len(app.screen.query_one("#package")._options) > 1, what="packages loaded")
         await choose(pilot, 1)

@@ -4,13 +4,27 @@
 each column holds, `importer` validates every row and writes in one transaction, and
 `export` streams a filter's DIDs to CSV through the database cursor.
 """
+
 from didtui.core.csvio.export import EXPORT_COLUMNS, default_export_name, export_csv
 from didtui.core.csvio.importer import ImportOptions, ImportReport, RowError, run_import, validate
-from didtui.core.csvio.mapping import FIELDS, FIELD_LABELS, guess_mapping, parse_field, parse_map_specs
+from didtui.core.csvio.mapping import FIELD_LABELS, FIELDS, guess_mapping, parse_field, parse_map_specs
 from didtui.core.csvio.source import FileInfo, UnusableInput, inspect_file
 
 __all__ = [
-    "EXPORT_COLUMNS", "FIELDS", "FIELD_LABELS", "FileInfo", "ImportOptions", "ImportReport",
-    "RowError", "UnusableInput", "default_export_name", "export_csv", "guess_mapping",
-    "inspect_file", "parse_field", "parse_map_specs", "run_import", "validate",
+    "EXPORT_COLUMNS",
+    "FIELDS",
+    "FIELD_LABELS",
+    "FileInfo",
+    "ImportOptions",
+    "ImportReport",
+    "RowError",
+    "UnusableInput",
+    "default_export_name",
+    "export_csv",
+    "guess_mapping",
+    "inspect_file",
+    "parse_field",
+    "parse_map_specs",
+    "run_import",
+    "validate",
 ]

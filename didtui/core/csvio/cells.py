@@ -5,10 +5,11 @@ written with a leading apostrophe. To keep that a bijection, a cell that already
 with an apostrophe followed by one of those (or by another apostrophe) gets one too;
 import removes exactly one such apostrophe.
 """
+
 from __future__ import annotations
 
 RISKY = ("=", "+", "-", "@", "\t", "\r")
-ESCAPED = RISKY + ("'",)
+ESCAPED = (*RISKY, "'")
 
 
 def neutralise(text: str) -> str:

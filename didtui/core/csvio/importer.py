@@ -8,6 +8,7 @@ transaction that is rolled back if any row is wrong (all or nothing), on a cance
 any failure. Memory stays flat: only the set of numbers seen (for duplicates) grows, at
 about 65 bytes a DID.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -27,10 +28,10 @@ from didtui.core import bulk, history
 from didtui.core.csvio.cells import restore
 from didtui.core.csvio.mapping import check_mapping, guess_mapping
 from didtui.core.csvio.source import FileInfo, RecordReader, UnusableInput
-from didtui.core.errors import AlreadyExists, Cancelled, Conflict, InputError
 from didtui.core.numbers import MAX_DIGITS, MAX_RANGE, parse_span
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label, parse_after_hold, parse_status
 from didtui.db import backend, current_actor
+from didtui.errors import AlreadyExists, Cancelled, Conflict, InputError
 from didtui.models import DID, Event, Operator, Reseller, database_proxy, utcnow
 
 ON_EXISTING = ("skip", "update", "stop")
@@ -40,8 +41,19 @@ MAX_TOTAL = 5_000_000
 MAX_NOTES = 10_000
 _SETTABLE = frozenset(s.value for s in SETTABLE)
 _ATTACHED = frozenset((Status.ACTIVE.value, Status.HOLD.value))
-_INSERT_COLUMNS = ["number", "status", "operator_id", "tag", "notes", "reseller_id",
-                   "after_hold", "hold_days", "created_at", "updated_at", "version"]
+_INSERT_COLUMNS = [
+    "number",
+    "status",
+    "operator_id",
+    "tag",
+    "notes",
+    "reseller_id",
+    "after_hold",
+    "hold_days",
+    "created_at",
+    "updated_at",
+    "version",
+]
 _EVENT_COLUMNS = ["at", "actor", "did_number", "action", "changes", "batch"]
 
 
@@ -174,8 +186,16 @@ def run_import(
     why). With `skip_invalid` the good rows are written. Rejected rows go to
     `errors_path` (their cells plus Line and Reason columns) when it is given.
     """
-    pipeline = _Pipeline(info, options, write=True, skip_invalid=skip_invalid, progress=progress,
-                         cancel=cancel, errors_path=errors_path, actor=actor)
+    pipeline = _Pipeline(
+        info,
+        options,
+        write=True,
+        skip_invalid=skip_invalid,
+        progress=progress,
+        cancel=cancel,
+        errors_path=errors_path,
+        actor=actor,
+    )
     return pipeline.run()
 
 
@@ -185,8 +205,18 @@ def default_errors_path(path: str | Path) -> Path:
 
 
 class _Pipeline:
-    def __init__(self, info: FileInfo, options: ImportOptions, *, write: bool, skip_invalid: bool = False,
-                 progress=None, cancel=None, errors_path=None, actor: str | None = None) -> None:
+    def __init__(
+        self,
+        info: FileInfo,
+        options: ImportOptions,
+        *,
+        write: bool,
+        skip_invalid: bool = False,
+        progress=None,
+        cancel=None,
+        errors_path=None,
+        actor: str | None = None,
+    ) -> None:
         if options.on_existing not in ON_EXISTING:
             raise UnusableInput(f"on existing {options.on_existing!r}: use skip, update or stop")
         self.info = info
@@ -236,7 +266,9 @@ class _Pipeline:
         except InputError as exc:
             raise UnusableInput(f"default status: {exc}") from None
         if status not in _SETTABLE:
-            raise UnusableInput(f"default status cannot be {label(status)}: use In Stock, Reserved, Blocked or Archived")
+            raise UnusableInput(
+                f"default status cannot be {label(status)}: use In Stock, Reserved, Blocked or Archived"
+            )
         try:
             after_hold = parse_after_hold(o.after_hold).value
         except InputError as exc:
@@ -351,9 +383,13 @@ class _Pipeline:
                 continue
             n = len(cells)
             if n != width and (n < width or any(c.strip() for c in cells[width:])):
-                self._wrong(line, cells, cells[did_col] if did_col < n else "",
-                            f"{n} fields where the {'header has' if self.info.header else 'first rows have'} {width}: "
-                            "a missing or stray delimiter, or a field that needs quotes")
+                self._wrong(
+                    line,
+                    cells,
+                    cells[did_col] if did_col < n else "",
+                    f"{n} fields where the {'header has' if self.info.header else 'first rows have'} {width}: "
+                    "a missing or stray delimiter, or a field that needs quotes",
+                )
                 continue
             raw = cells[did_col].strip()
             try:
@@ -376,7 +412,9 @@ class _Pipeline:
                     if operator is None:
                         operator = self._cached("operator", text, lambda t: self._operator(restore(t)))
                 if res_col is not None and (text := cells[res_col].strip()):
-                    reseller = resellers.get(text) or self._cached("reseller", text, lambda t: self._reseller(restore(t)))
+                    reseller = resellers.get(text) or self._cached(
+                        "reseller", text, lambda t: self._reseller(restore(t))
+                    )
                 if tag_col is not None and (text := cells[tag_col].strip()):
                     tag = text if text[0] != "'" else restore(text)
                     if len(tag) > 100:
@@ -423,7 +461,7 @@ class _Pipeline:
         if isinstance(numbers, str):
             keys = [int("1" + numbers)]
         else:
-            base = 10 ** numbers.width
+            base = 10**numbers.width
             keys = range(base + numbers.first, base + numbers.last + 1)
         for key in keys:
             if key in seen:
@@ -457,7 +495,7 @@ class _Pipeline:
             except OSError as exc:
                 raise UnusableInput(f"cannot write the errors file {target}: {exc.strerror or exc}") from None
             self._error_writer = csv.writer(self._error_file, delimiter=self.info.delimiter)
-            self._error_writer.writerow(list(self.info.columns) + ["Line", "Reason"])
+            self._error_writer.writerow([*list(self.info.columns), "Line", "Reason"])
         return self._error_writer
 
     def _close_errors(self, keep: bool) -> None:
@@ -602,8 +640,12 @@ class _Pipeline:
             return
         op_id = self._operator_id(operator if operator is not None else d_operator)
         values = (
-            new_status, op_id, tag if tag is not None else d_tag, notes if notes is not None else d_notes,
-            reseller if reseller is not None else d_reseller, after_hold or d_after_hold,
+            new_status,
+            op_id,
+            tag if tag is not None else d_tag,
+            notes if notes is not None else d_notes,
+            reseller if reseller is not None else d_reseller,
+            after_hold or d_after_hold,
         )
         if fresh:
             skip = {h[0] for h in hits}
@@ -631,7 +673,11 @@ class _Pipeline:
             changes["status"] = [old_status, status]
         if operator is not None and operator != old_op:
             fields_["operator_id"] = operator
-            name = self.pending_operators.get(operator[1]) if isinstance(operator, tuple) else self.operator_names.get(operator)
+            name = (
+                self.pending_operators.get(operator[1])
+                if isinstance(operator, tuple)
+                else self.operator_names.get(operator)
+            )
             changes["operator"] = [self.operator_names.get(old_op), name]
         if tag is not None and tag != (old_tag or ""):
             fields_["tag"] = tag
@@ -651,7 +697,11 @@ class _Pipeline:
 
     @staticmethod
     def _not_settable(status: str, what: str) -> str:
-        why = "only picking makes a DID Active" if status == Status.ACTIVE.value else "only releasing an Active DID puts it on Hold"
+        why = (
+            "only picking makes a DID Active"
+            if status == Status.ACTIVE.value
+            else "only releasing an Active DID puts it on Hold"
+        )
         return f"{what} cannot be imported as {label(status)}: {why}; use In Stock, Reserved, Blocked or Archived"
 
     @staticmethod
@@ -694,8 +744,12 @@ class _Pipeline:
                 ) from exc
             if kind != "sqlite":
                 encoded = history.encode({"imported": self.info.path.name})
-                bulk.insert_rows(db, "event", _EVENT_COLUMNS,
-                                 [(self.now, self.actor, row[0], "import", encoded, self.batch) for row in inserts])
+                bulk.insert_rows(
+                    db,
+                    "event",
+                    _EVENT_COLUMNS,
+                    [(self.now, self.actor, row[0], "import", encoded, self.batch) for row in inserts],
+                )
         if updates:
             self._apply_updates(db, updates)
             bulk.insert_rows(db, "event", _EVENT_COLUMNS, events)
@@ -710,8 +764,10 @@ class _Pipeline:
             return
         p = db.param
         now = f"'{self.now:%Y-%m-%d %H:%M:%S}'"
-        sql = (f"INSERT INTO did ({', '.join(_INSERT_COLUMNS)}) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, "
-               f"{int(self.options.hold_days)}, {now}, {now}, 1)")
+        sql = (
+            f"INSERT INTO did ({', '.join(_INSERT_COLUMNS)}) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, "
+            f"{int(self.options.hold_days)}, {now}, {now}, 1)"
+        )
         cursor = db.cursor()
         with peewee.__exception_wrapper__:  # sqlite3's errors as peewee's, as for every statement
             for part in bulk.chunked(rows, 5_000):
@@ -720,9 +776,9 @@ class _Pipeline:
     def _apply_updates(self, db: Any, updates: list[tuple]) -> None:
         """One UPDATE per DID guarded by its version: a DID changed meanwhile aborts all."""
         by_shape: dict[tuple[str, ...], list[tuple]] = {}
-        for number, did_id, version, fields_ in updates:
+        for _number, did_id, version, fields_ in updates:
             names = tuple(sorted(fields_))
-            by_shape.setdefault(names, []).append(tuple(fields_[n] for n in names) + (self.now, did_id, version))
+            by_shape.setdefault(names, []).append((*tuple(fields_[n] for n in names), self.now, did_id, version))
         p = db.param
         for names, params in by_shape.items():
             sets = ", ".join(f"{n} = {p}" for n in names)
@@ -732,15 +788,18 @@ class _Pipeline:
                 with peewee.__exception_wrapper__:
                     cursor.executemany(sql, part)
                 if cursor.rowcount is not None and 0 <= cursor.rowcount < len(part):
-                    raise Conflict("some DIDs of the file were changed by someone else during the import: "
-                                   "nothing was written; import the file again")
+                    raise Conflict(
+                        "some DIDs of the file were changed by someone else during the import: "
+                        "nothing was written; import the file again"
+                    )
 
     def _finish_writes(self) -> None:
         db = database_proxy.obj
         if backend(db) == "sqlite" and self.report.new:
             # One writer holds the lock: the new rows are exactly those above max_before.
-            history.record_for(DID.id > self._max_before, "import", {"imported": self.info.path.name},
-                               self.batch, self.actor, self.now)
+            history.record_for(
+                DID.id > self._max_before, "import", {"imported": self.info.path.name}, self.batch, self.actor, self.now
+            )
 
     def _deferrable(self, db: Any) -> list[str]:
         """Tables whose indexes are better built after the load than kept up during it.

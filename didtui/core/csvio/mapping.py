@@ -3,6 +3,7 @@ or by position when there is no header, and always editable by the user.
 
 A mapping is a tuple with one field name per column ("ignore" for the rest).
 """
+
 from __future__ import annotations
 
 from didtui.core.csvio.source import FileInfo, UnusableInput
@@ -21,13 +22,41 @@ FIELD_LABELS = {
 # Header words, compared lower-case with everything but letters and digits removed.
 SYNONYMS = {
     "did": (
-        "did", "dids", "didnumber", "didnumbers", "did#", "number", "numbers", "phone",
-        "phonenumber", "phoneno", "telephone", "telephonenumber", "tel", "tn", "msisdn", "e164",
-        "ddi", "ddinumber", "dnis", "numberrange", "range", "didrange", "dialnumber",
+        "did",
+        "dids",
+        "didnumber",
+        "didnumbers",
+        "did#",
+        "number",
+        "numbers",
+        "phone",
+        "phonenumber",
+        "phoneno",
+        "telephone",
+        "telephonenumber",
+        "tel",
+        "tn",
+        "msisdn",
+        "e164",
+        "ddi",
+        "ddinumber",
+        "dnis",
+        "numberrange",
+        "range",
+        "didrange",
+        "dialnumber",
     ),
     "operator": (
-        "operator", "operatorname", "provider", "providername", "carrier", "carriername",
-        "vendor", "supplier", "upstream", "didprovider",
+        "operator",
+        "operatorname",
+        "provider",
+        "providername",
+        "carrier",
+        "carriername",
+        "vendor",
+        "supplier",
+        "upstream",
+        "didprovider",
     ),
     "status": ("status", "state", "didstatus"),
     "after_hold": ("afterhold", "afterholdstatus", "statusafterhold", "holdto", "afterholdto"),
@@ -36,8 +65,20 @@ SYNONYMS = {
     "reseller": ("reseller", "resellername", "owner"),
     # Columns of our own export (and their like) that import does not set.
     "ignore": (
-        "id", "client", "clientname", "customer", "account", "package", "holduntil", "holddays",
-        "created", "createdat", "updated", "updatedat", "version", "clientaccount",
+        "id",
+        "client",
+        "clientname",
+        "customer",
+        "account",
+        "package",
+        "holduntil",
+        "holddays",
+        "created",
+        "createdat",
+        "updated",
+        "updatedat",
+        "version",
+        "clientaccount",
     ),
 }
 _BY_WORD = {word: name for name, words in SYNONYMS.items() for word in words}
@@ -132,7 +173,9 @@ def column_index(info: FileInfo, column: str) -> int:
     return wanted[0]
 
 
-def parse_map_specs(info: FileInfo, specs: list[str] | tuple[str, ...], base: tuple[str, ...] | None = None) -> tuple[str, ...]:
+def parse_map_specs(
+    info: FileInfo, specs: list[str] | tuple[str, ...], base: tuple[str, ...] | None = None
+) -> tuple[str, ...]:
     """Apply `COLUMN=FIELD` overrides to the guessed (or given) mapping.
 
     A field given to one column is taken away from any column that had it by guess.

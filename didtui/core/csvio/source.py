@@ -5,6 +5,7 @@ Every problem that makes the file unusable as a whole is an `UnusableInput` nami
 line and what to do; a malformed row that the reader can step over is reported as a
 problem on that row instead, so validation can list all of them.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from didtui.core.errors import InputError
+from didtui.errors import InputError
 
 SAMPLE_BYTES = 1 << 20  # encoding is judged on the first MiB, the dialect on its first lines
 SAMPLE_LINES = 200
@@ -86,7 +87,9 @@ def _encoding_name(encoding: str) -> tuple[str, str]:
         info = codecs.lookup(encoding)
     except LookupError:
         raise UnusableInput(f"unknown encoding {encoding!r}: use e.g. utf-8, cp1252 or latin-1") from None
-    label = {"utf-8": "UTF-8", "cp1252": "Windows-1252", "latin-1": "Latin-1", "iso8859-1": "Latin-1"}.get(info.name, info.name)
+    label = {"utf-8": "UTF-8", "cp1252": "Windows-1252", "latin-1": "Latin-1", "iso8859-1": "Latin-1"}.get(
+        info.name, info.name
+    )
     return info.name, label
 
 
@@ -106,8 +109,7 @@ def _detect_encoding(path: Path, raw: bytes, at_eof: bool, given: str | None) ->
             raise UnusableInput(f"{path} is {what}")
     if b"\x00" in raw:
         raise UnusableInput(
-            f"{path} is a binary file (it contains NUL bytes), not CSV text; "
-            "a UTF-16 file needs its byte-order mark"
+            f"{path} is a binary file (it contains NUL bytes), not CSV text; a UTF-16 file needs its byte-order mark"
         )
     for name, label in (("utf-8", "UTF-8"), ("cp1252", "Windows-1252")):
         try:
@@ -207,7 +209,7 @@ def inspect_file(
     lines = lines[:SAMPLE_LINES]
     if delimiter is not None:
         delimiter = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}.get(delimiter, delimiter)
-        if len(delimiter) != 1 or delimiter in "\"\r\n" or delimiter.isalnum():
+        if len(delimiter) != 1 or delimiter in '"\r\n' or delimiter.isalnum():
             raise UnusableInput(f"delimiter {delimiter!r}: use one character such as , ; | or tab")
     else:
         delimiter = _detect_delimiter(lines)
@@ -224,9 +226,16 @@ def inspect_file(
         names = [""] * (counts.most_common(1)[0][0] if counts else 1)
     names = [n or f"Column {i + 1}" for i, n in enumerate(names)]
     return FileInfo(
-        path=path, size=size, encoding=name, encoding_label=label, delimiter=delimiter,
-        header=header, columns=names, preview=[list(r) for r in data[:preview_rows]],
-        width=len(names), header_detected=detected,
+        path=path,
+        size=size,
+        encoding=name,
+        encoding_label=label,
+        delimiter=delimiter,
+        header=header,
+        columns=names,
+        preview=[list(r) for r in data[:preview_rows]],
+        width=len(names),
+        header_detected=detected,
     )
 
 
@@ -286,7 +295,7 @@ class RecordReader:
         message = str(exc)
         if "unexpected end of data" in message:
             raise UnusableInput(
-                f"line {start}: a quoted field is never closed (a \" without its partner): fix that quote"
+                f'line {start}: a quoted field is never closed (a " without its partner): fix that quote'
             )
         if "field larger than field limit" in message:
             raise UnusableInput(

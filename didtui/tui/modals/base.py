@@ -3,6 +3,7 @@
 Errors from the core appear in the form's own error line (where the user is looking)
 and the form stays open with what was typed, so nothing is lost and nothing changed.
 """
+
 from __future__ import annotations
 
 from typing import Any, TypeVar

@@ -1,4 +1,5 @@
 """Client forms: new client (name, reseller), new account, assign a package."""
+
 from __future__ import annotations
 
 from textual.app import ComposeResult
@@ -53,9 +54,12 @@ class AccountFormScreen(FormScreen[bool]):
     def submit(self) -> None:
         name = self.query_one("#name", Input).value
         self.set_busy(True)
-        db_call(self, lambda: retail.create_account(self.client_id, name),
-                done=lambda a: (self.app.notify(f"created account {a.name}"), self.dismiss(True)),
-                failed=self.show_error)
+        db_call(
+            self,
+            lambda: retail.create_account(self.client_id, name),
+            done=lambda a: (self.app.notify(f"created account {a.name}"), self.dismiss(True)),
+            failed=self.show_error,
+        )
 
 
 class AssignPackageScreen(FormScreen[bool]):
@@ -80,6 +84,9 @@ class AssignPackageScreen(FormScreen[bool]):
             self.show_error("choose a package (create one on the Packages tab first)")
             return
         self.set_busy(True)
-        db_call(self, lambda: retail.assign_package(self.account_id, package),
-                done=lambda _: (self.app.notify("package assigned"), self.dismiss(True)),
-                failed=self.show_error)
+        db_call(
+            self,
+            lambda: retail.assign_package(self.account_id, package),
+            done=lambda _: (self.app.notify("package assigned"), self.dismiss(True)),
+            failed=self.show_error,
+        )

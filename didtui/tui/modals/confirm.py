@@ -1,4 +1,5 @@
 """Yes/no confirmation for every destructive action; `y` confirms, `n`/`esc` cancels."""
+
 from __future__ import annotations
 
 from textual.app import ComposeResult

@@ -6,6 +6,7 @@ written) and then imports all or nothing, or the good rows with an error file. E
 file and database job runs in a thread worker with its own connection, shows progress
 and stops on esc (the core rolls back: nothing is half-written).
 """
+
 from __future__ import annotations
 
 import os
@@ -47,7 +48,8 @@ class PathSuggester(Suggester):
         try:
             with os.scandir(folder or ".") as entries:
                 names = sorted(
-                    e.name + ("/" if e.is_dir() else "") for e in entries
+                    e.name + ("/" if e.is_dir() else "")
+                    for e in entries
                     if e.name.startswith(prefix) and (prefix.startswith(".") or not e.name.startswith("."))
                 )
         except OSError:
@@ -98,31 +100,74 @@ class ImportWizard(FormScreen[int]):
 
     def fields(self) -> ComposeResult:
         yield Label("1. File", classes="section-title")
-        yield self.field_row("Path", Input(self._initial, placeholder="path of a .csv file (→ completes)",
-                                           id="path", suggester=PathSuggester(), compact=True))
+        yield self.field_row(
+            "Path",
+            Input(
+                self._initial,
+                placeholder="path of a .csv file (→ completes)",
+                id="path",
+                suggester=PathSuggester(),
+                compact=True,
+            ),
+        )
         yield self.field_row("Delimiter", Select(DELIMITERS, id="delimiter", value="", allow_blank=False, compact=True))
-        yield self.field_row("Header row", Select(HEADERS, id="header", value="detect", allow_blank=False, compact=True))
-        yield self.field_row("Encoding", Input(placeholder="detect (UTF-8, with or without BOM, else Windows-1252)",
-                                               id="encoding", compact=True))
+        yield self.field_row(
+            "Header row", Select(HEADERS, id="header", value="detect", allow_blank=False, compact=True)
+        )
+        yield self.field_row(
+            "Encoding",
+            Input(placeholder="detect (UTF-8, with or without BOM, else Windows-1252)", id="encoding", compact=True),
+        )
         yield Static("", id="detected")
         with Vertical(id="step2"):
             yield Label("2. Columns: choose what each one holds", classes="section-title")
             yield HorizontalScroll(id="mapping")
             yield Label("3. Policies", classes="section-title")
-            yield self.field_row("If existing", Select(
-                [("skip them", "skip"), ("update them from the file", "update"), ("refuse those rows", "stop")],
-                id="on_existing", value="skip", allow_blank=False, compact=True))
-            yield self.field_row("Unknown ops", Select(
-                [("refuse those rows", "stop"), ("create them", "create")],
-                id="unknown_operators", value="stop", allow_blank=False, compact=True))
+            yield self.field_row(
+                "If existing",
+                Select(
+                    [("skip them", "skip"), ("update them from the file", "update"), ("refuse those rows", "stop")],
+                    id="on_existing",
+                    value="skip",
+                    allow_blank=False,
+                    compact=True,
+                ),
+            )
+            yield self.field_row(
+                "Unknown ops",
+                Select(
+                    [("refuse those rows", "stop"), ("create them", "create")],
+                    id="unknown_operators",
+                    value="stop",
+                    allow_blank=False,
+                    compact=True,
+                ),
+            )
             yield Label("4. Defaults, for new DIDs whose row leaves the cell empty", classes="section-title")
-            yield self.field_row("Operator", Select([], id="d_operator", prompt="(none)", allow_blank=True, compact=True))
-            yield self.field_row("Status", Select([(LABELS[s], s.value) for s in SETTABLE], id="d_status",
-                                                          value=SETTABLE[0].value, allow_blank=False, compact=True))
+            yield self.field_row(
+                "Operator", Select([], id="d_operator", prompt="(none)", allow_blank=True, compact=True)
+            )
+            yield self.field_row(
+                "Status",
+                Select(
+                    [(LABELS[s], s.value) for s in SETTABLE],
+                    id="d_status",
+                    value=SETTABLE[0].value,
+                    allow_blank=False,
+                    compact=True,
+                ),
+            )
             yield self.field_row("Tag", Input(id="d_tag", compact=True))
-            yield self.field_row("After hold", Select([(LABELS[s], s.value) for s in AFTER_HOLD],
-                                                              id="d_after_hold", value=AFTER_HOLD[0].value,
-                                                              allow_blank=False, compact=True))
+            yield self.field_row(
+                "After hold",
+                Select(
+                    [(LABELS[s], s.value) for s in AFTER_HOLD],
+                    id="d_after_hold",
+                    value=AFTER_HOLD[0].value,
+                    allow_blank=False,
+                    compact=True,
+                ),
+            )
             yield Static("", id="summary")
         yield ProgressBar(id="progress", show_eta=True)
 
@@ -144,8 +189,13 @@ class ImportWizard(FormScreen[int]):
         def names() -> list[tuple[str, int]]:
             return views.operator_choices()
 
-        db_call(self, names, done=lambda rows: self.query_one("#d_operator", Select).set_options(
-            [(name, name) for name, _ in rows]), failed=self.show_error, group="names")
+        db_call(
+            self,
+            names,
+            done=lambda rows: self.query_one("#d_operator", Select).set_options([(name, name) for name, _ in rows]),
+            failed=self.show_error,
+            group="names",
+        )
 
     # ---- state ------------------------------------------------------------------
 
@@ -262,13 +312,21 @@ class ImportWizard(FormScreen[int]):
         columns = []
         for index, name in enumerate(info.columns):
             values = [row[index] if index < len(row) else "" for row in info.preview[:PREVIEW_SHOWN]]
-            columns.append(Vertical(
-                Label(name[:20], classes="map-name"),
-                Select(options, value=mapping[index], allow_blank=False, compact=True,
-                       id=f"map-{self._mapping_version}-{index}", classes="map-select"),
-                Static("\n".join(v[:20] for v in values), classes="map-values"),
-                classes="map-col",
-            ))
+            columns.append(
+                Vertical(
+                    Label(name[:20], classes="map-name"),
+                    Select(
+                        options,
+                        value=mapping[index],
+                        allow_blank=False,
+                        compact=True,
+                        id=f"map-{self._mapping_version}-{index}",
+                        classes="map-select",
+                    ),
+                    Static("\n".join(v[:20] for v in values), classes="map-values"),
+                    classes="map-col",
+                )
+            )
         await box.mount_all(columns)
 
     def mapping(self) -> tuple[str, ...]:
@@ -328,8 +386,10 @@ class ImportWizard(FormScreen[int]):
         if report.ok:
             self.show_info(f"{report.summary()}\nevery row is good: Import all (ctrl+s) writes them in one go")
         else:
-            self.show_info(f"{self._describe(report, 3)}\nnothing was written. Import good rows writes the others "
-                           f"and the wrong ones to {default_errors_path(report_path(self.info)).name} beside the input")
+            self.show_info(
+                f"{self._describe(report, 3)}\nnothing was written. Import good rows writes the others "
+                f"and the wrong ones to {default_errors_path(report_path(self.info)).name} beside the input"
+            )
         self._refresh_buttons()
 
     def _describe(self, report: ImportReport, shown: int = ERRORS_SHOWN) -> str:
@@ -355,8 +415,14 @@ class ImportWizard(FormScreen[int]):
         progress = _progress_to(self, self._start("import", "importing…"))
 
         def run() -> ImportReport:
-            return csvio.run_import(info, options, skip_invalid=skip_invalid, errors_path=errors,
-                                    progress=progress, cancel=self._cancelled())
+            return csvio.run_import(
+                info,
+                options,
+                skip_invalid=skip_invalid,
+                errors_path=errors,
+                progress=progress,
+                cancel=self._cancelled(),
+            )
 
         db_call(self, run, done=self._imported, failed=self._failed, group="csv")
 
@@ -439,8 +505,9 @@ class ExportDialog(FormScreen[str]):
 
         def run() -> str:
             worker = get_current_worker()
-            csvio.export_csv(path, filt, sort, progress=progress,
-                             cancel=lambda: self._cancel.is_set() or worker.is_cancelled)
+            csvio.export_csv(
+                path, filt, sort, progress=progress, cancel=lambda: self._cancel.is_set() or worker.is_cancelled
+            )
             return str(path)
 
         db_call(self, run, done=self.dismiss, failed=self._failed, group="csv")

@@ -1,5 +1,6 @@
 """Edit one DID: every editable field plus its history; never overwrites a change made
 meanwhile by someone else (the core compares versions and the form shows theirs)."""
+
 from __future__ import annotations
 
 from textual.app import ComposeResult
@@ -7,9 +8,9 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Select, Static
 
 from didtui.core import history, inventory
-from didtui.core.errors import Conflict, DidtuiError
 from didtui.core.filters import DIDRow, get_row
 from didtui.core.statuses import SETTABLE, Status, label
+from didtui.errors import Conflict, DidtuiError
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.work import db_call, error_message
@@ -18,9 +19,7 @@ from didtui.tui.work import db_call, error_message
 def describe_events(events: list[history.EventRow]) -> str:
     if not events:
         return "(no history)"
-    return "\n".join(
-        f"{e.at:%Y-%m-%d %H:%M} {e.actor:<10} {e.action:<10} {e.describe()}" for e in events
-    )
+    return "\n".join(f"{e.at:%Y-%m-%d %H:%M} {e.actor:<10} {e.action:<10} {e.describe()}" for e in events)
 
 
 def _status_choices(current: str) -> list[Status]:
@@ -75,8 +74,12 @@ class EditDIDScreen(FormScreen[bool]):
             + f" · version {row.version}"
         )
         status = self.query_one("#status", Select)
-        status.set_options([(s.label + (" (release)" if s is Status.HOLD and row.status == "active" else ""), s.value)
-                            for s in _status_choices(row.status)])
+        status.set_options(
+            [
+                (s.label + (" (release)" if s is Status.HOLD and row.status == "active" else ""), s.value)
+                for s in _status_choices(row.status)
+            ]
+        )
         status.value = row.status
         fields.operators(self, self.query_one("#operator", Select), row.operator_id)
         fields.resellers(self, self.query_one("#reseller", Select), row.reseller_id)

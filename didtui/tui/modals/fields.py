@@ -1,4 +1,5 @@
 """Field helpers shared by the forms: status and name pickers, whole-number parsing."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -7,16 +8,28 @@ from textual.dom import DOMNode
 from textual.widgets import Select
 
 from didtui.core import views
-from didtui.core.errors import InputError
 from didtui.core.statuses import AFTER_HOLD, LABELS, SETTABLE, Status
+from didtui.errors import InputError
 from didtui.tui.work import db_call
 
 
-def status_select(id: str, statuses: Iterable[Status] = SETTABLE, *, value: str | None = None,
-                  blank: bool = False, prompt: str = "(unchanged)") -> Select[str]:
+def status_select(
+    id: str,
+    statuses: Iterable[Status] = SETTABLE,
+    *,
+    value: str | None = None,
+    blank: bool = False,
+    prompt: str = "(unchanged)",
+) -> Select[str]:
     options = [(LABELS[s], s.value) for s in statuses]
-    return Select(options, id=id, allow_blank=blank, prompt=prompt, compact=True,
-                  value=value if value is not None else (Select.NULL if blank else options[0][1]))
+    return Select(
+        options,
+        id=id,
+        allow_blank=blank,
+        prompt=prompt,
+        compact=True,
+        value=value if value is not None else (Select.NULL if blank else options[0][1]),
+    )
 
 
 def after_hold_select(id: str, *, value: str | None = None, blank: bool = False) -> Select[str]:
@@ -28,8 +41,13 @@ def name_select(id: str, prompt: str) -> Select[int]:
     return Select([], id=id, allow_blank=True, prompt=prompt, compact=True)
 
 
-def fill_names(node: DOMNode, select: Select[int], source: Callable[[], list[tuple[str, int]]],
-               value: int | None = None, exclude: int | None = None) -> None:
+def fill_names(
+    node: DOMNode,
+    select: Select[int],
+    source: Callable[[], list[tuple[str, int]]],
+    value: int | None = None,
+    exclude: int | None = None,
+) -> None:
     """Load a picker's choices in a worker; keep `value` chosen once they arrive."""
 
     def done(choices: list[tuple[str, int]]) -> None:

@@ -1,4 +1,5 @@
 """The history of one DID: who changed what and when, newest first."""
+
 from __future__ import annotations
 
 from textual.app import ComposeResult
@@ -27,9 +28,12 @@ class HistoryScreen(ModalScreen[None]):
             yield Label("esc closes", classes="form-info")
 
     def on_mount(self) -> None:
-        db_call(self, lambda: history.did_history(self.number),
-                done=lambda events: self.query_one("#history", Static).update(describe_events(events)),
-                failed=lambda message: self.query_one("#history", Static).update(message))
+        db_call(
+            self,
+            lambda: history.did_history(self.number),
+            done=lambda events: self.query_one("#history", Static).update(describe_events(events)),
+            failed=lambda message: self.query_one("#history", Static).update(message),
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)

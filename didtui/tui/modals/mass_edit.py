@@ -1,5 +1,6 @@
 """Mass edit: set fields on every marked DID (or all matching the filter) at once, or
 delete them after a confirmation. Core refusals appear in the form; nothing changes."""
+
 from __future__ import annotations
 
 from textual.app import ComposeResult
@@ -7,8 +8,8 @@ from textual.binding import Binding
 from textual.widgets import Button, Input, Select
 
 from didtui.core import inventory
-from didtui.core.errors import DidtuiError
 from didtui.core.filters import Selection
+from didtui.errors import DidtuiError
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.modals.confirm import ConfirmScreen
@@ -82,8 +83,7 @@ class MassEditScreen(FormScreen[str]):
             return
         self.set_busy(True)
         self.show_info(f"changing {self.count:,} DIDs…")
-        db_call(self, lambda: inventory.mass_edit(self.selection, changes), done=self._edited,
-                failed=self._refused)
+        db_call(self, lambda: inventory.mass_edit(self.selection, changes), done=self._edited, failed=self._refused)
 
     def _refused(self, message: str) -> None:
         self.show_info(f"changes {self.count:,} DIDs: {self.description}")
@@ -101,12 +101,14 @@ class MassEditScreen(FormScreen[str]):
             if yes:
                 self.set_busy(True)
                 self.show_info(f"deleting {self.count:,} DIDs…")
-                db_call(self, lambda: inventory.mass_delete(self.selection), done=self._deleted,
-                        failed=self._refused)
+                db_call(self, lambda: inventory.mass_delete(self.selection), done=self._deleted, failed=self._refused)
 
         self.app.push_screen(
-            ConfirmScreen(f"Delete {self.count:,} DIDs ({self.description})? This cannot be undone.",
-                          title="Delete DIDs", yes="Delete"),
+            ConfirmScreen(
+                f"Delete {self.count:,} DIDs ({self.description})? This cannot be undone.",
+                title="Delete DIDs",
+                yes="Delete",
+            ),
             answered,
         )
 

@@ -3,6 +3,7 @@
 The preview says how many DIDs the input makes and lists numbers that already exist;
 creating a large range shows progress and can be cancelled (it rolls back).
 """
+
 from __future__ import annotations
 
 import threading
@@ -12,8 +13,8 @@ from textual.app import ComposeResult
 from textual.widgets import Input, ProgressBar, Select
 
 from didtui.core import inventory
-from didtui.core.errors import Cancelled, DidtuiError
 from didtui.core.numbers import parse_numbers
+from didtui.errors import Cancelled, DidtuiError
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.work import db_call
@@ -34,7 +35,9 @@ class NewDIDsScreen(FormScreen[int]):
         self._preview_timer = None
 
     def fields(self) -> ComposeResult:
-        yield self.field_row("Numbers", Input(placeholder="15551230000-15551230999, or a list", id="numbers", compact=True))
+        yield self.field_row(
+            "Numbers", Input(placeholder="15551230000-15551230999, or a list", id="numbers", compact=True)
+        )
         yield self.field_row("Operator", fields.name_select("operator", "(none)"))
         yield self.field_row("Tag", Input(id="tag", compact=True))
         yield self.field_row("Status", fields.status_select("status"))
@@ -69,8 +72,14 @@ class NewDIDsScreen(FormScreen[int]):
             return
         self.show_error("")
         self.show_info("checking…")
-        db_call(self, lambda: inventory.preview_create(spans), done=self._show_preview,
-                failed=self.show_error, group="preview", exclusive=True)
+        db_call(
+            self,
+            lambda: inventory.preview_create(spans),
+            done=self._show_preview,
+            failed=self.show_error,
+            group="preview",
+            exclusive=True,
+        )
 
     def _show_preview(self, preview: inventory.CreatePreview) -> None:
         text = f"makes {preview.count:,} DIDs"
@@ -133,4 +142,4 @@ class NewDIDsScreen(FormScreen[int]):
         self.dismiss(None)
 
 
-__all__ = ["NewDIDsScreen", "Cancelled"]
+__all__ = ["Cancelled", "NewDIDsScreen"]

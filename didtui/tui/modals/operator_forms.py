@@ -1,4 +1,5 @@
 """Operator forms: new/rename (name, reseller) and delete with a move-to choice."""
+
 from __future__ import annotations
 
 from textual.app import ComposeResult
@@ -60,7 +61,8 @@ class DeleteOperatorScreen(FormScreen[bool]):
         fields.operators(self, self.query_one("#move_to", Select), exclude=self.row.id)
         owned = self.row.did_count
         self.show_info(
-            f"{self.row.name} owns {owned:,} DIDs: choose an operator to move them to" if owned
+            f"{self.row.name} owns {owned:,} DIDs: choose an operator to move them to"
+            if owned
             else f"{self.row.name} owns no DIDs"
         )
         self.query_one("#move_to", Select).focus()
@@ -68,8 +70,12 @@ class DeleteOperatorScreen(FormScreen[bool]):
     def submit(self) -> None:
         move_to = fields.chosen(self.query_one("#move_to", Select))
         self.set_busy(True)
-        db_call(self, lambda: operators.delete_operator(self.row.id, move_to=move_to),
-                done=self._deleted, failed=self.show_error)
+        db_call(
+            self,
+            lambda: operators.delete_operator(self.row.id, move_to=move_to),
+            done=self._deleted,
+            failed=self.show_error,
+        )
 
     def _deleted(self, moved: int) -> None:
         self.app.notify(f"deleted operator {self.row.name}" + (f"; {moved:,} DIDs moved" if moved else ""))

@@ -1,4 +1,5 @@
 """Package form: name, tags (comma-separated) and how many DIDs a client may pick."""
+
 from __future__ import annotations
 
 from textual.app import ComposeResult
@@ -19,7 +20,9 @@ class PackageFormScreen(FormScreen[bool]):
     def fields(self) -> ComposeResult:
         row = self.row
         yield self.field_row("Name", Input(row.name if row else "", id="name", compact=True))
-        yield self.field_row("Tags", Input(", ".join(row.tags) if row else "", placeholder="gold, silver", id="tags", compact=True))
+        yield self.field_row(
+            "Tags", Input(", ".join(row.tags) if row else "", placeholder="gold, silver", id="tags", compact=True)
+        )
         yield self.field_row("Allowed DIDs", Input(str(row.allowed_dids) if row else "10", id="allowed", compact=True))
 
     def on_mount(self) -> None:

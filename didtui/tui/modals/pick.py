@@ -1,13 +1,14 @@
 """Pick DIDs for a client package: the In Stock DIDs its tags allow, and the allowance
 left. Mark numbers in the list, or type how many to take (the first free ones)."""
+
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.widgets import Input, SelectionList
 
 from didtui.core import retail
-from didtui.core.errors import DidtuiError
 from didtui.core.retail import ClientPackageRow
+from didtui.errors import DidtuiError
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.work import db_call
@@ -26,7 +27,9 @@ class PickScreen(FormScreen[list]):
         self.TITLE_TEXT = f"Pick DIDs for {cp.client} / {cp.account} ({cp.package})"
 
     def fields(self) -> ComposeResult:
-        yield self.field_row("How many", Input(placeholder="or mark numbers below with space", id="count", compact=True))
+        yield self.field_row(
+            "How many", Input(placeholder="or mark numbers below with space", id="count", compact=True)
+        )
         yield SelectionList(id="numbers", compact=True)
 
     def on_mount(self) -> None:

@@ -1,4 +1,5 @@
 """An account's DIDs (one client package): pick more within the allowance, release."""
+
 from __future__ import annotations
 
 from textual.app import ComposeResult
@@ -16,8 +17,10 @@ from didtui.tui.work import db_call
 
 def package_line(cp: ClientPackageRow) -> str:
     state = "active" if cp.active else "INACTIVE"
-    return (f"{cp.client} / {cp.account} · package {cp.package} ({state}) · tags {', '.join(cp.tags)} · "
-            f"{cp.used} of {cp.allowed_dids} used, {cp.remaining} left")
+    return (
+        f"{cp.client} / {cp.account} · package {cp.package} ({state}) · tags {', '.join(cp.tags)} · "
+        f"{cp.used} of {cp.allowed_dids} used, {cp.remaining} left"
+    )
 
 
 class AccountPanel(DIDListPanel):

@@ -1,5 +1,6 @@
 """The Clients tab: clients and their accounts above, the highlighted account's client
 packages below. Assign, activate/deactivate, and open an account's DIDs to pick/release."""
+
 from __future__ import annotations
 
 from textual.app import ComposeResult
@@ -20,7 +21,13 @@ class ClientsTab(Vertical):
         Binding("n", "new_client", "New client", id="clients.new"),
         Binding("N", "new_account", "New account", id="clients.new_account"),
         Binding("a", "assign", "Assign package", tooltip="Assign a package to the account", id="clients.assign"),
-        Binding("t", "toggle_active", "(De)activate", tooltip="Activate / deactivate the client package", id="clients.toggle"),
+        Binding(
+            "t",
+            "toggle_active",
+            "(De)activate",
+            tooltip="Activate / deactivate the client package",
+            id="clients.toggle",
+        ),
         Binding("p", "pick", "Pick", tooltip="Pick DIDs for the client package", id="clients.pick"),
         Binding("d", "account_dids", "Account DIDs", tooltip="The account's DIDs (pick, release)", id="clients.dids"),
         Binding("enter", "open", "Open", show=False, id="clients.open"),
@@ -35,9 +42,15 @@ class ClientsTab(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("loading…", classes="summary")
         yield ListTable([("Client", 22), ("Account", 26), ("Reseller", 20), ("Active DIDs", 11)], id="accounts-table")
-        yield Label("Client packages of the account (enter: its DIDs · t: activate/deactivate · p: pick)",
-                    id="cp-title", classes="section")
-        yield ListTable(["ID", ("Package", 20), ("Tags", 22), ("Active", 6), ("Used", 6), ("Allowed", 7), ("Left", 6)], id="cp-table")
+        yield Label(
+            "Client packages of the account (enter: its DIDs · t: activate/deactivate · p: pick)",
+            id="cp-title",
+            classes="section",
+        )
+        yield ListTable(
+            ["ID", ("Package", 20), ("Tags", 22), ("Active", 6), ("Used", 6), ("Allowed", 7), ("Left", 6)],
+            id="cp-table",
+        )
 
     @property
     def account_table(self) -> ListTable:
@@ -66,7 +79,9 @@ class ClientsTab(Vertical):
             for r in rows
         )
         clients = len({r.client_id for r in rows})
-        self.query_one(".summary", Static).update(f"{clients:,} clients · {sum(1 for r in rows if r.account_id):,} accounts")
+        self.query_one(".summary", Static).update(
+            f"{clients:,} clients · {sum(1 for r in rows if r.account_id):,} accounts"
+        )
         self._load_packages()
 
     @property
@@ -91,13 +106,21 @@ class ClientsTab(Vertical):
             self.cp_table.set_rows([])
             return
         account_id = account.account_id
-        db_call(self, lambda: retail.list_client_packages(account_id), done=self._show_packages,
-                group="client-packages", exclusive=True)
+        db_call(
+            self,
+            lambda: retail.list_client_packages(account_id),
+            done=self._show_packages,
+            group="client-packages",
+            exclusive=True,
+        )
 
     def _show_packages(self, rows: list[ClientPackageRow]) -> None:
         self.packages = {str(r.id): r for r in rows}
         self.cp_table.set_rows(
-            (r.id, [r.id, r.package, ", ".join(r.tags), "yes" if r.active else "no", r.used, r.allowed_dids, r.remaining])
+            (
+                r.id,
+                [r.id, r.package, ", ".join(r.tags), "yes" if r.active else "no", r.used, r.allowed_dids, r.remaining],
+            )
             for r in rows
         )
 
@@ -156,27 +179,44 @@ class ClientsTab(Vertical):
             return
         from didtui.tui.modals.client_forms import AssignPackageScreen
 
-        self.app.push_screen(AssignPackageScreen(account.account_id, f"{account.client} / {account.account}"), self._changed)
+        self.app.push_screen(
+            AssignPackageScreen(account.account_id, f"{account.client} / {account.account}"), self._changed
+        )
 
     def action_toggle_active(self) -> None:
         cp = self._need_package()
         if cp is None:
             return
         if not cp.active:
-            db_call(self, lambda: retail.activate(cp.id),
-                    done=lambda n: (self.app.notify(f"activated {cp.package}: {n:,} held DIDs are Active again"),
-                                    self._changed(True)))
+            db_call(
+                self,
+                lambda: retail.activate(cp.id),
+                done=lambda n: (
+                    self.app.notify(f"activated {cp.package}: {n:,} held DIDs are Active again"),
+                    self._changed(True),
+                ),
+            )
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                db_call(self, lambda: retail.deactivate(cp.id),
-                        done=lambda n: (self.app.notify(f"deactivated {cp.package}: {n:,} DIDs put on Hold"),
-                                        self._changed(True)))
+                db_call(
+                    self,
+                    lambda: retail.deactivate(cp.id),
+                    done=lambda n: (
+                        self.app.notify(f"deactivated {cp.package}: {n:,} DIDs put on Hold"),
+                        self._changed(True),
+                    ),
+                )
 
         self.app.push_screen(
-            ConfirmScreen(f"Deactivate {cp.package} for {cp.client} / {cp.account}? Its {cp.used:,} Active DIDs go on Hold.",
-                          title="Deactivate", yes="Deactivate"), answered)
+            ConfirmScreen(
+                f"Deactivate {cp.package} for {cp.client} / {cp.account}? Its {cp.used:,} Active DIDs go on Hold.",
+                title="Deactivate",
+                yes="Deactivate",
+            ),
+            answered,
+        )
 
     def action_pick(self) -> None:
         cp = self._need_package()

@@ -1,4 +1,5 @@
 """The DIDs tab: the summary line, the filter bar and the lazy table, with every DID action."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -112,16 +113,19 @@ class DIDListPanel(Vertical):
         selection, n, words = found
         row = self.table.current_row
         if self.table.selection() is None and row is not None and row.status != Status.ACTIVE.value:
-            self.app.notify(f"DID {row.number} is {row.status_label}: only Active DIDs can be released",
-                            severity="warning")
+            self.app.notify(
+                f"DID {row.number} is {row.status_label}: only Active DIDs can be released", severity="warning"
+            )
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
                 db_call(self, lambda: retail.release(selection), done=self._released)
 
-        self.app.push_screen(ConfirmScreen(f"Release {words} ({n:,}) to Hold? They leave their client.",
-                                           title="Release", yes="Release"), answered)
+        self.app.push_screen(
+            ConfirmScreen(f"Release {words} ({n:,}) to Hold? They leave their client.", title="Release", yes="Release"),
+            answered,
+        )
 
     def _released(self, n: int) -> None:
         self.app.notify(f"released {n:,} DIDs")
@@ -144,7 +148,9 @@ class DidsTab(DIDListPanel):
         Binding("slash", "open_filter", "Filter", priority=True, tooltip="Filter DIDs", id="dids.filter"),
         Binding("escape", "clear_filter", "Clear filter / back", show=False, id="dids.clear_filter"),
         Binding("i", "import_csv", "Import CSV", show=False, tooltip="Import DIDs from CSV", id="dids.import"),
-        Binding("x", "export_csv", "Export CSV", show=False, tooltip="Export the filtered DIDs to CSV", id="dids.export"),
+        Binding(
+            "x", "export_csv", "Export CSV", show=False, tooltip="Export the filtered DIDs to CSV", id="dids.export"
+        ),
     ]
 
     class Back(Message):
@@ -207,7 +213,7 @@ class DidsTab(DIDListPanel):
         bar = self.query_one(FilterBar)
         try:
             values = parse_filter_text(event.text)
-        except Exception as exc:  # InputError: shown in place
+        except Exception as exc:  # noqa: BLE001 - InputError and any parser failure: shown in place
             bar.show_error(str(exc))
             return
         self.apply_filter(values)
@@ -215,9 +221,7 @@ class DidsTab(DIDListPanel):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `/` is a priority binding (run before the key is passed on, so keys typed in
         # the same burst already land in the input); inside the input it is a character.
-        if action == "open_filter" and self.screen.focused is self.query_one("#filter-input", Input):
-            return False
-        return True
+        return not (action == "open_filter" and self.screen.focused is self.query_one("#filter-input", Input))
 
     def on_paste(self, event: events.Paste) -> None:
         """Text pasted (or typed in one burst over SSH) on the table goes to the filter."""
@@ -270,8 +274,7 @@ class DidsTab(DIDListPanel):
             return
         selection = table.selection()
         if selection is None:
-            self.app.notify("mark DIDs first: space marks a row, a marks all matching the filter",
-                            severity="warning")
+            self.app.notify("mark DIDs first: space marks a row, a marks all matching the filter", severity="warning")
             return
         from didtui.tui.modals.mass_edit import MassEditScreen
 
@@ -295,8 +298,10 @@ class DidsTab(DIDListPanel):
             if yes:
                 db_call(self, lambda: inventory.mass_delete(selection), done=self._deleted)
 
-        self.app.push_screen(ConfirmScreen(f"Delete {words} ({n:,} DIDs)? This cannot be undone.",
-                                           title="Delete DIDs", yes="Delete"), answered)
+        self.app.push_screen(
+            ConfirmScreen(f"Delete {words} ({n:,} DIDs)? This cannot be undone.", title="Delete DIDs", yes="Delete"),
+            answered,
+        )
 
     def _deleted(self, n: int) -> None:
         self.app.notify(f"deleted {n:,} DIDs")

@@ -1,5 +1,6 @@
 """`?` help: every binding, where it applies, with the keys the config's keymap gives it;
 and the command palette's entries, one per action."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -59,9 +60,9 @@ def help_text(app: Any) -> str:
         lines.append("")
     lines.append("[b]Filter syntax[/b]")
     lines.append("  4420 (prefix) or *555 (contains)  status:hold,stock  op:NAME  tag:T (tag:- none)")
-    lines.append("  client:C  account:C/A  reseller:R  pkg:P   quote names with spaces: op:\"Colt Numbers\"")
+    lines.append('  client:C  account:C/A  reseller:R  pkg:P   quote names with spaces: op:"Colt Numbers"')
     lines.append("")
-    lines.append("Remap any binding by id in the config: [keymap] dids.new = \"ctrl+n\"")
+    lines.append('Remap any binding by id in the config: [keymap] dids.new = "ctrl+n"')
     return "\n".join(lines)
 
 

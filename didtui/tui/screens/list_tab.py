@@ -1,4 +1,5 @@
 """A tab that is one ListTable over the rows a core call returns (Operators, Packages)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence

@@ -1,4 +1,5 @@
 """The Operators tab: DID counts by status; new, rename, delete; enter drills down."""
+
 from __future__ import annotations
 
 from textual.binding import Binding
@@ -28,7 +29,13 @@ class OperatorsTab(ListTab):
         return operators.list_operators()
 
     def cells(self, r: OperatorRow) -> list:
-        return [r.id, r.name, f"{r.did_count:,}", *(f"{r.by_status.get(s.value, 0):,}" for s in STATUS_COLUMNS), r.reseller]
+        return [
+            r.id,
+            r.name,
+            f"{r.did_count:,}",
+            *(f"{r.by_status.get(s.value, 0):,}" for s in STATUS_COLUMNS),
+            r.reseller,
+        ]
 
     def summary(self, rows: list[OperatorRow]) -> str:
         total = sum(r.did_count for r in rows)

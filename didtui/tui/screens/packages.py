@@ -1,4 +1,5 @@
 """The Packages tab: name, tags, allowed DIDs, how many client packages use it."""
+
 from __future__ import annotations
 
 from textual.binding import Binding
@@ -59,7 +60,12 @@ class PackagesTab(ListTab):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                db_call(self, lambda: retail.delete_package(row.id),
-                        done=lambda _: (self.app.notify(f"deleted package {row.name}"), self.refresh_data()))
+                db_call(
+                    self,
+                    lambda: retail.delete_package(row.id),
+                    done=lambda _: (self.app.notify(f"deleted package {row.name}"), self.refresh_data()),
+                )
 
-        self.app.push_screen(ConfirmScreen(f"Delete package {row.name}?", title="Delete package", yes="Delete"), answered)
+        self.app.push_screen(
+            ConfirmScreen(f"Delete package {row.name}?", title="Delete package", yes="Delete"), answered
+        )

@@ -7,11 +7,13 @@ block's first key), the first and last blocks directly, and only a jump into the
 (a scrollbar drag) pays for an OFFSET, over the sort columns' index only. Neighbours of the visible blocks are prefetched,
 so paging stays as fast at row 900,000 as at row 10.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
@@ -110,14 +112,14 @@ class DIDTable(ScrollView, can_focus=True):
     class Changed(Message):
         """The count, the marks or the cursor changed: the summary line follows."""
 
-        def __init__(self, table: "DIDTable") -> None:
+        def __init__(self, table: DIDTable) -> None:
             super().__init__()
             self.table = table
 
     class Failed(Message):
         """Loading failed: the message is for the user."""
 
-        def __init__(self, table: "DIDTable", error: str) -> None:
+        def __init__(self, table: DIDTable, error: str) -> None:
             super().__init__()
             self.table = table
             self.error = error
@@ -376,7 +378,9 @@ class DIDTable(ScrollView, can_focus=True):
         marked = self.marked_all or row.id in self.marked_ids
         base = self.rich_style
         status_style = self.get_component_rich_style(f"didtable--{row.status}", partial=True)
-        segments = [Segment("* " if marked else "  ", self.get_component_rich_style("didtable--marked") if marked else base)]
+        segments = [
+            Segment("* " if marked else "  ", self.get_component_rich_style("didtable--marked") if marked else base)
+        ]
         for column in COLUMNS:
             style = base + status_style if column.title == "Status" else base
             if marked and column.title == "DID":

@@ -4,6 +4,7 @@
 substring; keys may be shortened (s: o: t: c: r: p:). One line fits 80 columns and is
 as quick to type as k9s's or visidata's filters.
 """
+
 from __future__ import annotations
 
 import shlex
@@ -15,19 +16,30 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from didtui.core.errors import InputError
+from didtui.errors import InputError
 
 KEYS = {
-    "status": "status", "s": "status",
-    "operator": "operator", "op": "operator", "o": "operator",
-    "tag": "tag", "t": "tag",
-    "client": "client", "c": "client",
-    "account": "account", "acct": "account",
-    "reseller": "reseller", "r": "reseller",
-    "package": "package", "pkg": "package", "p": "package",
-    "number": "number", "n": "number", "did": "number",
+    "status": "status",
+    "s": "status",
+    "operator": "operator",
+    "op": "operator",
+    "o": "operator",
+    "tag": "tag",
+    "t": "tag",
+    "client": "client",
+    "c": "client",
+    "account": "account",
+    "acct": "account",
+    "reseller": "reseller",
+    "r": "reseller",
+    "package": "package",
+    "pkg": "package",
+    "p": "package",
+    "number": "number",
+    "n": "number",
+    "did": "number",
 }
-HINT = '4420 | *555  status:hold  op:NAME  tag:T  client:C  reseller:R  pkg:P  (enter applies, esc closes)'
+HINT = "4420 | *555  status:hold  op:NAME  tag:T  client:C  reseller:R  pkg:P  (enter applies, esc closes)"
 
 
 def parse_filter_text(text: str) -> dict[str, Any]:
@@ -94,7 +106,12 @@ class FilterBar(Vertical):
         """The user left the input without applying."""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter: 4420  status:hold  op:NAME  tag:T ...", id="filter-input", compact=True, select_on_focus=False)
+        yield Input(
+            placeholder="filter: 4420  status:hold  op:NAME  tag:T ...",
+            id="filter-input",
+            compact=True,
+            select_on_focus=False,
+        )
         yield Static(HINT, id="filter-hint")
         yield Static("", id="filter-error")
         yield Static("", id="filter-active")

@@ -1,5 +1,6 @@
 """A small DataTable for the short lists (operators, packages, clients): row cursor,
 keeps the cursor on the same id across reloads. Never used for the DID inventory."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence

@@ -4,6 +4,7 @@ Faces show `str(error)` as it is (the TUI in place, the CLI on stderr, exit 2 fo
 `ConfigError`/`DatabaseUnavailable`, 1 otherwise); none of them is a bug, so none of
 them is shown with a traceback.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -4,79 +4,29 @@ Every command turns core errors into one line on stderr and an exit code (2 for 
 configuration, connection or input problem, 1 for a refused operation); no traceback for bad
 input, ever.
 """
+
 from __future__ import annotations
 
-import functools
-import sys
-from collections.abc import Callable
-from typing import Any
-
 import click
-import peewee
 
 from didtui import db as dbmod
-from didtui.config import Config, Profile, load_config
-from didtui.core.errors import ConfigError, DatabaseUnavailable, DidtuiError, InputError, SchemaError
+from didtui.cli.base import EXIT_REFUSED, EXIT_UNUSABLE, Context, fail, guarded
 from didtui.core.statuses import label
-
-EXIT_REFUSED = 1
-EXIT_UNUSABLE = 2
-
-
-class Context:
-    """What every command needs: the config, the chosen profile, an open database."""
-
-    def __init__(self, config_path: str | None, profile_name: str | None) -> None:
-        self.config_path = config_path
-        self.profile_name = profile_name
-        self._config: Config | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            self._config = load_config(self.config_path)
-        return self._config
-
-    @property
-    def profile(self) -> Profile:
-        return self.config.profile(self.profile_name)
-
-    def open(self, *, upgrade: bool | None = None) -> Profile:
-        profile = self.profile
-        dbmod.connect(profile, upgrade=upgrade)
-        return profile
-
-
-def fail(message: str, code: int) -> None:
-    click.echo(f"didtui: {message}", err=True)
-    sys.exit(code)
-
-
-def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a command, turning every expected failure into a message and an exit code."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (ConfigError, DatabaseUnavailable, SchemaError, InputError) as exc:
-            fail(str(exc), EXIT_UNUSABLE)
-        except DidtuiError as exc:
-            fail(str(exc), EXIT_REFUSED)
-        except peewee.DatabaseError as exc:
-            first = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
-            fail(f"database error: {first}", EXIT_UNUSABLE)
-        except OSError as exc:
-            fail(str(exc), EXIT_UNUSABLE)
-        finally:
-            dbmod.close()
-
-    return wrapper
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", metavar="PATH", help="Config file (default: $DIDTUI_CONFIG, then the platform config dir).")
-@click.option("--profile", "profile_name", metavar="NAME", help="Connection profile (default: $DIDTUI_PROFILE, then default_profile).")
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    help="Config file (default: $DIDTUI_CONFIG, then the platform config dir).",
+)
+@click.option(
+    "--profile",
+    "profile_name",
+    metavar="NAME",
+    help="Connection profile (default: $DIDTUI_PROFILE, then default_profile).",
+)
 @click.option("--sweep", is_flag=True, help="Release expired holds and exit (what cron runs).")
 @click.option("--dry-run", is_flag=True, help="With --sweep: say what would be released, change nothing.")
 @click.version_option(package_name="didtui")
@@ -146,7 +96,9 @@ def demo(context: Context, force: bool, if_empty: bool, size: int) -> None:
             click.echo(f"the database of profile {profile.name!r} already has data: left as it is")
             return
         if not force:
-            fail(f"the database of profile {profile.name!r} is not empty: use --force to replace its data", EXIT_REFUSED)
+            fail(
+                f"the database of profile {profile.name!r} is not empty: use --force to replace its data", EXIT_REFUSED
+            )
         demo_data.clear()
     summary = demo_data.build(per_operator=size)
     statuses = ", ".join(f"{n:,} {label(s)}" for s, n in sorted(summary.by_status.items()))
@@ -195,19 +147,3 @@ def profiles(context: Context) -> None:
     for name, profile in config.profiles.items():
         mark = "*" if name == active else " "
         click.echo(f"{mark} {name:<16} {profile.masked_url}")
-
-
-def _register_optional_commands() -> None:
-    """Commands that live in their own modules (CSV import/export)."""
-    try:
-        from didtui.cli_csv import register
-    except ImportError:
-        return
-    register(cli, guarded, fail)
-
-
-_register_optional_commands()
-
-
-def main() -> None:
-    cli(prog_name="didtui")

@@ -1,0 +1,242 @@
+"""`didtui import` and `didtui export`: the command-line face of didtui.core.csvio.
+
+Import exits 0 when every row went in, 1 when rows were rejected (then, by default,
+nothing was written), 2 when the file or the options cannot be used at all. Progress
+bars go to stderr, and only on a terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from didtui.cli.base import fail, guarded
+from didtui.core.csvio import (
+    FIELD_LABELS,
+    ImportOptions,
+    UnusableInput,
+    default_export_name,
+    export_csv,
+    inspect_file,
+    parse_map_specs,
+    run_import,
+    validate,
+)
+from didtui.core.csvio.importer import ImportReport, default_errors_path
+from didtui.core.csvio.mapping import check_mapping
+
+EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
+ERRORS_SHOWN = 20
+
+
+@contextmanager
+def _progress(label: str, length: int, enabled: bool):
+    """A callback `(done, total)` drawing a bar on stderr, or doing nothing."""
+    if not enabled or length <= 0:
+        yield None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr, show_eta=True) as bar:
+        state = {"done": 0}
+
+        def advance(done: int, total: int) -> None:
+            step = min(done, length) - state["done"]
+            if step > 0:
+                bar.update(step)
+                state["done"] += step
+
+        yield advance
+
+
+def _show_mapping(columns: list[str], mapping: tuple[str, ...]) -> str:
+    used = [
+        f"{name!r} → {FIELD_LABELS[field]}" for name, field in zip(columns, mapping, strict=False) if field != "ignore"
+    ]
+    ignored = [repr(name) for name, field in zip(columns, mapping, strict=False) if field == "ignore"]
+    text = "mapping: " + ", ".join(used)
+    if ignored:
+        text += f" (ignored: {', '.join(ignored)})"
+    return text
+
+
+def _show_report(report: ImportReport) -> None:
+    click.echo(report.summary())
+    for error in report.errors[:ERRORS_SHOWN]:
+        click.echo(f"  {error}")
+    more = report.wrong_rows - min(len(report.errors), ERRORS_SHOWN)
+    if more > 0:
+        hint = (
+            f": all of them are in {report.errors_path}"
+            if report.errors_path
+            else ": use --errors FILE to get them all"
+        )
+        click.echo(f"  ... and {more:,} more wrong rows{hint}")
+
+
+@click.command("import")
+@click.argument("file", metavar="FILE")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Map a column (header name or 1-based position) to DID, Operator, Status, After Hold, Tag, Notes, Reseller or Ignore. Repeatable.",
+)
+@click.option("--operator", metavar="NAME", help="Operator of rows that name none.")
+@click.option("--status", default="in_stock", show_default=True, help="Status of new DIDs whose row gives none.")
+@click.option("--tag", default="", help="Tag of new DIDs whose row gives none.")
+@click.option(
+    "--after-hold", default="in_stock", show_default=True, help="After Hold of new DIDs whose row gives none."
+)
+@click.option(
+    "--on-existing",
+    type=click.Choice(["skip", "update", "stop"]),
+    default="skip",
+    show_default=True,
+    help="A DID that already exists: leave it, update it from the row, or count the row as wrong.",
+)
+@click.option(
+    "--create-operators",
+    is_flag=True,
+    help="Create operators the file names that do not exist (else such rows are wrong).",
+)
+@click.option("--delimiter", metavar="CHAR", help="Field delimiter (default: detected among , ; tab |).")
+@click.option("--header/--no-header", default=None, help="Whether the first row names the columns (default: detected).")
+@click.option(
+    "--encoding", metavar="NAME", help="Text encoding (default: UTF-8, with or without BOM, else Windows-1252)."
+)
+@click.option("--dry-run", is_flag=True, help="Validate and print the summary; write nothing.")
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows; write the rejected ones to the errors file.")
+@click.option(
+    "--errors",
+    "errors_path",
+    metavar="FILE",
+    help="Where to write rejected rows with a Reason column (default with --skip-invalid: NAME.errors.csv beside the input NAME.csv).",
+)
+@click.pass_obj
+@guarded
+def import_command(
+    context: Any,
+    file: str,
+    maps: tuple[str, ...],
+    operator: str | None,
+    status: str,
+    tag: str,
+    after_hold: str,
+    on_existing: str,
+    create_operators: bool,
+    delimiter: str | None,
+    header: bool | None,
+    encoding: str | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    errors_path: str | None,
+) -> None:
+    """Import DIDs from a CSV file, all or nothing unless --skip-invalid.
+
+    Exit status: 0 every row went in, 1 rows were rejected, 2 unusable input.
+    """
+    tty = sys.stderr.isatty()
+    try:
+        info = inspect_file(file, encoding=encoding, delimiter=delimiter, header=header)
+        mapping = parse_map_specs(info, maps)
+        check_mapping(info, mapping)
+        click.echo(f"reading {info.path}: {info.describe()}", err=True)
+        click.echo(_show_mapping(info.columns, mapping), err=True)
+        profile = context.open()
+        options = ImportOptions(
+            mapping=mapping,
+            operator=operator,
+            status=status,
+            tag=tag,
+            after_hold=after_hold,
+            hold_days=profile.hold_days,
+            on_existing=on_existing,
+            create_operators=create_operators,
+            max_range=profile.max_range,
+        )
+        errors = Path(errors_path) if errors_path else (default_errors_path(info.path) if skip_invalid else None)
+        try:
+            if dry_run:
+                with _progress("validating", info.size, tty) as advance:
+                    report = validate(info, options, progress=advance, errors_path=errors)
+            else:
+                with _progress("importing ", info.size, tty) as advance:
+                    report = run_import(info, options, skip_invalid=skip_invalid, errors_path=errors, progress=advance)
+        except KeyboardInterrupt:
+            fail("interrupted: nothing was imported", EXIT_REJECTED)
+            return
+    except UnusableInput as exc:
+        fail(str(exc), EXIT_UNUSABLE)
+        return
+    _show_report(report)
+    if dry_run:
+        click.echo("dry run: nothing was written")
+    elif report.written:
+        click.echo(f"imported {report.imported:,} DIDs ({report.new:,} new, {report.updated:,} updated)")
+    else:
+        click.echo(
+            f"nothing was imported: {report.wrong_rows:,} row{'s are' if report.wrong_rows != 1 else ' is'} wrong; "
+            "fix them, or use --skip-invalid to import the good rows"
+        )
+    if report.errors_path:
+        click.echo(f"rejected rows written to {report.errors_path}")
+    sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
+
+
+@click.command("export")
+@click.option("--status", multiple=True, help="Only these statuses (repeatable, or comma-separated).")
+@click.option("--operator", metavar="NAME", help="Only DIDs of this operator.")
+@click.option("--tag", metavar="TAG", help='Only DIDs with this tag ("" for none).')
+@click.option("--reseller", metavar="NAME", help="Only DIDs of this reseller.")
+@click.option("--client", metavar="NAME", help="Only DIDs given to this client.")
+@click.option("--account", metavar="CLIENT/ACCOUNT", help="Only DIDs given to this account.")
+@click.option("--package", metavar="NAME", help="Only DIDs in this package.")
+@click.option("--number", default="", metavar="DIGITS", help="Numbers starting with DIGITS (*DIGITS: containing them).")
+@click.option("--sort", type=click.Choice(["number", "status", "operator", "tag"]), default="number", show_default=True)
+@click.option(
+    "-o", "--output", metavar="FILE|-", help="Where to write (default: dids-YYYYMMDD-HHMMSS.csv here; - for stdout)."
+)
+@click.pass_obj
+@guarded
+def export_command(
+    context: Any,
+    status: tuple[str, ...],
+    operator: str | None,
+    tag: str | None,
+    reseller: str | None,
+    client: str | None,
+    account: str | None,
+    package: str | None,
+    number: str,
+    sort: str,
+    output: str | None,
+) -> None:
+    """Export the DIDs matching the filters to CSV (all of them, streamed)."""
+    from didtui.core.filters import count, resolve_filter
+
+    context.open()
+    filt = resolve_filter(
+        number=number,
+        status=list(status) or None,
+        operator=operator,
+        tag=tag,
+        reseller=reseller,
+        client=client,
+        account=account,
+        package=package,
+    )
+    target = output or default_export_name()
+    to_stdout = target == "-"
+    show = sys.stderr.isatty() and not to_stdout
+    with _progress("exporting", count(filt) if show else 0, show) as advance:
+        try:
+            n = export_csv(target, filt, sort, progress=advance)
+        except KeyboardInterrupt:
+            fail("interrupted: no file was written", EXIT_REJECTED)
+            return
+    where = "standard output" if to_stdout else str(Path(target).expanduser())
+    click.echo(f"exported {n:,} DIDs ({filt.describe()}) to {where}", err=True)
