@@ -7,23 +7,22 @@ safe); opening a server with pending migrations is refused with the command to r
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import peewee
 from playhouse.db_url import parse as parse_url
 from playhouse.migrations import Runner
+from playhouse.pool import PooledMySQLDatabase, PooledPostgresqlDatabase
 
 from didtui.config import Profile
+from didtui.dialect import dialect
 from didtui.errors import DatabaseUnavailable, SchemaError
 from didtui.models import database_proxy
 
 MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
 MIGRATION_TABLE = "schema_migration"
-_LOCK_NAME = "didtui_migrate"
-_LOCK_KEY = 72_417_001  # pg_advisory_lock key: any constant shared by all didtui processes
+STALE_AFTER = 300  # seconds: a pooled connection idle longer is closed rather than reused
 
 _actor = {"name": "unknown"}
 
@@ -38,7 +37,13 @@ def set_actor(name: str) -> None:
 
 
 def make_database(profile: Profile) -> peewee.Database:
-    """The peewee database object for a profile, not yet connected."""
+    """The peewee database object for a profile, not yet connected.
+
+    Servers get a connection pool (playhouse.pool) capped at the profile's `pool_size`:
+    the app runs each background job on a pooled connection instead of opening a new
+    session per job (tests/bench/bench_pool.py measures both). A thread asking for a
+    connection while all are in use waits up to `connect_timeout` for one.
+    """
     url = profile.database
     scheme = urlsplit(url).scheme
     params = parse_url(url, unquote_password=True, unquote_user=True)
@@ -63,12 +68,16 @@ def make_database(profile: Profile) -> peewee.Database:
     params.pop("passwd", None)
     if password is not None:
         params["password"] = password
-    if scheme in ("postgresql", "postgres"):
-        params.setdefault("connect_timeout", int(profile.connect_timeout))
-        return peewee.PostgresqlDatabase(name, **params)
+    pool = {
+        "max_connections": max(1, profile.pool_size),
+        "stale_timeout": STALE_AFTER,
+        "timeout": max(1, int(profile.connect_timeout)),
+    }
     params.setdefault("connect_timeout", int(profile.connect_timeout))
+    if scheme in ("postgresql", "postgres"):
+        return PooledPostgresqlDatabase(name, **pool, **params)
     params.setdefault("charset", "utf8mb4")
-    return peewee.MySQLDatabase(name, **params)
+    return PooledMySQLDatabase(name, **pool, **params)
 
 
 def _where(profile: Profile) -> str:
@@ -131,42 +140,15 @@ def pending_migrations(db: peewee.Database) -> list[str]:
 
 def upgrade_schema(db: peewee.Database) -> list[str]:
     """Apply pending migrations under a lock that every didtui process shares."""
-    with _migration_lock(db):
+    with dialect(db).migration_lock(db):
         runner = Runner(db, MIGRATIONS_DIR, table_name=MIGRATION_TABLE)
         return runner.up()
 
 
-@contextlib.contextmanager
-def _migration_lock(db: peewee.Database) -> Iterator[None]:
-    if isinstance(db, peewee.PostgresqlDatabase):
-        db.execute_sql("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
-        try:
-            yield
-        finally:
-            db.execute_sql("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
-    elif isinstance(db, peewee.MySQLDatabase):
-        got = db.execute_sql("SELECT GET_LOCK(%s, 120)", (_LOCK_NAME,)).fetchone()[0]
-        if got != 1:
-            raise SchemaError("another didtui is upgrading this database: try again in a minute")
-        try:
-            yield
-        finally:
-            db.execute_sql("SELECT RELEASE_LOCK(%s)", (_LOCK_NAME,))
-    else:
-        # SQLite: BEGIN IMMEDIATE takes the write lock; the runner's own transactions
-        # nest inside as savepoints.
-        with db.atomic():
-            yield
-
-
 def backend(db: peewee.Database | None = None) -> str:
-    """'sqlite', 'postgresql' or 'mysql': the few places that differ ask this."""
-    target = db or database_proxy.obj
-    if isinstance(target, peewee.PostgresqlDatabase):
-        return "postgresql"
-    if isinstance(target, peewee.MySQLDatabase):
-        return "mysql"
-    return "sqlite"
+    """'sqlite', 'postgresql' or 'mysql', for tests and messages; code that behaves
+    differently per backend asks the dialect (didtui/dialect.py) instead."""
+    return dialect(db).name
 
 
 READ_CACHE_KIB = 2_000
@@ -176,29 +158,20 @@ def use_small_cache() -> None:
     """For this thread's connection: a small SQLite page cache. Readers that count a
     million rows would otherwise each fill the profile's 32 MB cache, and the app's
     memory would grow with the inventory. Servers keep their own caches: no-op."""
-    if backend() == "sqlite":
-        database_proxy.execute_sql(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
-
-
-_RETRYABLE = ("deadlock", "lock wait timeout", "could not serialize", "1213", "1205", "40001", "40p01")
+    dialect().use_small_cache(database_proxy.obj, READ_CACHE_KIB)
 
 
 def is_retryable(exc: BaseException) -> bool:
-    """A server gave up on this transaction to break a lock cycle: running it again is
-    the documented remedy (InnoDB 1213/1205, PostgreSQL 40P01/40001)."""
-    if not isinstance(exc, peewee.OperationalError | peewee.InternalError):
-        return False
-    text = f"{exc} {getattr(exc.__cause__, 'sqlstate', '') or ''}".lower()
-    return any(marker in text for marker in _RETRYABLE)
+    """A server gave up on this transaction to break a lock cycle (dialect.is_retryable)."""
+    return dialect().is_retryable(exc)
 
 
 def close() -> None:
     db = database_proxy.obj
-    if db is not None and not db.is_closed():
-        if backend(db) == "sqlite":
-            # SQLite's advice: keeps planner statistics fresh as the inventory grows.
-            try:
-                db.execute_sql("PRAGMA optimize")
-            except peewee.DatabaseError:
-                pass
+    if db is None:
+        return
+    if not db.is_closed():
+        dialect(db).on_close(db)
         db.close()
+    if isinstance(db, PooledPostgresqlDatabase | PooledMySQLDatabase):
+        db.close_all()

@@ -8,18 +8,19 @@ the counts differ and the whole operation roll back instead of breaking an invar
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import peewee
-from peewee import SQL, fn
+from peewee import fn
 
 from didtui.core import bulk, history
 from didtui.core.filters import DIDRow, Selection, get_row
 from didtui.core.numbers import NumberSpan, count_numbers
+from didtui.core.retail import release
+from didtui.core.selection import selection_where
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label
 from didtui.db import backend, current_actor
 from didtui.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
@@ -37,24 +38,6 @@ _COLUMNS = {
     "hold_days": DID.hold_days,
 }
 EXISTING_SHOWN = 50
-
-
-# ---- selections -------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def selection_where(selection: Selection) -> Iterator[Any]:
-    """The selection as a WHERE expression; large id sets go through a temporary table."""
-    if selection.ids is not None:
-        ids = sorted(selection.ids)
-        if len(ids) <= 500:
-            yield DID.id.in_(ids) if ids else SQL("1 = 0")
-        else:
-            with bulk.id_table(database_proxy.obj, ids) as subquery:
-                yield DID.id.in_(subquery)
-        return
-    where = selection.filter.where() if selection.filter else None
-    yield where if where is not None else SQL("1 = 1")
 
 
 # ---- create -----------------------------------------------------------------------------
@@ -312,8 +295,6 @@ def edit_did(did_id: int, version: int, changes: dict[str, Any], *, actor: str |
         if not changed:
             return row
         if changed.get("status") == Status.HOLD.value and row.status == Status.ACTIVE.value:
-            from didtui.core.retail import release
-
             rest = {k: v for k, v in changed.items() if k != "status"}
             batch = history.new_batch()  # one edit, one batch: its field changes and the release
             if rest:

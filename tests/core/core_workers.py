@@ -52,6 +52,26 @@ def sweep_worker(url: str, index: int, barrier: Any, queue: Any) -> None:
         queue.put({"index": index, "released": None, "batch": None, "error": traceback.format_exc()})
 
 
+def sweep_rounds_worker(url: str, index: int, rounds: int, barrier: Any, queue: Any) -> None:
+    """Sweep once per round: the test prepares the holds, then all sweepers and the test
+    meet at `barrier`; after sweeping they meet again so the test can check the round."""
+    try:
+        from didtui.core import sweep
+
+        _connect(url, f"sweeper-{index}")
+    except BaseException:  # noqa: BLE001
+        queue.put({"index": index, "round": -1, "released": None, "batch": None, "error": traceback.format_exc()})
+        return
+    for r in range(rounds):
+        barrier.wait(timeout=120)
+        try:
+            result = sweep.sweep()
+            queue.put({"index": index, "round": r, "released": result.released, "batch": result.batch, "error": None})
+        except BaseException:  # noqa: BLE001
+            queue.put({"index": index, "round": r, "released": None, "batch": None, "error": traceback.format_exc()})
+        barrier.wait(timeout=120)
+
+
 def upgrade_worker(config_path: str, index: int, barrier: Any, queue: Any) -> None:
     """Run `didtui --config PATH db upgrade` as a user would."""
     try:

@@ -7,7 +7,7 @@ import json
 from collections import Counter
 
 from core_helpers import age_holds, assert_invariants, span
-from core_workers import pick_worker, run_all, sweep_worker
+from core_workers import pick_worker, run_all, sweep_rounds_worker, sweep_worker
 
 from didtui.config import Profile
 from didtui.core import inventory, retail
@@ -86,4 +86,61 @@ def test_four_processes_sweep_at_once(profile: Profile) -> None:
     counts = Counter(s for (s,) in DID.select(DID.status).tuples())
     assert counts == Counter({"in_stock": 280, "reserved": 60, "archived": 40, "hold": 20})
     assert json.loads(sweeps[0].changes)["status"][0] == "hold"
+    assert_invariants()
+
+
+EXPIRED = 5_000
+
+
+def _rounds(backend: str) -> int:
+    # The MariaDB race (issue 12 item 8) lost holds in one round of four: eight rounds
+    # there miss it with a chance of 10%. The other backends run a few as a check.
+    return 8 if backend == "mysql" else 2
+
+
+def test_concurrent_sweeps_release_every_expired_hold_exactly_once(profile: Profile) -> None:
+    """Four sweepers at once over 5,000 expired holds, round after round: together they
+    release every one, each once, with one event (issue 12 item 8)."""
+    import multiprocessing
+
+    package = retail.create_package("Big", "gold", 10 * EXPIRED)
+    client = retail.create_client("ACME")
+    account = retail.create_account(client.id, "main")
+    cp = retail.assign_package(account.id, package.id)
+    rounds = _rounds(profile.scheme if profile.scheme != "postgres" else "postgresql")
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(SWEEPERS + 1)
+    queue = ctx.Queue()
+    procs = [
+        ctx.Process(target=sweep_rounds_worker, args=(profile.database, i, rounds, barrier, queue))
+        for i in range(SWEEPERS)
+    ]
+    for p in procs:
+        p.start()
+    try:
+        for r in range(rounds):
+            first = 15550000000 + r * 10_000
+            inventory.create_dids([span(first, EXPIRED)], tag="gold", after_hold="in_stock")
+            DID.update(
+                {DID.status: "hold", DID.client_package: cp.id, DID.hold_until: utcnow() - _dt.timedelta(days=1)}
+            ).where(DID.status == "in_stock").execute()
+            barrier.wait(timeout=120)  # go
+            barrier.wait(timeout=300)  # all swept
+            reports = [queue.get(timeout=60) for _ in range(SWEEPERS)]
+            errors = [rep["error"] for rep in reports if rep["error"]]
+            assert not errors, "\n".join(errors)
+            left = DID.select().where(DID.status == "hold").count()
+            assert left == 0, f"round {r + 1}: {left} expired holds left on Hold"
+            assert sum(rep["released"] for rep in reports) == EXPIRED
+            per_did = Counter(
+                n for (n,) in Event.select(Event.did_number).where(Event.action == "sweep").tuples()
+            )
+            assert len(per_did) == EXPIRED * (r + 1) and set(per_did.values()) == {1}
+            # Back to stock for the next round's fresh numbers to be the only holds.
+            DID.update({DID.status: "archived"}).where(DID.status == "in_stock").execute()
+    finally:
+        for p in procs:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.kill()
     assert_invariants()
