@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -24,8 +25,20 @@ _LOCK_NAME = "didtui_migrate"
 _LOCK_KEY = 72_417_001  # pg_advisory_lock key: any constant shared by all didtui processes
 
 # The servers' "run it again" errors: InnoDB 1213 (deadlock) and 1205 (lock wait timeout),
-# PostgreSQL 40P01 (deadlock) and 40001 (serialization failure).
-_RETRYABLE = ("deadlock", "lock wait timeout", "could not serialize", "1213", "1205", "40001", "40p01")
+# PostgreSQL 40P01 (deadlock) and 40001 (serialization failure). MariaDB reports a
+# deadlock met while waiting for a table's AUTO-INC lock (an INSERT ... SELECT into the
+# history beside a sweeper waiting for row locks) as 1467, "Failed to read
+# auto-increment value": seen by tests/core/test_core_concurrency.py, it is retried too.
+_RETRYABLE = (
+    "deadlock",
+    "lock wait timeout",
+    "could not serialize",
+    "(1213,",
+    "(1205,",
+    "(1467,",
+    "40001",
+    "40p01",
+)
 _DEADLOCK = ("deadlock", "1213", "40p01")
 # A connection that is gone: the server was restarted, the session killed, the network cut.
 _LOST = (
@@ -257,6 +270,12 @@ class PostgresqlDialect(Dialect):
 
     def pinned(self, model: type[peewee.Model], index: str) -> SQL | None:
         return None
+
+    def stream_cursor(self, db: Database) -> Any:
+        """A named (server-side) cursor: psycopg's default one reads the whole result."""
+        cursor = db.connection().cursor(name=f"didtui_stream_{uuid.uuid4().hex[:8]}")
+        cursor.itersize = 10_000
+        return cursor
 
     def snapshot_read(self, db: Database) -> contextlib.AbstractContextManager[Any]:
         """A server-side cursor needs a transaction (which also gives one snapshot)."""

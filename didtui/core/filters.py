@@ -15,7 +15,7 @@ from typing import Any
 from peewee import JOIN, SQL, Expression, Tuple
 
 from didtui.core.statuses import label, parse_status
-from didtui.db import backend
+from didtui.dialect import dialect
 from didtui.errors import InputError, NotFound
 from didtui.models import DID, Account, Client, ClientPackage, Operator, Package, Reseller
 
@@ -350,7 +350,7 @@ def _to_row(t: tuple[Any, ...]) -> DIDRow:
 def _key_term(columns: list[Any], key: tuple[Any, ...], after: bool) -> Any:
     if len(columns) == 1:
         return columns[0] > key[0] if after else columns[0] < key[0]
-    if backend() != "mysql":
+    if dialect().row_value_seek:
         # A row-value comparison is one index range seek on SQLite and PostgreSQL.
         left, right = Tuple(*columns), Tuple(*key)
         return left > right if after else left < right
@@ -369,7 +369,7 @@ def _operator_term(key: tuple[Any, ...], after: bool) -> Any:
     includes the NULL rows exactly when they lie beyond the key in the paging direction.
     """
     op, number = key
-    nulls_first = backend() != "postgresql"
+    nulls_first = dialect().nulls_first
     num_cmp = DID.number > number if after else DID.number < number
     if op is None:
         same = DID.operator.is_null() & num_cmp

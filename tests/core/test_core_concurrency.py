@@ -132,9 +132,7 @@ def test_concurrent_sweeps_release_every_expired_hold_exactly_once(profile: Prof
             left = DID.select().where(DID.status == "hold").count()
             assert left == 0, f"round {r + 1}: {left} expired holds left on Hold"
             assert sum(rep["released"] for rep in reports) == EXPIRED
-            per_did = Counter(
-                n for (n,) in Event.select(Event.did_number).where(Event.action == "sweep").tuples()
-            )
+            per_did = Counter(n for (n,) in Event.select(Event.did_number).where(Event.action == "sweep").tuples())
             assert len(per_did) == EXPIRED * (r + 1) and set(per_did.values()) == {1}
             # Back to stock for the next round's fresh numbers to be the only holds.
             DID.update({DID.status: "archived"}).where(DID.status == "in_stock").execute()
