@@ -8,6 +8,7 @@ safe); opening a server with pending migrations is refused with the command to r
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import peewee
@@ -36,6 +37,50 @@ def set_actor(name: str) -> None:
     _actor["name"] = name
 
 
+class _Guarded:
+    """Database mixin: driver failures a person can act on become the core's own errors
+    (dialect.translate), and a ROLLBACK on a dead connection does not hide why the
+    transaction failed (peewee's rollback would raise "the connection is closed")."""
+
+    def execute_sql(self, sql: str, params: Any = None) -> Any:
+        try:
+            return super().execute_sql(sql, params)  # type: ignore[misc]
+        except (peewee.DatabaseError, peewee.InterfaceError) as exc:
+            translated = dialect(self).translate(exc)  # type: ignore[arg-type]
+            if translated is None:
+                raise
+            raise translated from exc
+
+    def commit(self) -> Any:
+        try:
+            return super().commit()  # type: ignore[misc]
+        except (peewee.DatabaseError, peewee.InterfaceError) as exc:
+            translated = dialect(self).translate(exc, committing=True)  # type: ignore[arg-type]
+            if translated is None:
+                raise
+            raise translated from exc
+
+    def rollback(self) -> Any:
+        try:
+            return super().rollback()  # type: ignore[misc]
+        except (peewee.DatabaseError, peewee.InterfaceError) as exc:
+            if dialect(self).is_connection_lost(exc):  # type: ignore[arg-type]
+                return None  # the server ended the transaction with the session
+            raise
+
+
+class SqliteDatabase(_Guarded, peewee.SqliteDatabase):
+    pass
+
+
+class PostgresqlDatabase(_Guarded, PooledPostgresqlDatabase):
+    pass
+
+
+class MySQLDatabase(_Guarded, PooledMySQLDatabase):
+    pass
+
+
 def make_database(profile: Profile) -> peewee.Database:
     """The peewee database object for a profile, not yet connected.
 
@@ -52,7 +97,7 @@ def make_database(profile: Profile) -> peewee.Database:
         path = params.pop("database")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return peewee.SqliteDatabase(
+        return SqliteDatabase(
             path,
             timeout=profile.busy_timeout,
             lock_type="IMMEDIATE",
@@ -75,9 +120,9 @@ def make_database(profile: Profile) -> peewee.Database:
     }
     params.setdefault("connect_timeout", int(profile.connect_timeout))
     if scheme in ("postgresql", "postgres"):
-        return PooledPostgresqlDatabase(name, **pool, **params)
+        return PostgresqlDatabase(name, **pool, **params)
     params.setdefault("charset", "utf8mb4")
-    return PooledMySQLDatabase(name, **pool, **params)
+    return MySQLDatabase(name, **pool, **params)
 
 
 def _where(profile: Profile) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 import peewee
 from peewee import SQL, Database, Value, fn
 
-from didtui.errors import SchemaError
+from didtui.errors import ConnectionLost, DatabaseBusy, DidtuiError, InputError, SchemaError
 from didtui.models import DID, database_proxy
 
 _LOCK_NAME = "didtui_migrate"
@@ -120,8 +120,37 @@ class Dialect:
         """The connection died under the statement (killed session, restarted server)."""
         if not isinstance(exc, peewee.DatabaseError | peewee.InterfaceError):
             return False
+        if isinstance(exc, peewee.InterfaceError) and exc.args[:1] == (0,):
+            return True  # PyMySQL's InterfaceError(0, ''): its socket is already gone
         text = _text(exc)
         return any(marker in text for marker in _LOST)
+
+    def translate(self, exc: BaseException, *, committing: bool = False) -> DidtuiError | None:
+        """The core's own error for a driver failure a person can act on, or None.
+
+        A lost connection, SQLite's busy timeout, and a NUL character PostgreSQL refuses
+        in text become ConnectionLost, DatabaseBusy and InputError, each with what to do.
+        """
+        if self.is_connection_lost(exc):
+            cause = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+            if committing:
+                return ConnectionLost(
+                    f"the connection to the database was lost while saving ({cause}): the change may or may "
+                    "not have been saved; check it, then try again"
+                )
+            return ConnectionLost(
+                f"the connection to the database was lost ({cause}): the server rolled this change back; "
+                "nothing was saved; try again when the database is reachable"
+            )
+        if self.is_busy(exc):
+            return DatabaseBusy(
+                "the database is busy: another session held its write lock too long; nothing was changed; "
+                "try again in a moment"
+            )
+        text = str(exc).lower()
+        if isinstance(exc, peewee.DataError | peewee.ProgrammingError) and ("nul (0x00)" in text or "0x00" in text):
+            return InputError("text may not contain NUL characters (\\x00): nothing was changed")
+        return None
 
     # ---- bulk load ----------------------------------------------------------------
 

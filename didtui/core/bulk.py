@@ -51,8 +51,14 @@ def insert_rows(
     # The driver's own exceptions (a duplicate number: psycopg's UniqueViolation,
     # sqlite3's IntegrityError) become peewee's, as for every other statement, so callers
     # catch one peewee.IntegrityError on every backend.
-    with peewee.__exception_wrapper__:
-        return _insert_rows(db, table, columns, rows, on_chunk, cancel)
+    try:
+        with peewee.__exception_wrapper__:
+            return _insert_rows(db, table, columns, rows, on_chunk, cancel)
+    except (peewee.DatabaseError, peewee.InterfaceError) as exc:
+        translated = dialect(db).translate(exc)
+        if translated is None:
+            raise
+        raise translated from exc
 
 
 def _insert_rows(
