@@ -7,6 +7,7 @@ safe); opening a server with pending migrations is refused with the command to r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from playhouse.pool import PooledMySQLDatabase, PooledPostgresqlDatabase
 
 from didtui.config import Profile
 from didtui.dialect import dialect
-from didtui.errors import DatabaseUnavailable, SchemaError
+from didtui.errors import DatabaseBusy, DatabaseUnavailable, SchemaError
 from didtui.models import database_proxy
 
 MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
@@ -69,8 +70,49 @@ class _Guarded:
             raise
 
 
+_wait_listener: list[Callable[[str], None]] = []
+
+
+def set_wait_listener(listener: Callable[[str], None] | None) -> None:
+    """Who to tell, from any thread, that a write waits for another session's import."""
+    _wait_listener[:] = [listener] if listener is not None else []
+
+
+def _tell_waiting(message: str) -> None:
+    for listener in list(_wait_listener):
+        try:
+            listener(message)
+        except Exception:  # noqa: BLE001 - telling is best effort; the wait goes on
+            pass
+
+
 class SqliteDatabase(_Guarded, peewee.SqliteDatabase):
-    pass
+    def begin(self, lock_type: str | None = None) -> None:
+        """BEGIN IMMEDIATE that waits out another session's import instead of failing:
+        while an import writes (dialect.import_running), each busy timeout that passes
+        is retried, and the wait is announced (set_wait_listener)."""
+        if (lock_type or self._lock_type or "").upper() == "DEFERRED":
+            return super().begin(lock_type)  # type: ignore[no-any-return]
+        notice = dialect(self).import_running(self)
+        if notice is not None:
+            _tell_waiting(f"waiting for {notice}")
+        while True:
+            try:
+                return super().begin(lock_type)  # type: ignore[no-any-return]
+            except peewee.OperationalError as exc:
+                if not dialect(self).is_busy(exc):
+                    raise
+                notice = dialect(self).import_running(self)
+                if notice is None:
+                    raise DatabaseBusy(
+                        "the database is busy: another session held its write lock longer than the "
+                        f"busy timeout ({self._busy_seconds:g} s); nothing was changed; try again"
+                    ) from exc
+                _tell_waiting(f"still waiting for {notice}")
+
+    @property
+    def _busy_seconds(self) -> float:
+        return float(self.connect_params.get("timeout", 5))
 
 
 class PostgresqlDatabase(_Guarded, PooledPostgresqlDatabase):

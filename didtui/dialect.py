@@ -10,9 +10,16 @@ each backend's choices and the measurements behind them (FIELD-NOTES in /work/sh
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
+import json
+import os
+import socket
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import peewee
@@ -58,6 +65,18 @@ _LOST = (
     "connection reset",
     "the connection is lost",
 )
+
+
+@dataclass(frozen=True)
+class ImportNotice:
+    """An import holding (or about to hold) an SQLite file's write lock, in another
+    session: who runs it and since when (naive UTC)."""
+
+    actor: str
+    started: _dt.datetime
+
+    def __str__(self) -> str:
+        return f"an import by {self.actor} (writing since {self.started:%H:%M:%S} UTC)"
 
 
 def _text(exc: BaseException) -> str:
@@ -151,6 +170,66 @@ class Dialect:
         if isinstance(exc, peewee.DataError | peewee.ProgrammingError) and ("nul (0x00)" in text or "0x00" in text):
             return InputError("text may not contain NUL characters (\\x00): nothing was changed")
         return None
+
+    # ---- long writes that others wait for ------------------------------------------
+
+    def _notice_path(self, db: Database) -> Path | None:
+        name = str(getattr(db, "database", "") or "")
+        if not name or name == ":memory:" or name.startswith("file:"):
+            return None
+        return Path(name).with_name(Path(name).name + "-import")
+
+    @contextlib.contextmanager
+    def announce_import(self, db: Database, actor: str) -> Iterator[None]:
+        """SQLite: a small file beside the database says who is writing an import, so
+        other sessions can say what they wait for (import_running) instead of failing."""
+        path = self._notice_path(db)
+        if path is None:
+            yield
+            return
+        notice = {
+            "actor": actor,
+            "started": _dt.datetime.now(_dt.UTC).replace(tzinfo=None, microsecond=0).isoformat(),
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "thread": threading.get_ident(),
+        }
+        path.write_text(json.dumps(notice), encoding="utf-8")
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+    def import_running(self, db: Database) -> ImportNotice | None:
+        """Another session's import that holds or is taking the write lock, if any. A
+        notice left by a process that died (same host, pid gone) is ignored."""
+        path = self._notice_path(db)
+        if path is None:
+            return None
+        try:
+            notice = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(notice, dict):
+            return None
+        pid = notice.get("pid")
+        if notice.get("host") == socket.gethostname() and isinstance(pid, int):
+            if pid == os.getpid():
+                if notice.get("thread") == threading.get_ident():
+                    return None  # this very import
+            else:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    return None
+                except PermissionError:
+                    pass
+        try:
+            started = _dt.datetime.fromisoformat(str(notice.get("started")))
+        except ValueError:
+            started = _dt.datetime(1970, 1, 1)
+        return ImportNotice(str(notice.get("actor") or "someone"), started)
 
     # ---- bulk load ----------------------------------------------------------------
 
@@ -261,6 +340,10 @@ class PostgresqlDialect(Dialect):
     def is_busy(self, exc: BaseException) -> bool:
         return False
 
+    def import_running(self, db: Database) -> ImportNotice | None:
+        """Servers lock rows, not the database: an import blocks nobody."""
+        return None
+
     def max_params(self, db: Database) -> int:
         return self.param_limit
 
@@ -334,6 +417,10 @@ class MariaDialect(Dialect):
 
     def is_busy(self, exc: BaseException) -> bool:
         return False
+
+    def import_running(self, db: Database) -> ImportNotice | None:
+        """Servers lock rows, not the database: an import blocks nobody."""
+        return None
 
     def max_params(self, db: Database) -> int:
         return self.param_limit

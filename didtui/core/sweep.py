@@ -38,6 +38,7 @@ class SweepResult:
     by_status: dict[str, int]
     batch: str
     at: _dt.datetime
+    skipped: str | None = None  # why nothing was tried (an import holds the SQLite write lock)
 
 
 def expired_where(now: _dt.datetime):
@@ -54,16 +55,20 @@ def preview(now: _dt.datetime | None = None) -> dict[str, int]:
     return dict(query.tuples())
 
 
-def sweep(now: _dt.datetime | None = None, *, actor: str | None = None) -> SweepResult:
+def sweep(now: _dt.datetime | None = None, *, actor: str | None = None, skip_if_busy: bool = False) -> SweepResult:
     """Release every expired hold: the events, then the UPDATE, in one transaction per pass.
 
     A deadlock the server broke (two sweepers, or a sweep and a pick) is run again after
-    a random wait, for a bounded time (core/retry.py).
+    a random wait, for a bounded time (core/retry.py). With `skip_if_busy` (the app's
+    periodic sweep), a sweep that would wait for another session's import on SQLite
+    returns at once with `skipped` saying so; without it, it waits for the import.
     """
     now = now or utcnow()
     actor = actor or current_actor() or "sweep"
     batch = history.new_batch()
     db = database_proxy.obj
+    if skip_if_busy and (notice := dialect(db).import_running(db)) is not None:
+        return SweepResult(0, {}, batch, now, skipped=f"{notice} holds the write lock")
     if dialect(db).single_writer:
         # SQLite: the write lock is ours until commit, so the predicate alone is exact.
         with db.atomic():

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from didtui.config import Profile
+from didtui.core import session
 from didtui.core import sweep as sweeping
 from didtui.tui.screens.clients import ClientsTab
 from didtui.tui.screens.dids import DataChanged, DidsTab
@@ -92,6 +93,7 @@ class DidApp(App[None]):
             self.set_keymap(self.user_keymap)
         if self.sweep_interval and self.sweep_interval > 0:
             self.set_interval(self.sweep_interval, self.scheduled_sweep)
+        session.on_wait(self._waiting)
         self._focus_tab("dids")
         try:
             import asyncio
@@ -173,17 +175,33 @@ class DidApp(App[None]):
             return
         self._sweeping = True
         actor = f"{self.profile.user} (sweep)"
-        db_call(self, lambda: sweeping.sweep(actor=actor), done=self._swept, failed=self._sweep_failed, group="sweep")
+        db_call(
+            self,
+            lambda: sweeping.sweep(actor=actor, skip_if_busy=True),
+            done=self._swept,
+            failed=self._sweep_failed,
+            group="sweep",
+        )
 
     def _swept(self, result: sweeping.SweepResult) -> None:
         self._sweeping = False
         self.sweeps_run += 1
         local = result.at.replace(tzinfo=_dt.UTC).astimezone()
-        self.last_sweep = f"{local:%H:%M:%S}" + (f" (released {result.released:,})" if result.released else "")
+        if result.skipped:  # an import holds the SQLite write lock: the next sweep will do it
+            self.last_sweep = f"{local:%H:%M:%S} skipped: {result.skipped}"
+        else:
+            self.last_sweep = f"{local:%H:%M:%S}" + (f" (released {result.released:,})" if result.released else "")
         self._update_topbar()
         if result.released:
             self.notify(f"hold sweep released {result.released:,} DIDs")
             self.post_message(DataChanged())
+
+    def _waiting(self, message: str) -> None:
+        """A job's write waits for another session's import (called from the job's thread)."""
+        try:
+            self.call_from_thread(self.notify, message, title="Waiting", timeout=6)
+        except RuntimeError:  # the app's own thread, or shutting down
+            pass
 
     def _sweep_failed(self, message: str) -> None:
         self._sweeping = False
@@ -208,8 +226,6 @@ class DidApp(App[None]):
 
 def run_app(context: Any) -> None:
     """Open the profile's database and run the app until quit or hangup."""
-    from didtui.core import session
-
     profile = context.open()
     app = DidApp(profile, context.config.keymap)
     try:

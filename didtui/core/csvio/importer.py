@@ -28,6 +28,7 @@ from didtui.core import bulk, history
 from didtui.core.csvio.cells import restore
 from didtui.core.csvio.mapping import check_mapping, guess_mapping
 from didtui.core.csvio.source import FileInfo, RecordReader, UnusableInput
+from didtui.core.csvio.staging import Stage, stages_imports
 from didtui.core.numbers import MAX_DIGITS, MAX_RANGE, parse_span
 from didtui.core.operators import create_operator
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label, parse_after_hold, parse_status
@@ -240,6 +241,8 @@ class _Pipeline:
         self.batch = history.new_batch()
         self._error_writer = None
         self._error_file = None
+        self.stage: Stage | None = None
+        self._placeholders: dict[str, int] = {}
         self._load_names()
         self._resolve_defaults()
 
@@ -334,15 +337,18 @@ class _Pipeline:
                 self._read_all(reader)
             else:
                 try:
-                    with db.atomic():
-                        self._max_before = DID.select(DID.id).order_by(DID.id.desc()).limit(1).scalar() or 0
-                        self._known_range = _number_range()
-                        with bulk.deferred_indexes(db, self._deferrable(db)):
-                            self._read_all(reader)
-                            self.seen = set()  # its ~65 MB per million DIDs, freed before the index builds
-                            if not self.writing or (self.report.wrong_rows and not self.skip_invalid):
-                                raise _Rollback
-                            self._finish_writes()
+                    if stages_imports(db):
+                        self._run_staged(db, reader)
+                    else:
+                        with db.atomic():
+                            self._max_before = DID.select(DID.id).order_by(DID.id.desc()).limit(1).scalar() or 0
+                            self._known_range = _number_range()
+                            with bulk.deferred_indexes(db, self._deferrable(db)):
+                                self._read_all(reader)
+                                self.seen = set()  # its ~65 MB per million DIDs, freed before the index builds
+                                if not self.writing or (self.report.wrong_rows and not self.skip_invalid):
+                                    raise _Rollback
+                                self._finish_writes()
                     self.report.written = True
                     self.report.batch = self.batch
                 except _Rollback:
@@ -359,6 +365,34 @@ class _Pipeline:
         self.report.new_operators = list(self.pending_operators.values())
         self.report.errors.sort(key=lambda e: e.line)
         return self.report
+
+    def _run_staged(self, db: Any, reader: RecordReader) -> None:
+        """SQLite (core/csvio/staging.py): read, check and stage the whole file in TEMP
+        tables without the write lock, then write it all in one short transaction."""
+        self.stage = Stage(db)
+        try:
+            with db.atomic("DEFERRED"):  # reads and TEMP writes: no lock on the main file
+                self._known_range = _number_range()
+                self._read_all(reader)
+            self.seen = set()  # its ~65 MB per million DIDs, freed before the index builds
+            if not self.writing or (self.report.wrong_rows and not self.skip_invalid):
+                raise _Rollback
+            with dialect(db).announce_import(db, self.actor), db.atomic():
+                self._max_before = DID.select(DID.id).order_by(DID.id.desc()).limit(1).scalar() or 0
+                for key, placeholder in self._placeholders.items():
+                    self.stage.set_operator(placeholder, self._create_operator(key))
+                with bulk.deferred_indexes(db, self._deferrable(db)):
+                    try:
+                        self.stage.load(self.options.hold_days, self.now)
+                    except peewee.IntegrityError as exc:
+                        raise AlreadyExists(
+                            "the inventory changed during the import (a DID of the file created, or an operator "
+                            "deleted, by someone else): nothing was written; import the file again"
+                        ) from exc
+                    self._finish_writes()
+        finally:
+            self.stage.drop()
+            self.stage = None
 
     def _read_all(self, reader: RecordReader) -> None:
         width = self.info.width
@@ -708,6 +742,16 @@ class _Pipeline:
         key = value[1]
         if key in self.operators:
             return self.operators[key]
+        if self.stage is not None:
+            # Staged (SQLite): created at the final step, under the write lock; until
+            # then a negative placeholder stands for it.
+            placeholder = self._placeholders.setdefault(key, -1 - len(self._placeholders))
+            self.operator_names[placeholder] = self.pending_operators[key]
+            return placeholder
+        return self._create_operator(key)
+
+    def _create_operator(self, key: str) -> int:
+        """Create the file's new operator `key` now, in the import's write transaction."""
         name = self.pending_operators[key]
         try:
             op_id = create_operator(name).id
@@ -720,6 +764,11 @@ class _Pipeline:
     # ---- writing -------------------------------------------------------------------
 
     def _write(self, inserts: list[tuple], updates: list[tuple], events: list[tuple]) -> None:
+        if self.stage is not None:
+            self.stage.add_new(inserts)
+            self.stage.add_updates(updates)
+            self.stage.add_events(events)
+            return
         db = database_proxy.obj
         single_writer = dialect(db).single_writer
         if inserts:
