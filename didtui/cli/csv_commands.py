@@ -28,6 +28,7 @@ from didtui.core.csvio import (
 )
 from didtui.core.csvio.importer import ImportReport, default_errors_path
 from didtui.core.csvio.mapping import check_mapping
+from didtui.core.filters import count, resolve_filter
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 ERRORS_SHOWN = 20
@@ -216,7 +217,6 @@ def export_command(
     output: str | None,
 ) -> None:
     """Export the DIDs matching the filters to CSV (all of them, streamed)."""
-    from didtui.core.filters import count, resolve_filter
 
     context.open()
     filt = resolve_filter(

@@ -11,6 +11,8 @@ import click
 
 from didtui import db as dbmod
 from didtui.cli.base import EXIT_REFUSED, EXIT_UNUSABLE, Context, fail, guarded
+from didtui.core import demo as demo_data
+from didtui.core import sweep
 from didtui.core.statuses import label
 
 
@@ -51,8 +53,6 @@ def cli(ctx: click.Context, config_path: str | None, profile_name: str | None, s
 
 @guarded
 def run_sweep(context: Context, dry_run: bool) -> None:
-    from didtui.core import sweep
-
     context.open()
     if dry_run:
         counts = sweep.preview()
@@ -70,6 +70,9 @@ def _by_status(counts: dict[str, int]) -> str:
 
 
 def open_app(context: Context) -> None:
+    # Imported here, not at the top: Textual costs about 0.4 s to import, which every
+    # other command (import, export, sweep from cron) would pay for nothing
+    # (docs/architecture.md, "Function-local imports").
     try:
         from didtui.tui.app import run_app
     except ImportError:
@@ -86,7 +89,6 @@ def open_app(context: Context) -> None:
 @guarded
 def demo(context: Context, force: bool, if_empty: bool, size: int) -> None:
     """Fill the profile's database with a realistic demo inventory."""
-    from didtui.core import demo as demo_data
 
     if size < 50 or size > 1_000_000:
         fail("--size must be from 50 to 1,000,000", EXIT_UNUSABLE)

@@ -6,6 +6,7 @@ terminal goes away (SIGHUP over a dropped SSH connection).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as _dt
 import os
 import signal
@@ -20,8 +21,10 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from didtui.config import Profile
 from didtui.core import session
 from didtui.core import sweep as sweeping
+from didtui.tui.keyhelp import help_group
 from didtui.tui.screens.clients import ClientsTab
 from didtui.tui.screens.dids import DataChanged, DidsTab
+from didtui.tui.screens.help import HelpScreen, palette_commands
 from didtui.tui.screens.operators import OperatorsTab
 from didtui.tui.screens.packages import PackagesTab
 from didtui.tui.work import db_call, set_pool_size
@@ -43,6 +46,7 @@ def pick_theme(environ: dict[str, str] | None = None) -> str:
 TAB_TITLES = {"dids": "1 DIDs", "operators": "2 Operators", "packages": "3 Packages", "clients": "4 Clients"}
 
 
+@help_group("Anywhere", order=10)
 class DidApp(App[None]):
     """Tabs (1-4), a footer of the keys that apply, `?` help, ctrl+p palette."""
 
@@ -96,8 +100,6 @@ class DidApp(App[None]):
         session.on_wait(self._waiting)
         self._focus_tab("dids")
         try:
-            import asyncio
-
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hangup)
         except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests)
             pass
@@ -212,14 +214,10 @@ class DidApp(App[None]):
     # ---- help and palette ---------------------------------------------------------------
 
     def action_help(self) -> None:
-        from didtui.tui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        from didtui.tui.screens.help import palette_commands
-
         yield from super().get_system_commands(screen)
         yield from palette_commands(self)
 

@@ -8,11 +8,15 @@ from textual.widgets import DataTable
 from didtui.core import operators
 from didtui.core.operators import OperatorRow
 from didtui.core.statuses import LABELS, Status
+from didtui.tui.keyhelp import help_group
+from didtui.tui.modals.operator_forms import DeleteOperatorScreen, OperatorFormScreen
+from didtui.tui.screens.dids import DataChanged
 from didtui.tui.screens.list_tab import ListTab
 
 STATUS_COLUMNS = [Status.IN_STOCK, Status.ACTIVE, Status.HOLD, Status.RESERVED, Status.BLOCKED, Status.ARCHIVED]
 
 
+@help_group("Operators tab", tab="operators", order=60, target="#operators-tab")
 class OperatorsTab(ListTab):
     BINDINGS = [
         Binding("n", "new", "New", tooltip="New operator", id="operators.new"),
@@ -43,20 +47,15 @@ class OperatorsTab(ListTab):
 
     def _changed(self, ok: bool | None) -> None:
         if ok:
-            from didtui.tui.screens.dids import DataChanged
-
             self.app.post_message(DataChanged())
 
     def action_new(self) -> None:
-        from didtui.tui.modals.operator_forms import OperatorFormScreen
-
         self.app.push_screen(OperatorFormScreen(), self._changed)
 
     def action_rename(self) -> None:
         row = self.current
         if row is None:
             return
-        from didtui.tui.modals.operator_forms import OperatorFormScreen
 
         self.app.push_screen(OperatorFormScreen(row), self._changed)
 
@@ -64,7 +63,6 @@ class OperatorsTab(ListTab):
         row = self.current
         if row is None:
             return
-        from didtui.tui.modals.operator_forms import DeleteOperatorScreen
 
         self.app.push_screen(DeleteOperatorScreen(row), self._changed)
 

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from didtui.errors import InputError
+from didtui.tui.keyhelp import help_group
 
 KEYS = {
     "status": "status",
@@ -77,6 +78,7 @@ def filter_text(values: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+@help_group("Filter bar", tab="dids", order=40)
 class FilterBar(Vertical):
     """The input line (while editing), the active filter (while one applies), errors."""
 
