@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections import Counter
+from typing import Any
 
+import pytest
 from core_helpers import age_holds, assert_invariants, span
 from core_workers import pick_worker, run_all, sweep_rounds_worker, sweep_worker
 
@@ -142,3 +144,79 @@ def test_concurrent_sweeps_release_every_expired_hold_exactly_once(profile: Prof
             if p.is_alive():
                 p.kill()
     assert_invariants()
+
+
+def test_picks_survive_an_admin_changing_the_allowance_meanwhile(profile: Profile) -> None:
+    """Issue 12 item 9: deadlocks the server breaks while pickers and an admin collide
+    are retried with random waits, bounded by time; no picker sees one."""
+    from core_workers import allowance_worker
+
+    package = retail.create_package("Gold", "gold", 1000)
+    client = retail.create_client("ACME")
+    cps = []
+    for i in range(4):
+        account = retail.create_account(client.id, f"acct{i}")
+        cps.append(retail.assign_package(account.id, package.id).id)
+    inventory.create_dids([span(15550000000, 400)], tag="gold")
+    args = [(profile.database, cp, 5) for cp in cps]
+    reports = run_all_mixed(
+        [(pick_worker, a) for a in args] + [(allowance_worker, (profile.database, package.id, 4.0))]
+    )
+    errors = [r["error"] for r in reports if r["error"]]
+    assert not errors, "\n".join(errors)
+    picked = [n for r in reports for n in r["picked"]]
+    assert len(picked) == len(set(picked)) == 400, "every DID given once"
+    assert all("are free" in r["refusal"] for r in reports if r["cp"] is not None)
+    assert_invariants()
+
+
+def run_all_mixed(jobs: list[tuple[Any, tuple[Any, ...]]], timeout: float = 120) -> list[dict[str, Any]]:
+    """Like core_workers.run_all, for processes running different workers."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(len(jobs))
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*args, barrier, queue)) for target, args in jobs]
+    for p in procs:
+        p.start()
+    try:
+        return [queue.get(timeout=timeout) for _ in procs]
+    finally:
+        for p in procs:
+            p.join(timeout=10)
+            if p.is_alive():
+                p.kill()
+
+
+def test_a_named_pick_of_a_did_another_picker_holds_says_it_was_taken_meanwhile(profile: Profile) -> None:
+    import threading
+
+    from didtui import db as dbmod
+    from didtui.errors import RuleViolation
+    from didtui.models import database_proxy
+
+    if dbmod.backend() == "sqlite":
+        pytest.skip("SQLite pickers take turns (one write lock): no row is ever held by another picker")
+    package = retail.create_package("Gold", "gold", 10)
+    account = retail.create_account(retail.create_client("ACME").id, "main")
+    cp = retail.assign_package(account.id, package.id)
+    inventory.create_dids([span(15550000000, 3)], tag="gold")
+    locked, release = threading.Event(), threading.Event()
+
+    def other_picker() -> None:
+        with database_proxy.connection_context(), database_proxy.atomic():
+            list(DID.select().where(DID.number == "15550000001").for_update())
+            locked.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=other_picker)
+    thread.start()
+    try:
+        assert locked.wait(30)
+        with pytest.raises(RuleViolation, match="was taken meanwhile"):
+            retail.pick(cp.id, numbers=["15550000001"])
+    finally:
+        release.set()
+        thread.join(30)
+    assert retail.pick(cp.id, numbers=["15550000001"]) == ["15550000001"]
