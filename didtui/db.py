@@ -91,14 +91,14 @@ class SqliteDatabase(_Guarded, peewee.SqliteDatabase):
         """BEGIN IMMEDIATE that waits out another session's import instead of failing:
         while an import writes (dialect.import_running), each busy timeout that passes
         is retried, and the wait is announced (set_wait_listener)."""
-        if (lock_type or self._lock_type or "").upper() == "DEFERRED":
-            return super().begin(lock_type)  # type: ignore[no-any-return]
+        if (lock_type or getattr(self, "_lock_type", None) or "").upper() == "DEFERRED":
+            return super().begin(lock_type)
         notice = dialect(self).import_running(self)
         if notice is not None:
             _tell_waiting(f"waiting for {notice}")
         while True:
             try:
-                return super().begin(lock_type)  # type: ignore[no-any-return]
+                return super().begin(lock_type)
             except peewee.OperationalError as exc:
                 if not dialect(self).is_busy(exc):
                     raise

@@ -41,7 +41,7 @@ class SweepResult:
     skipped: str | None = None  # why nothing was tried (an import holds the SQLite write lock)
 
 
-def expired_where(now: _dt.datetime):
+def expired_where(now: _dt.datetime) -> Any:
     return (
         (DID.status == Status.HOLD.value) & (DID.hold_until <= now) & DID.after_hold.in_([s.value for s in AFTER_HOLD])
     )
@@ -130,7 +130,7 @@ def _changes_sql() -> Any:
 _MARK = "AFTERHOLD"
 
 
-def _update(now: _dt.datetime):
+def _update(now: _dt.datetime) -> Any:
     return DID.update(
         {
             DID.status: DID.after_hold,
@@ -142,7 +142,7 @@ def _update(now: _dt.datetime):
     )
 
 
-def _release_sqlite(where, batch: str, actor: str, now: _dt.datetime) -> dict[str, int]:
+def _release_sqlite(where: Any, batch: str, actor: str, now: _dt.datetime) -> dict[str, int]:
     """SQLite, under the write lock: the events, then one UPDATE that says (RETURNING)
     which status each DID went to, so no third pass is needed to count them."""
     db = database_proxy.obj

@@ -42,22 +42,22 @@ class Stage:
     def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.db.execute_sql(sql, params)
 
-    def _many(self, sql: str, rows: list[Sequence[Any]]) -> None:
+    def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             with peewee.__exception_wrapper__:
                 self.db.cursor().executemany(sql, rows)
 
     # ---- staging (no lock on the main database) ---------------------------------------
 
-    def add_new(self, rows: list[Sequence[Any]]) -> None:
+    def add_new(self, rows: Sequence[Sequence[Any]]) -> None:
         """(number, status, operator_id, tag, notes, reseller_id, after_hold) per new DID."""
         marks = ", ".join("?" * len(NEW_COLUMNS))
         self._many(f"INSERT INTO temp.{self.new} VALUES ({marks})", rows)
         self.counts["new"] += len(rows)
 
-    def add_updates(self, updates: list[tuple[str, int, int, dict[str, Any]]]) -> None:
+    def add_updates(self, updates: Sequence[tuple[Any, ...]]) -> None:
         """(number, id, version, {field: new value}) per existing DID to change."""
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for _number, did_id, version, fields_ in updates:
             shape = ",".join(sorted(fields_))
             self._shapes[shape] = self._shapes.get(shape, 0) + 1
@@ -66,7 +66,7 @@ class Stage:
         self._many(f"INSERT INTO temp.{self.updates} VALUES ({marks})", rows)
         self.counts["updates"] += len(rows)
 
-    def add_events(self, events: list[Sequence[Any]]) -> None:
+    def add_events(self, events: Sequence[Sequence[Any]]) -> None:
         self._many(f"INSERT INTO temp.{self.events} VALUES ({', '.join('?' * len(EVENT_COLUMNS))})", events)
 
     def set_operator(self, placeholder: int, operator_id: int) -> None:
