@@ -173,18 +173,19 @@ class Dialect:
 
     # ---- long writes that others wait for ------------------------------------------
 
-    def _notice_path(self, db: Database) -> Path | None:
+    def _notice_base(self, db: Database) -> Path | None:
         name = str(getattr(db, "database", "") or "")
         if not name or name == ":memory:" or name.startswith("file:"):
             return None
-        return Path(name).with_name(Path(name).name + "-import")
+        return Path(name)
 
     @contextlib.contextmanager
     def announce_import(self, db: Database, actor: str) -> Iterator[None]:
-        """SQLite: a small file beside the database says who is writing an import, so
-        other sessions can say what they wait for (import_running) instead of failing."""
-        path = self._notice_path(db)
-        if path is None:
+        """SQLite: a small file beside the database (`<db>-import-<id>`, one per import)
+        says who is writing an import, so other sessions can say what they wait for
+        (import_running) instead of failing."""
+        base = self._notice_base(db)
+        if base is None:
             yield
             return
         notice = {
@@ -194,6 +195,7 @@ class Dialect:
             "pid": os.getpid(),
             "thread": threading.get_ident(),
         }
+        path = base.with_name(f"{base.name}-import-{uuid.uuid4().hex[:12]}")
         path.write_text(json.dumps(notice), encoding="utf-8")
         try:
             yield
@@ -203,33 +205,19 @@ class Dialect:
 
     def import_running(self, db: Database) -> ImportNotice | None:
         """Another session's import that holds or is taking the write lock, if any. A
-        notice left by a process that died (same host, pid gone) is ignored."""
-        path = self._notice_path(db)
-        if path is None:
+        notice left by a process that died (same host, pid gone) is removed."""
+        base = self._notice_base(db)
+        if base is None:
             return None
         try:
-            notice = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            paths = sorted(base.parent.glob(f"{base.name}-import-*"))
+        except OSError:
             return None
-        if not isinstance(notice, dict):
-            return None
-        pid = notice.get("pid")
-        if notice.get("host") == socket.gethostname() and isinstance(pid, int):
-            if pid == os.getpid():
-                if notice.get("thread") == threading.get_ident():
-                    return None  # this very import
-            else:
-                try:
-                    os.kill(pid, 0)
-                except ProcessLookupError:
-                    return None
-                except PermissionError:
-                    pass
-        try:
-            started = _dt.datetime.fromisoformat(str(notice.get("started")))
-        except ValueError:
-            started = _dt.datetime(1970, 1, 1)
-        return ImportNotice(str(notice.get("actor") or "someone"), started)
+        for path in paths:
+            notice = _read_notice(path)
+            if notice is not None:
+                return notice
+        return None
 
     # ---- bulk load ----------------------------------------------------------------
 
@@ -467,6 +455,36 @@ class MariaDialect(Dialect):
         import pymysql.cursors
 
         return db.connection().cursor(pymysql.cursors.SSCursor)
+
+
+def _read_notice(path: Path) -> ImportNotice | None:
+    """The import a notice file announces, unless it is this thread's own or its
+    process is gone."""
+    try:
+        notice = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(notice, dict):
+        return None
+    pid = notice.get("pid")
+    if notice.get("host") == socket.gethostname() and isinstance(pid, int):
+        if pid == os.getpid():
+            if notice.get("thread") == threading.get_ident():
+                return None  # this very import
+        else:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                with contextlib.suppress(OSError):
+                    path.unlink()  # left by an import that was killed
+                return None
+            except PermissionError:
+                pass
+    try:
+        started = _dt.datetime.fromisoformat(str(notice.get("started")))
+    except ValueError:
+        started = _dt.datetime(1970, 1, 1)
+    return ImportNotice(str(notice.get("actor") or "someone"), started)
 
 
 def _as_node(part: Any) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import peewee
 
 from didtui.config import Profile
@@ -40,3 +42,30 @@ def test_retryable_and_lost_connection_errors_are_recognised() -> None:
     assert pg.is_retryable(peewee.OperationalError("deadlock detected"))
     assert pg.is_connection_lost(peewee.OperationalError("server closed the connection unexpectedly"))
     assert dialect(peewee.SqliteDatabase(":memory:")).is_busy(peewee.OperationalError("database is locked"))
+
+
+def test_an_import_notice_names_the_importer_and_one_left_by_a_killed_import_is_dropped(tmp_path) -> None:
+    import json
+    import socket
+    import subprocess
+
+    db = peewee.SqliteDatabase(str(tmp_path / "x.db"))
+    sqlite = dialect(db)
+    assert sqlite.import_running(db) is None
+    with sqlite.announce_import(db, "alice"):
+        assert sqlite.import_running(db) is None  # this thread's own import
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    left = tmp_path / "x.db-import-dead"
+    left.write_text(
+        json.dumps({"actor": "bob", "started": "2026-01-01T10:00:00", "host": socket.gethostname(), "pid": dead.pid})
+    )
+    assert sqlite.import_running(db) is None and not left.exists()
+    other = tmp_path / "x.db-import-live"
+    other.write_text(
+        json.dumps(
+            {"actor": "carol", "started": "2026-01-01T10:00:00", "host": socket.gethostname(), "pid": os.getppid()}
+        )
+    )
+    notice = sqlite.import_running(db)
+    assert notice is not None and str(notice) == "an import by carol (writing since 10:00:00 UTC)"
