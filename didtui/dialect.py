@@ -168,7 +168,7 @@ class Dialect:
             )
         text = str(exc).lower()
         if isinstance(exc, peewee.DataError | peewee.ProgrammingError) and ("nul (0x00)" in text or "0x00" in text):
-            return InputError("text may not contain NUL characters (\\x00): nothing was changed")
+            return InputError("text may not contain NUL characters (\\x00): remove them and try again")
         return None
 
     # ---- long writes that others wait for ------------------------------------------
