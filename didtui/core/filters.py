@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from peewee import JOIN, SQL, Expression, Tuple
+from peewee import JOIN, SQL, Expression, Tuple, fn
 
 from didtui.core.statuses import label, parse_status
 from didtui.db import backend
@@ -39,6 +39,8 @@ class DIDFilter:
     account_id: int | None = None
     package_id: int | None = None
     client_package_id: int | None = None
+    # A block's range (first, last: digits of one width), set by core/blocks.py.
+    number_span: tuple[str, str] | None = None
     # Names for display only (set by `resolve_filter`), so a face can show what it filters.
     names: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
@@ -67,6 +69,8 @@ class DIDFilter:
                 parts.append(f"{key} {shown.get(key, '#' + str(value))}")
         if self.tag is not None:
             parts.append(f"tag {self.tag or '(none)'}")
+        if self.number_span is not None:
+            parts.append(f"block {shown.get('block', '-'.join(self.number_span))}")
         return ", ".join(parts) or "all DIDs"
 
     def where(self) -> Expression | None:
@@ -84,6 +88,9 @@ class DIDFilter:
             _digits_only(digits)
             upper = digits[:-1] + chr(ord(digits[-1]) + 1)
             terms.append((DID.number >= digits) & (DID.number < upper))
+        if self.number_span is not None:
+            first, last = self.number_span
+            terms.append((DID.number >= first) & (DID.number <= last) & (fn.LENGTH(DID.number) == len(first)))
         if self.statuses:
             terms.append(DID.status.in_(list(self.statuses)))
         if self.operator_id is not None:
