@@ -65,7 +65,7 @@ def test_block_counts_and_costs_match_the_hand_computed_fixture(world: dict) -> 
 
 def test_blocks_sort_and_filter_by_operator(world: dict) -> None:
     assert [r.name for r in blocks.list_blocks(sort="size")] == ["London A", "4930123450-4930123459"]
-    assert [r.name for r in blocks.list_blocks(sort="free")][0] == "4930123450-4930123459"
+    assert blocks.list_blocks(sort="free")[0].name == "4930123450-4930123459"
     assert [r.name for r in blocks.list_blocks(operator_id=world["colt"].id)] == ["4930123450-4930123459"]
     with pytest.raises(InputError, match="sort blocks by"):
         blocks.list_blocks(sort="colour")
