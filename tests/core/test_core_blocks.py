@@ -10,9 +10,9 @@ import pytest
 from core_helpers import assert_invariants, create, ids_of
 
 from didtui.config import Profile
-from didtui.core import blocks, filters, inventory, operators, retail
+from didtui.core import blocks, filters, inventory, operators, retail, runs
 from didtui.core.filters import Selection
-from didtui.errors import AlreadyExists, InputError, NotFound
+from didtui.errors import AlreadyExists, InputError, NotFound, RuleViolation
 from didtui.models import DID
 
 
@@ -139,3 +139,50 @@ def test_cost_report_by_every_grouping(world: dict) -> None:
     assert total.monthly == Decimal("45.00") and total.numbers == 100
     with pytest.raises(InputError):
         blocks.cost_report("colour")
+
+
+# ---- consecutive picking --------------------------------------------------------------
+
+
+def test_consecutive_pick_takes_the_first_run_long_enough_inside_one_block(world: dict) -> None:
+    # Free runs in block A: 010-021 (12) and 023-040 (18). Package Gold allows 20, 10 used.
+    retail.update_package(retail.list_packages()[0].id, allowed_dids=60)
+    picked = runs.pick_consecutive(world["cp"].id, 15)
+    assert picked == [f"442079460{n:02d}" for n in range(23, 38)]
+    assert all(DID.get(DID.number == n).status == "active" for n in picked)
+    assert_invariants()
+
+
+def test_consecutive_pick_refused_names_the_longest_run(world: dict) -> None:
+    retail.update_package(retail.list_packages()[0].id, allowed_dids=60)
+    before = filters.count_by_status()
+    with pytest.raises(RuleViolation, match="the longest free run is 18"):
+        runs.pick_consecutive(world["cp"].id, 19)
+    assert filters.count_by_status() == before
+
+
+def test_consecutive_runs_stop_at_block_edges(world: dict) -> None:
+    # 20 free numbers 44207947000-019 across two blocks of 10 each, plus a pool outside.
+    create("44207947000-44207947019", operator_id=world["telia"].id, tag="gold")
+    blocks.add_block("44207947000-44207947009", world["telia"].id, name="C1")
+    blocks.add_block("44207947010-44207947019", world["telia"].id, name="C2")
+    retail.update_package(retail.list_packages()[0].id, allowed_dids=60)
+    assert runs.longest_run(["gold"]) == 18
+    picked = runs.pick_consecutive(world["cp"].id, 10)
+    assert picked[0] == "44207946010" and len(picked) == 10  # the first run long enough
+    picked = runs.pick_consecutive(world["cp"].id, 10)
+    assert picked[0] == "44207946023"
+    picked = runs.pick_consecutive(world["cp"].id, 10)
+    assert picked == [f"442079470{n:02d}" for n in range(10)]  # C1 whole, not across into C2
+    assert_invariants()
+
+
+def test_consecutive_pick_without_blocks_uses_the_pool(profile: Profile) -> None:
+    create("15550001000-15550001004, 15550001006-15550001010", tag="pool")
+    pkg = retail.create_package("Pool", "pool", 10)
+    client = retail.create_client("Zed", account="a")
+    cp = retail.assign_package(retail.list_accounts(client.id)[0].id, pkg.id)
+    assert runs.pick_consecutive(cp.id, 5) == [f"1555000100{n}" for n in range(5)]
+    with pytest.raises(RuleViolation, match="longest free run is 5"):
+        runs.pick_consecutive(cp.id, 6)
+    assert_invariants()
