@@ -47,8 +47,7 @@ def _islands(tags: list[str], at_least: int, order_longest: bool) -> list[Run]:
             fn.LENGTH(DID.number).alias("w"),
             _numeric(DID.number).alias("n"),
             (
-                _numeric(DID.number)
-                - fn.ROW_NUMBER().over(partition_by=[fn.LENGTH(DID.number)], order_by=[DID.number])
+                _numeric(DID.number) - fn.ROW_NUMBER().over(partition_by=[fn.LENGTH(DID.number)], order_by=[DID.number])
             ).alias("grp"),
         )
         .where((DID.status == Status.IN_STOCK.value) & DID.tag.in_(tags))
