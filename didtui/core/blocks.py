@@ -23,9 +23,10 @@ from typing import Any
 import peewee
 from peewee import JOIN, SQL, fn
 
-from didtui.core.filters import DIDFilter
+from didtui.core.filters import DIDFilter, lookup_id
 from didtui.core.numbers import NumberSpan, parse_numbers
 from didtui.core.statuses import Status
+from didtui.core.views import complete_name
 from didtui.db import backend
 from didtui.errors import AlreadyExists, InputError, NotFound
 from didtui.models import DID, Block, Operator, Reseller, database_proxy
@@ -174,8 +175,8 @@ def _row(t: tuple[Any, ...], counts: dict[str, int]) -> BlockRow:
         first=t[5],
         last=t[6],
         bought_on=_as_date(t[7]),
-        monthly_cost=_as_decimal(t[8]),
-        setup_cost=_as_decimal(t[9]),
+        monthly_cost=_as_decimal(t[8], "0.0001"),
+        setup_cost=_as_decimal(t[9], "0.01"),
         notes=t[10] or "",
         by_status=dict(counts),
     )
@@ -187,8 +188,9 @@ def _as_date(value: Any) -> _dt.date | None:
     return _dt.date.fromisoformat(str(value)[:10])
 
 
-def _as_decimal(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+def _as_decimal(value: Any, places: str) -> Decimal | None:
+    """Money as stored, at its column's scale whatever the backend returns (SQLite: a float)."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal(places))
 
 
 def get_block(block_id: int) -> BlockRow:
@@ -490,3 +492,8 @@ def report_total(lines: list[CostLine]) -> CostLine:
         total.monthly_unused += line.monthly_unused
         total.setup += line.setup
     return total
+
+
+def operator_id(name: str) -> int:
+    """An operator as people name it (any case, a unique prefix); NotFound lists known ones."""
+    return int(lookup_id(Operator, complete_name("operator", name), "operator"))

@@ -105,7 +105,7 @@ class ReconcileReport:
             + (f" ({self.gone_attached:,} Active or Hold: urgent)" if self.gone_attached else ""),
             f"{self.drift:,} with different details",
         ]
-        return f"{self.listed:,} numbers listed: " + ", ".join(parts)
+        return f"{self.listed:,} number{'s' if self.listed != 1 else ''} listed: " + ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,7 @@ class ReconcileOptions:
     archive_attached: tuple[str, ...] = ()  # Active/Hold numbers named to be archived
     tag: str = ""
     max_range: int = 1_000_000
+    force: bool = False  # archive even when the list shares no number with ours
 
 
 def _cells_number(raw: str, max_range: int) -> list[str]:
@@ -266,6 +267,7 @@ def reconcile(
             write_report(report_path, all_differences(op_id))
             report.report_path = report_path
         if apply and not report.in_sync:
+            _refuse_a_wrong_list(options, report)
             _apply(options, report, actor or current_actor())
         _drop_stage()
     return report
@@ -278,6 +280,19 @@ def _drop_stage() -> None:
     db.execute_sql(f"DROP {temporary}TABLE IF EXISTS {_Stage._meta.table_name}")
 
 
+def _refuse_a_wrong_list(options: ReconcileOptions, report: ReconcileReport) -> None:
+    """A list that shares no number with the operator's DIDs is most likely the wrong file
+    or the wrong operator: archiving everything it leaves out needs `force`."""
+    if options.gone != "archive" or options.force or not report.gone:
+        return
+    held = _count(DID.select().where((DID.operator == options.operator_id) & (DID.status != Status.ARCHIVED.value)))
+    if report.gone == held:
+        raise RuleViolation(
+            f"the list shares no number with the {held:,} DIDs of {report.operator}: is it the right file and "
+            "operator? Nothing was changed (force it to archive them all)"
+        )
+
+
 def _missing_rows(op_id: int, limit: int | None = None) -> Iterator[Difference]:
     query = _missing_query(op_id)
     if limit:
@@ -287,11 +302,20 @@ def _missing_rows(op_id: int, limit: int | None = None) -> Iterator[Difference]:
 
 
 def _gone_rows(op_id: int, limit: int | None = None) -> Iterator[Difference]:
-    query = _gone_query(op_id)
-    if limit:
-        query = query.limit(limit)
-    for _id, number, status, client in query.tuples().iterator():
-        yield Difference("gone", number, ours=status, client=client or "")
+    """Gone numbers, the urgent ones (Active, Hold: a client's) first."""
+    attached = [Status.ACTIVE.value, Status.HOLD.value]
+    urgent = _gone_query(op_id).where(DID.status.in_(attached))
+    rest = _gone_query(op_id).where(DID.status.not_in(attached))
+    left = limit
+    for query in (urgent, rest):
+        if left is not None:
+            if left <= 0:
+                return
+            query = query.limit(left)
+        for _id, number, status, client in query.tuples().iterator():
+            if left is not None:
+                left -= 1
+            yield Difference("gone", number, ours=status, client=client or "")
 
 
 def _drift_rows(op_id: int, limit: int | None = None) -> Iterator[Difference]:

@@ -118,3 +118,13 @@ def test_unreadable_lists_are_refused(telia: int, tmp_path: Path) -> None:
     opts = reconcile.ReconcileOptions(mapping=("did",), operator_id=telia)
     with pytest.raises(UnusableInput, match="no number could be read"):
         reconcile.reconcile(info, opts)
+
+
+def test_a_list_sharing_no_number_is_not_applied_without_force(telia: int, tmp_path: Path) -> None:
+    path = _file(tmp_path, ["442079469999"])
+    with pytest.raises(RuleViolation, match="shares no number with the 20 DIDs of Telia"):
+        _run(path, telia, gone="archive", apply=True)
+    assert did(NUMBERS[0]).status == "in_stock"
+    report = _run(path, telia, gone="archive", apply=True, force=True)
+    assert report.applied == {"archived": 20}
+    assert_invariants()
