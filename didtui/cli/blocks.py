@@ -116,18 +116,16 @@ def add_command(
     """Record a block (RANGE like 442079460000-442079460999). Never creates or changes DIDs."""
     context.open()
     span = core.parse_block_range(range_text)
-    values = {
-        "name": name,
-        "monthly_cost": core.parse_money(monthly_cost, "monthly cost"),
-        "setup_cost": core.parse_money(setup_cost, "setup cost"),
-        "bought_on": core.parse_day(bought_on),
-        "notes": notes,
-    }
+    monthly = core.parse_money(monthly_cost, "monthly cost")
+    setup = core.parse_money(setup_cost, "setup cost")
+    day = core.parse_day(bought_on)
     op_id = core.operator_id(operator)
     if dry_run:
         click.echo(f"would record block {name or span} ({len(span):,} numbers) for {operator}")
         return
-    row = core.add_block(range_text, op_id, **values)
+    row = core.add_block(
+        range_text, op_id, name=name, monthly_cost=monthly, setup_cost=setup, bought_on=day, notes=notes
+    )
     inside = row.in_inventory
     click.echo(f"recorded block {row.name}: {row.size:,} numbers, {inside:,} of them in the inventory")
 
@@ -353,7 +351,7 @@ def _report_json(report: rec.ReconcileReport) -> dict[str, Any]:
                     "operator": d.operator or None,
                     "line": d.line,
                     "urgent": d.urgent,
-                }  # fmt: skip
+                }
                 for d in v
             ]
             for k, v in report.samples.items()
