@@ -17,7 +17,7 @@ from peewee import JOIN, SQL, Expression, Tuple, fn
 from didtui.core.statuses import label, parse_status
 from didtui.db import backend
 from didtui.errors import InputError, NotFound
-from didtui.models import DID, Account, Client, ClientPackage, Operator, Package, Reseller
+from didtui.models import DID, Account, Block, Client, ClientPackage, Operator, Package, Reseller
 
 SORTS = ("number", "status", "operator", "tag")
 
@@ -132,6 +132,7 @@ def resolve_filter(
     client: str | None = None,
     account: str | None = None,
     package: str | None = None,
+    block: str | None = None,
 ) -> DIDFilter:
     """A filter from names as people type them; unknown names raise NotFound.
 
@@ -156,6 +157,10 @@ def resolve_filter(
         if name:
             values[f"{key}_id"] = lookup_id(model, name.strip(), key)
             names.append((key, name.strip()))
+    if block and block.strip():
+        row = Block.select(Block.first, Block.last).where(Block.id == lookup_id(Block, block.strip(), "block")).get()
+        values["number_span"] = (row.first, row.last)
+        names.append(("block", block.strip()))
     if account:
         client_name, _, account_name = account.rpartition("/")
         query = Account.select(Account.id).join(Client).where(Account.name == account_name.strip())

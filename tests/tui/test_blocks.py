@@ -1,0 +1,69 @@
+"""The Blocks view: reached by `b` on Operators, counts and costs shown, sort, a new block
+by keys, drill-down to the block's DIDs and back."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from didtui.core import blocks, operators
+from didtui.models import Block
+from tests.tui.conftest import screen_text, type_text, wait_for
+
+
+async def test_blocks_view_counts_sort_new_and_drill_down(make_app, seeded):
+    telia = next(o for o in operators.list_operators() if o.name == "Telia")
+    blocks.add_block("15550000000-15550000099", telia.id, name="NY Gold", monthly_cost=Decimal("0.5"))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await wait_for(pilot, lambda: "Telia" in screen_text(app), what="operators")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: "NY Gold" in screen_text(app) and "…" not in screen_text(app), what="blocks")
+        text = screen_text(app)
+        # 100 numbers, 30 DIDs (3 Active, 27 In Stock), 70 missing; 50.00 a month, 48.50 unused
+        assert "1 block · 50.00/month, 48.50 unused · by name" in text
+        row = next(line for line in text.splitlines() if "NY Gold" in line)
+        assert row.split()[:8] == ["NY", "Gold", "100", "3", "27", "27", "50.00", "48.50"], row
+        await pilot.press("s")
+        await wait_for(pilot, lambda: "by operator" in screen_text(app))
+        # a new block, by keys
+        await pilot.press("n")
+        await wait_for(pilot, lambda: "New block" in screen_text(app), what="form")
+        await type_text(pilot, "44200000000-44200000049")
+        await pilot.press("tab", "enter")
+        await wait_for(pilot, lambda: "Colt" in screen_text(app), what="operator list")
+        await pilot.press("down", "enter")
+        await pilot.press("tab")
+        await type_text(pilot, "London")
+        await pilot.press("tab")
+        await type_text(pilot, "1.5")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "London" in screen_text(app) and "New block" not in screen_text(app))
+        saved = Block.get(Block.name == "London")
+        assert (saved.first, saved.last, saved.monthly_cost) == ("44200000000", "44200000049", Decimal("1.5"))
+        # drill down into NY Gold's DIDs
+        while app.screen.current is None or app.screen.current.name != "NY Gold":  # type: ignore[attr-defined]
+            await pilot.press("down")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "filter: block NY Gold" in screen_text(app) and "30 DIDs" in screen_text(app))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.query_one("TabbedContent").active == "operators", what="back")
+
+
+async def test_costs_report_in_the_app(make_app, seeded):
+    telia = next(o for o in operators.list_operators() if o.name == "Telia")
+    blocks.add_block("15550000000-15550000029", telia.id, name="NY", monthly_cost=Decimal("2"), setup_cost=Decimal(9))
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2")
+        await wait_for(pilot, lambda: "Telia" in screen_text(app))
+        await pilot.press("b")
+        await wait_for(pilot, lambda: "NY" in screen_text(app))
+        await pilot.press("c")
+        await wait_for(pilot, lambda: "by operator" in screen_text(app) and "60.00" in screen_text(app))
+        await pilot.press("b")
+        await wait_for(pilot, lambda: "by block" in screen_text(app))
+        await pilot.press("b")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: "by status" in screen_text(app) and "active" in screen_text(app))
+        await pilot.press("escape")
