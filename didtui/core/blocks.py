@@ -23,6 +23,7 @@ from typing import Any
 import peewee
 from peewee import JOIN, SQL, fn
 
+from didtui.core import inventory
 from didtui.core.filters import DIDFilter, lookup_id
 from didtui.core.numbers import NumberSpan, parse_numbers
 from didtui.core.statuses import Status
@@ -497,3 +498,27 @@ def report_total(lines: list[CostLine]) -> CostLine:
 def operator_id(name: str) -> int:
     """An operator as people name it (any case, a unique prefix); NotFound lists known ones."""
     return int(lookup_id(Operator, complete_name("operator", name), "operator"))
+
+
+def create_dids_as_block(
+    spans: list[NumberSpan],
+    *,
+    block_name: str,
+    monthly_cost: Decimal | None = None,
+    operator_id: int | None = None,
+    **did_values: Any,
+) -> tuple[int, BlockRow]:
+    """Create a range's DIDs and record the range as a block, both or neither (the New
+    DIDs form's "record as block"). Returns the DIDs created and the block."""
+    if len(spans) != 1:
+        raise InputError("only one range can be recorded as a block: type a single range")
+    if operator_id is None:
+        raise InputError("a block is bought from an operator: choose the operator")
+    span = spans[0]
+    with database_proxy.obj.atomic():
+        clash = _overlapping(span)
+        if clash is not None:
+            raise AlreadyExists(f"range {span} overlaps block {clash.name} ({clash.first}-{clash.last})")
+        created = inventory.create_dids(spans, operator_id=operator_id, **did_values)
+        row = add_block(str(span), operator_id, name=block_name, monthly_cost=monthly_cost)
+    return created.count, row

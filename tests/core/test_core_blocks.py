@@ -186,3 +186,26 @@ def test_consecutive_pick_without_blocks_uses_the_pool(profile: Profile) -> None
     with pytest.raises(RuleViolation, match="longest free run is 5"):
         runs.pick_consecutive(cp.id, 6)
     assert_invariants()
+
+
+def test_creating_a_range_as_a_block_is_both_or_neither(world: dict) -> None:
+    from didtui.core.numbers import parse_numbers
+
+    n, row = blocks.create_dids_as_block(
+        parse_numbers("44207948000-44207948049"), block_name="New 50", monthly_cost=Decimal("0.1"),
+        operator_id=world["telia"].id, tag="gold",
+    )  # fmt: skip
+    assert n == 50 and row.size == 50 and row.by_status == {"in_stock": 50}
+    before = filters.count()
+    with pytest.raises(AlreadyExists, match="overlaps block New 50"):
+        blocks.create_dids_as_block(
+            parse_numbers("44207948040-44207948099"), block_name="Clash", operator_id=world["telia"].id
+        )
+    with pytest.raises(AlreadyExists, match="already exists"):  # the block name: DIDs rolled back too
+        blocks.create_dids_as_block(
+            parse_numbers("44207949000-44207949009"), block_name="new 50", operator_id=world["telia"].id
+        )
+    assert filters.count() == before
+    with pytest.raises(InputError, match="choose the operator"):
+        blocks.create_dids_as_block(parse_numbers("44207949000-44207949009"), block_name="X")
+    assert_invariants()

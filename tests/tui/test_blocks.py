@@ -67,3 +67,26 @@ async def test_costs_report_in_the_app(make_app, seeded):
         await pilot.press("b")
         await wait_for(pilot, lambda: "by status" in screen_text(app) and "active" in screen_text(app))
         await pilot.press("escape")
+
+
+async def test_new_dids_form_records_the_range_as_a_block(make_app, seeded):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: "New DIDs" in screen_text(app), what="form")
+        await type_text(pilot, "15559990000-15559990099")
+        await pilot.press("tab", "enter")
+        await wait_for(pilot, lambda: "Telia" in screen_text(app), what="operators")
+        await pilot.press("down", "down", "enter")  # (none), Colt, Telia
+        for _ in range(7):
+            await pilot.press("tab")
+        await type_text(pilot, "NY new")
+        await pilot.press("tab")
+        await type_text(pilot, "0.2")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "New DIDs" not in screen_text(app), what="created")
+        row = blocks.block_by_name("NY new")
+        assert (row.first, row.last, row.operator, row.monthly_cost) == (
+            "15559990000", "15559990099", "Telia", Decimal("0.2000"),
+        )  # fmt: skip
+        assert row.by_status == {"in_stock": 100}

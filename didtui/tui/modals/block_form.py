@@ -72,7 +72,7 @@ class BlockFormScreen(FormScreen[bool]):
             "notes": self._value("notes"),
         }
         row = self.row
-        op_id = int(operator)
+        op_id = operator if isinstance(operator, int) else int(str(operator))
 
         def save() -> BlockRow:
             monthly = blocks.parse_money(values["monthly"], "monthly cost")
