@@ -90,3 +90,40 @@ async def test_new_dids_form_records_the_range_as_a_block(make_app, seeded):
             "15559990000", "15559990099", "Telia", Decimal("0.2000"),
         )  # fmt: skip
         assert row.by_status == {"in_stock": 100}
+
+
+async def test_reconcile_wizard_compares_then_applies(make_app, seeded, tmp_path):
+    from didtui.models import DID
+
+    listed = [f"4420000{n:04d}" for n in range(3, 30)] + ["44200009999"]
+    path = tmp_path / "colt.csv"
+    path.write_text("Number;Status\n" + "\n".join(f"{n};in stock" for n in listed) + "\n", encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("2")
+        await wait_for(pilot, lambda: "Colt" in screen_text(app))
+        await pilot.press("R")  # on Colt, the first row
+        await wait_for(pilot, lambda: "Reconcile an operator's list" in screen_text(app))
+        await type_text(pilot, str(path))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "ctrl+s compares" in screen_text(app), what="inspected")
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot,
+            lambda: (
+                "28 listed · 1 not held · 3 no longer listed · 0 differ" in screen_text(app)
+                and "missing  44200009999" in screen_text(app)
+                and "gone     44200000000" in screen_text(app)
+            ),
+            what="summary and samples",
+        )
+        assert DID.get(DID.number == "44200000000").status == "in_stock"
+        app.screen.query_one("#missing").value = "add-reserved"
+        app.screen.query_one("#gone").value = "archive"
+        app.screen.query_one("#apply").press()
+        await wait_for(pilot, lambda: "One batch, all or nothing" in screen_text(app), what="confirm")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "applied: 1 added, 3 archived" in screen_text(app), what="applied")
+        assert DID.get(DID.number == "44200000000").status == "archived"
+        assert DID.get(DID.number == "44200009999").status == "reserved"
+        await pilot.press("escape")
