@@ -24,6 +24,7 @@ import peewee
 from peewee import JOIN, SQL, fn
 
 from didtui.core import inventory
+from didtui.core.csvio.source import RecordReader
 from didtui.core.filters import DIDFilter, lookup_id
 from didtui.core.numbers import NumberSpan, parse_numbers
 from didtui.core.statuses import Status
@@ -522,3 +523,33 @@ def create_dids_as_block(
         created = inventory.create_dids(spans, operator_id=operator_id, **did_values)
         row = add_block(str(span), operator_id, name=block_name, monthly_cost=monthly_cost)
     return created.count, row
+
+
+@dataclass
+class RecordedRanges:
+    recorded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "line N: why"
+
+
+def record_file_ranges(info: Any, mapping: tuple[str, ...], default_operator: str | None = None) -> RecordedRanges:
+    """Record every range of a CSV file's DID column as a block (import's --record-blocks),
+    under the row's operator or the default one. Ranges that overlap a block, or name no
+    known operator, are skipped with the reason."""
+    col = {f: i for i, f in enumerate(mapping) if f != "ignore"}
+    did_col, op_col = col["did"], col.get("operator")
+    out = RecordedRanges()
+    for line, cells, problem in RecordReader(info):
+        if problem is not None or cells is None or did_col >= len(cells):
+            continue
+        raw = "".join(cells[did_col].split())
+        if "-" not in raw.lstrip("+"):
+            continue
+        operator = (cells[op_col].strip() if op_col is not None and op_col < len(cells) else "") or default_operator
+        try:
+            if not operator:
+                raise InputError("no operator for the block")
+            row = add_block(raw, operator_id(operator))
+            out.recorded.append(row.name)
+        except (InputError, NotFound, AlreadyExists) as exc:
+            out.skipped.append(f"line {line}: {exc}")
+    return out

@@ -104,3 +104,18 @@ def test_reconcile_dry_run_apply_and_exit_codes(run, telia, tmp_path: Path) -> N
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"\x00\x01\x02PK\x03\x04")
     assert run("reconcile", str(bad), "--operator", "telia").exit_code == 2
+
+
+def test_import_records_its_ranges_as_blocks(run, telia, tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "DID,Operator\n15552000000-15552000099,Telia Carrier\n15552000500,Telia Carrier\n15551230050-15551230149,\n",
+        encoding="utf-8",
+    )
+    result = run("import", str(path), "--record-blocks", "--skip-invalid", "--operator", "Telia Carrier")
+    assert result.exit_code == 0, result.output
+    assert "recorded 2 blocks" in result.output
+    names = [json.loads(x)["name"] for x in run("blocks", "list", "--json").output.splitlines()]
+    assert names == ["15551230050-15551230149", "15552000000-15552000099"]
+    again = run("import", str(path), "--record-blocks", "--operator", "Telia Carrier")
+    assert "recorded 0 blocks, 2 ranges skipped" in again.output and "overlaps block" in again.output
