@@ -127,3 +127,24 @@ async def test_reconcile_wizard_compares_then_applies(make_app, seeded, tmp_path
         assert DID.get(DID.number == "44200000000").status == "archived"
         assert DID.get(DID.number == "44200009999").status == "reserved"
         await pilot.press("escape")
+
+
+async def test_pick_consecutive_numbers_from_the_app(make_app, seeded):
+    from didtui.models import DID
+
+    telia = next(o for o in operators.list_operators() if o.name == "Telia")
+    blocks.add_block("15550000000-15550000004", telia.id, name="Small")  # free in it: 003, 004
+    blocks.add_block("15550000005-15550000029", telia.id, name="Rest")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("4")
+        await wait_for(pilot, lambda: "Gold 5" in screen_text(app), what="client package listed")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "27 In Stock DIDs free" in screen_text(app), what="pick form")
+        await type_text(pilot, "2")
+        await pilot.press("tab", "tab", "space")
+        assert app.screen.query_one("#consecutive").value is True
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "Pick DIDs for" not in screen_text(app), what="picked")
+        active = [d.number for d in DID.select().where(DID.status == "active").order_by(DID.number)]
+        assert active[-2:] == ["15550000003", "15550000004"]
