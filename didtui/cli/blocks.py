@@ -309,18 +309,7 @@ def _show(report: rec.ReconcileReport) -> None:
     click.echo(report.summary())
     for category in ("gone", "missing", "drift"):
         for d in report.samples.get(category, []):
-            detail = {
-                "gone": f"we hold it as {d.ours}"
-                + (f" for {d.client}" if d.client else "")
-                + (" (URGENT)" if d.urgent else ""),
-                "missing": "we do not hold it",
-                "drift": (
-                    f"held under {d.operator}"
-                    if d.operator and d.theirs in ("", d.ours)
-                    else f"ours {d.ours}, theirs {d.theirs}"
-                ),
-            }[category]
-            click.echo(f"  {category:<8} {d.number:<16} {detail}")
+            click.echo(f"  {category:<8} {d.number:<16} {rec.describe(d)}")
     for problem in report.wrong_rows[:10]:
         click.echo(f"  skipped {problem}")
     if report.report_path:

@@ -32,7 +32,7 @@ from didtui.core.csvio.cells import restore
 from didtui.core.csvio.mapping import check_mapping
 from didtui.core.csvio.source import FileInfo, RecordReader, UnusableInput
 from didtui.core.numbers import MAX_DIGITS, normalize_number, parse_span
-from didtui.core.statuses import Status, parse_status
+from didtui.core.statuses import Status, label, parse_status
 from didtui.db import backend, current_actor
 from didtui.errors import InputError, NotFound, RuleViolation
 from didtui.models import DID, Account, Client, ClientPackage, Operator, database_proxy, utcnow
@@ -330,6 +330,18 @@ def all_differences(op_id: int) -> Iterator[Difference]:
     yield from _missing_rows(op_id)
     yield from _gone_rows(op_id)
     yield from _drift_rows(op_id)
+
+
+def describe(d: Difference) -> str:
+    """One difference as a person reads it (both faces print this)."""
+    if d.category == "gone":
+        owner = f" for {d.client}" if d.client else ""
+        return f"held as {label(d.ours)}{owner}" + (" URGENT" if d.urgent else "")
+    if d.category == "missing":
+        return "not held" + (f" (they say {label(d.theirs)})" if d.theirs else "")
+    if d.operator and d.theirs in ("", d.ours):
+        return f"held under {d.operator}"
+    return f"ours {label(d.ours)}, theirs {label(d.theirs)}"
 
 
 REPORT_COLUMNS = ["Category", "DID", "Our Status", "Their Status", "Client", "Our Operator", "Line"]

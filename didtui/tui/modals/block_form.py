@@ -122,11 +122,11 @@ class CostsScreen(ModalScreen[None]):
         self.by = "operator"
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="form costs"):
+        with Vertical(classes="form wide costs"):
             yield Label("Monthly cost of blocks", classes="form-title")
             yield Static("", id="costs-by")
             yield ListTable(
-                [("Group", 24), ("Numbers", 9), ("Unused", 9), ("Monthly", 11), ("Unused/mo", 11), ("Setup", 10)],
+                [("Group", 20), ("Numbers", 8), ("Unused", 8), ("Monthly", 10), ("Unused/mo", 10), ("Setup", 9)],
                 id="costs-table",
             )
 

@@ -31,7 +31,9 @@ class PickScreen(FormScreen[list]):
             "How many", Input(placeholder="or mark numbers below with space", id="count", compact=True)
         )
         yield SelectionList(id="numbers", compact=True)
-        yield self.field_row("Consecutive", Checkbox("that many in a row, inside one block", id="consecutive", compact=True))
+        yield self.field_row(
+            "Consecutive", Checkbox("that many in a row, inside one block", id="consecutive", compact=True)
+        )
 
     def on_mount(self) -> None:
         self.query_one("#count", Input).focus()

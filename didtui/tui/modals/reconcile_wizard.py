@@ -8,8 +8,6 @@ Status columns guessed and changeable), `Compare` is a dry run that changes noth
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -164,7 +162,7 @@ class ReconcileWizard(FormScreen[bool]):
             ]
         for category in ("gone", "missing", "drift"):
             for d in report.samples.get(category, [])[:SAMPLES_SHOWN]:
-                lines.append(f"  {category:<8} {d.number:<16} {_detail(d)}")
+                lines.append(f"  {category:<8} {d.number:<16} {reconcile.describe(d)}")
         if report.wrong_rows:
             lines.append(f"  {len(report.wrong_rows):,} rows skipped, first: {report.wrong_rows[0]}")
         if report.batch:
@@ -203,13 +201,3 @@ class ReconcileWizard(FormScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(bool(getattr(self, "_applied", False)))
-
-
-def _detail(d: Any) -> str:
-    if d.category == "gone":
-        return f"held as {d.ours}" + (f" for {d.client}" if d.client else "") + (" URGENT" if d.urgent else "")
-    if d.category == "missing":
-        return "not held"
-    if d.operator and d.theirs in ("", d.ours):
-        return f"held under {d.operator}"
-    return f"ours {d.ours}, theirs {d.theirs}"
