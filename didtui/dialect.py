@@ -103,6 +103,11 @@ class Dialect:
     param_limit = 65_535
     #: rows per executemany call for bulk inserts
     insert_chunk = 5_000
+    #: the type a digits column is CAST to for arithmetic (MariaDB's CAST knows no BIGINT)
+    integer_type = "BIGINT"
+    #: the planner keeps the left table of a CROSS JOIN as the outer loop (SQLite), so a
+    #: join can be ordered by writing it so; servers plan inner joins themselves
+    cross_join_keeps_order = True
 
     # ---- locking ------------------------------------------------------------------
 
@@ -244,6 +249,10 @@ class Dialect:
     def drop_id_table(self, db: Database, name: str) -> None:
         db.execute_sql(f"DROP TABLE IF EXISTS temp.{name}")
 
+    def drop_temporary_table(self, db: Database, name: str) -> None:
+        """Drop a temporary table now, inside the caller's transaction."""
+        db.execute_sql(f"DROP TABLE IF EXISTS {name}")
+
     def rows_by_number(self, db: Database, columns: str, numbers: list[str]) -> Iterator[tuple[Any, ...]]:
         """`SELECT columns FROM did WHERE number IN numbers`, in as few statements as the
         parameter limit allows."""
@@ -311,6 +320,7 @@ class Dialect:
 
 class PostgresqlDialect(Dialect):
     name = "postgresql"
+    cross_join_keeps_order = False
     row_locks = True
     single_writer = False
     nulls_first = False
@@ -389,6 +399,8 @@ class PostgresqlDialect(Dialect):
 
 class MariaDialect(Dialect):
     name = "mysql"
+    integer_type = "INTEGER"
+    cross_join_keeps_order = False
     row_locks = True
     single_writer = False
     row_value_seek = False  # MariaDB does not plan row values as a range
@@ -428,6 +440,10 @@ class MariaDialect(Dialect):
         db.execute_sql(f"CREATE TEMPORARY TABLE {name} (id BIGINT PRIMARY KEY)")
 
     def drop_id_table(self, db: Database, name: str) -> None:
+        db.execute_sql(f"DROP TEMPORARY TABLE IF EXISTS {name}")
+
+    def drop_temporary_table(self, db: Database, name: str) -> None:
+        """DROP TEMPORARY TABLE: a plain DROP TABLE would commit the transaction."""
         db.execute_sql(f"DROP TEMPORARY TABLE IF EXISTS {name}")
 
     def upsert(self, query: peewee.Insert, conflict: Sequence[peewee.Field], update: dict[Any, Any]) -> peewee.Insert:

@@ -10,6 +10,8 @@ from didtui.core.operators import OperatorRow
 from didtui.core.statuses import LABELS, Status
 from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.operator_forms import DeleteOperatorScreen, OperatorFormScreen
+from didtui.tui.modals.reconcile_wizard import ReconcileWizard
+from didtui.tui.screens.blocks import BlocksScreen
 from didtui.tui.screens.dids import DataChanged
 from didtui.tui.screens.list_tab import ListTab
 
@@ -23,6 +25,10 @@ class OperatorsTab(ListTab):
         Binding("e", "rename", "Rename", tooltip="Rename operator / change its reseller", id="operators.rename"),
         Binding("delete", "delete", "Delete", tooltip="Delete operator (moving its DIDs)", id="operators.delete"),
         Binding("enter", "drill", "DIDs", tooltip="Show the operator's DIDs (drill down)", id="operators.drill"),
+        Binding("b", "blocks", "Blocks", tooltip="Number blocks: utilisation and cost", id="operators.blocks"),
+        Binding(
+            "R", "reconcile", "Reconcile", tooltip="Compare the operator's list with its DIDs", id="operators.reconcile"
+        ),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="operators.refresh"),
     ]
 
@@ -65,6 +71,12 @@ class OperatorsTab(ListTab):
             return
 
         self.app.push_screen(DeleteOperatorScreen(row), self._changed)
+
+    def action_reconcile(self) -> None:
+        self.app.push_screen(ReconcileWizard(self.current), self._changed)
+
+    def action_blocks(self) -> None:
+        self.app.push_screen(BlocksScreen())
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
