@@ -115,21 +115,30 @@ class SqliteDatabase(_Guarded, peewee.SqliteDatabase):
         return float(self.connect_params.get("timeout", 5))
 
 
-class PostgresqlDatabase(_Guarded, PooledPostgresqlDatabase):
+class PostgresqlDatabase(_Guarded, peewee.PostgresqlDatabase):
     pass
 
 
-class MySQLDatabase(_Guarded, PooledMySQLDatabase):
+class MySQLDatabase(_Guarded, peewee.MySQLDatabase):
     pass
 
 
-def make_database(profile: Profile) -> peewee.Database:
+class PooledPostgresql(_Guarded, PooledPostgresqlDatabase):
+    pass
+
+
+class PooledMySQL(_Guarded, PooledMySQLDatabase):
+    pass
+
+
+def make_database(profile: Profile, *, pooled: bool = False) -> peewee.Database:
     """The peewee database object for a profile, not yet connected.
 
-    Servers get a connection pool (playhouse.pool) capped at the profile's `pool_size`:
-    the app runs each background job on a pooled connection instead of opening a new
-    session per job (tests/bench/bench_pool.py measures both). A thread asking for a
-    connection while all are in use waits up to `connect_timeout` for one.
+    `pooled` (the app, whose background jobs each take a connection): a server profile
+    gets a connection pool (playhouse.pool) capped at the profile's `pool_size`, so a job
+    reuses a session instead of opening one (tests/bench/bench_pool.py measures both); a
+    thread asking while all are in use waits up to `connect_timeout` for one. Otherwise
+    (the CLI, scripts) `close()` really ends the session.
     """
     url = profile.database
     scheme = urlsplit(url).scheme
@@ -162,9 +171,9 @@ def make_database(profile: Profile) -> peewee.Database:
     }
     params.setdefault("connect_timeout", int(profile.connect_timeout))
     if scheme in ("postgresql", "postgres"):
-        return PostgresqlDatabase(name, **pool, **params)
+        return PooledPostgresql(name, **pool, **params) if pooled else PostgresqlDatabase(name, **params)
     params.setdefault("charset", "utf8mb4")
-    return MySQLDatabase(name, **pool, **params)
+    return PooledMySQL(name, **pool, **params) if pooled else MySQLDatabase(name, **params)
 
 
 def _where(profile: Profile) -> str:
@@ -176,10 +185,10 @@ def _where(profile: Profile) -> str:
     )
 
 
-def open_unchecked(profile: Profile) -> peewee.Database:
+def open_unchecked(profile: Profile, *, pooled: bool = False) -> peewee.Database:
     """The profile's database, connected, without binding models or checking the schema."""
     try:
-        db = make_database(profile)
+        db = make_database(profile, pooled=pooled)
     except ImportError as exc:
         raise DatabaseUnavailable(f"the driver for {profile.scheme} is not installed: {exc}") from None
     try:
@@ -193,13 +202,13 @@ def open_unchecked(profile: Profile) -> peewee.Database:
     return db
 
 
-def connect(profile: Profile, *, upgrade: bool | None = None) -> peewee.Database:
+def connect(profile: Profile, *, upgrade: bool | None = None, pooled: bool = False) -> peewee.Database:
     """Open the profile's database, bind the models to it and check its schema.
 
     `upgrade=None` upgrades SQLite automatically and refuses a server with pending
     migrations; True always upgrades; False never does (and refuses when pending).
     """
-    db = open_unchecked(profile)
+    db = open_unchecked(profile, pooled=pooled)
     database_proxy.initialize(db)
     set_actor(profile.user)
     do_upgrade = (not profile.is_server) if upgrade is None else upgrade

@@ -18,8 +18,9 @@ from didtui.models import database_proxy
 
 
 def open_profile(profile: Profile) -> None:
-    """Connect to the profile's database (upgrading an embedded SQLite file)."""
-    dbmod.connect(profile)
+    """Connect to the profile's database (upgrading an embedded SQLite file), with a
+    pool of server connections for the app's background jobs (db.make_database)."""
+    dbmod.connect(profile, pooled=True)
 
 
 def close() -> None:

@@ -224,7 +224,7 @@ class DidApp(App[None]):
 
 def run_app(context: Any) -> None:
     """Open the profile's database and run the app until quit or hangup."""
-    profile = context.open()
+    profile = context.open(pooled=True)  # background jobs share pooled server sessions
     app = DidApp(profile, context.config.keymap)
     try:
         app.run()

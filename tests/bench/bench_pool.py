@@ -71,7 +71,7 @@ def main() -> None:
     _admin(kind, "CREATE DATABASE didtui_bench_pool")
     try:
         profile = Profile(name="bench", database=URLS[kind], user="bench", pool_size=args.workers + 1)
-        pooled = dbmod.connect(profile, upgrade=True)
+        pooled = dbmod.connect(profile, upgrade=True, pooled=True)
         inventory.create_dids([parse_span("15550000000-15550009999")])
         pooled.close()
         # Before: the same database object without a pool, as db.make_database built it.

@@ -27,10 +27,16 @@ def _kill(kind: str, session_id: int) -> None:
         _admin(kind, f"KILL {int(session_id)}")
 
 
-def test_a_connection_killed_during_create_dids_raises_connection_lost_and_writes_nothing(profile: Profile) -> None:
+@pytest.mark.parametrize("pooled", [False, True], ids=["cli", "app-pool"])
+def test_a_connection_killed_during_create_dids_raises_connection_lost_and_writes_nothing(
+    profile: Profile, pooled: bool
+) -> None:
     kind = dbmod.backend()
     if kind == "sqlite":
         pytest.skip("an embedded database has no connection to lose")
+    if pooled:
+        database_proxy.obj.close()
+        dbmod.connect(profile, pooled=True)
     session_id = _own_session_id()
     killed: list[int] = []
 
@@ -48,6 +54,8 @@ def test_a_connection_killed_during_create_dids_raises_connection_lost_and_write
     database_proxy.obj.close()
     database_proxy.obj.connect()
     assert DID.select().count() == 0
+    if pooled:
+        dbmod.close()
 
 
 def test_a_read_on_a_killed_connection_raises_connection_lost(profile: Profile) -> None:

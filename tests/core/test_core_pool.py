@@ -16,7 +16,7 @@ from didtui.models import database_proxy
 @pytest.fixture(params=["postgresql", "mysql"])
 def server(request, tmp_path):
     profile = make_profile(request.param, tmp_path, pool_size=2)
-    database = dbmod.connect(profile, upgrade=True)
+    database = dbmod.connect(profile, upgrade=True, pooled=True)
     yield database
     dbmod.close()
 
@@ -39,6 +39,16 @@ def test_jobs_reuse_a_pooled_server_session(server) -> None:
         thread.start()
         thread.join(10)
     assert len(seen) == 3 and len(set(seen)) == 1, "each job opened a new server session"
+
+
+def test_the_cli_closes_its_server_session_for_real(tmp_path, server) -> None:
+    """Without `pooled` (the CLI, scripts), close() ends the session, so a script can drop
+    or copy the database right after."""
+    profile = make_profile(dbmod.backend(server), tmp_path)
+    plain = dbmod.open_unchecked(profile)
+    assert not isinstance(plain, type(server))
+    plain.close()
+    assert plain.is_closed()
 
 
 def test_a_job_beyond_pool_size_waits_for_a_free_connection(server) -> None:
