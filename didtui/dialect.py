@@ -308,6 +308,12 @@ class Dialect:
         target = f'FROM "{model._meta.table_name}" AS "t1"'
         return sql.replace(target, f'{target} INDEXED BY "{index}"', 1)
 
+    def pin_primary_key(self, sql: str, model: type[peewee.Model]) -> str:
+        """`sql` reading `model` by its primary key only (a range of ids): SQLite's NOT
+        INDEXED still seeks the rowid, but no other index can drive the query."""
+        target = f'FROM "{model._meta.table_name}" AS "t1"'
+        return sql.replace(target, f"{target} NOT INDEXED", 1)
+
     def stream_cursor(self, db: Database) -> Any:
         """A cursor that streams a large result instead of buffering it all."""
         return db.cursor()
@@ -384,6 +390,9 @@ class PostgresqlDialect(Dialect):
     def pin_index(self, sql: str, model: type[peewee.Model], index: str) -> str:
         """PostgreSQL has no index hints: the queries are shaped instead (a keyset over
         the sort index, ORDER BY ... LIMIT, which every plan serves from that index)."""
+        return sql
+
+    def pin_primary_key(self, sql: str, model: type[peewee.Model]) -> str:
         return sql
 
     def stream_cursor(self, db: Database) -> Any:
@@ -464,6 +473,10 @@ class MariaDialect(Dialect):
     def pin_index(self, sql: str, model: type[peewee.Model], index: str) -> str:
         target = f"FROM `{model._meta.table_name}` AS `t1`"
         return sql.replace(target, f"{target} FORCE INDEX (`{index}`)", 1)
+
+    def pin_primary_key(self, sql: str, model: type[peewee.Model]) -> str:
+        target = f"FROM `{model._meta.table_name}` AS `t1`"
+        return sql.replace(target, f"{target} FORCE INDEX (PRIMARY)", 1)
 
     def stream_cursor(self, db: Database) -> Any:
         """PyMySQL's unbuffered cursor: the default one reads the whole result first."""

@@ -132,6 +132,7 @@ class DIDTable(ScrollView, can_focus=True):
         self.sort = "number"
         self.total: int | None = None
         self.counting = False  # rows shown, the count of all matching still on its way
+        self.estimate: int | None = None  # while counting: a quick estimate of the count
         self.marked_ids: set[int] = set()
         self.marked_all = False
         self._page_blocks: OrderedDict[int, list[DIDRow]] = OrderedDict()
@@ -174,6 +175,10 @@ class DIDTable(ScrollView, can_focus=True):
             return False
         return all(self.row_at(p) is not None for p in self._visible_positions())
 
+    def count_shown(self) -> bool:
+        """True once the summary shows a count: the exact one, or an estimate meanwhile."""
+        return self.total is not None and (not self.counting or self.estimate is not None)
+
     def rows_shown(self) -> bool:
         """True once the visible rows are loaded, even if the count is still on its way."""
         if self.total is None:
@@ -211,6 +216,7 @@ class DIDTable(ScrollView, can_focus=True):
         filt, sort = self.filter, self.sort
         if not keep_position:
             self.total = None
+        self.estimate = None
         self.refresh()
 
         def first_rows(rows: list[DIDRow]) -> None:
@@ -224,12 +230,24 @@ class DIDTable(ScrollView, can_focus=True):
             self.refresh()
             self.post_message(self.Changed(self))
 
+        def estimated(guess: int) -> None:
+            """The exact count of a broad filter over millions takes a while: an
+            estimate (marked as one) shows meanwhile."""
+            if generation != self._generation or not self.counting:
+                return
+            self.estimate = guess
+            self.post_message(self.Changed(self))
+
         def fetch() -> tuple[int, list[DIDRow], int]:
             if first_block == 0:
                 rows = filters.page(filt, sort=sort, limit=BLOCK)
                 self.app.call_from_thread(first_rows, rows)
-                total = filters.count(filt) if len(rows) == BLOCK else len(rows)
-                return total, rows, 0
+                if len(rows) < BLOCK:
+                    return len(rows), rows, 0
+                guess = filters.estimate(filt)
+                if guess is not None:
+                    self.app.call_from_thread(estimated, guess)
+                return filters.count(filt), rows, 0
             total = filters.count(filt)
             block = min(first_block, max(0, (total - 1) // BLOCK))
             if block == 0:
@@ -246,6 +264,7 @@ class DIDTable(ScrollView, can_focus=True):
             total, rows, block = result
             self.total = total
             self.counting = False
+            self.estimate = None
             self._page_blocks[block] = rows
             self.virtual_size = Size(TOTAL_WIDTH, total + 1)
             self.cursor = min(self.cursor, max(0, total - 1))
