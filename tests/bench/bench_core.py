@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/bench/bench_core.py [--runs 5] [--size 1000000]
         [--backend sqlite|postgresql] [--only create,sweep,mass_edit,counts] [--workdir DIR]
+        [--scale-work] [--json FILE]
 
 Builds fresh databases in a temporary directory and prints, for each figure, our time
 next to a raw-driver baseline measured in the same run on an identical copy of the same
@@ -415,6 +416,7 @@ def one_round(
 
 
 def main() -> None:
+    global HOLDS, EDITED
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--size", type=int, default=1_000_000)
@@ -424,7 +426,15 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, metavar=("FIGURE", "VARIANT"), help=argparse.SUPPRESS)
     parser.add_argument("--where", help=argparse.SUPPRESS)
     parser.add_argument("--ids", default="", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--scale-work",
+        action="store_true",
+        help=f"sweep SIZE/5 holds and mass-edit SIZE/10 DIDs (default: {HOLDS:,} and {EDITED:,})",
+    )
+    parser.add_argument("--json", metavar="FILE", help="also write the medians to FILE (bench_growth.py reads it)")
     args = parser.parse_args()
+    if args.scale_work:
+        HOLDS, EDITED = args.size // 5, args.size // 10
     if args.child:
         print(json.dumps(measure(*args.child, args.backend, args.where, args.size, args.ids)))
         return
@@ -483,6 +493,16 @@ def main() -> None:
             f"  {labels[figure]:<34} {ours:8.3f}s {raw:8.3f}s {ratio:6.2f}x {'<= ' + str(target) + 'x':>8}  "
             f"{peak:7.0f}  {'ok' if ok else 'MISSED':6} {same:>13}"
         )
+    if args.json:
+        medians = {
+            figure: {
+                variant: statistics.median(r[figure][variant]["seconds"] for r in rounds)
+                for variant in rounds[0][figure]
+            }
+            | {"count": n(figure)}
+            for figure in figures
+        }
+        Path(args.json).write_text(json.dumps(medians))
     print(
         f"  peak memory of our processes: {worst_peak:.0f} MB (limit {MEMORY_LIMIT_MB} MB) "
         f"{'ok' if worst_peak < MEMORY_LIMIT_MB else 'MISSED'}"

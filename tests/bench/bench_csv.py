@@ -189,6 +189,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dir", default="/tmp/didtui-bench")
+    parser.add_argument("--json", metavar="FILE", help="also write the medians to FILE (bench_growth.py reads it)")
     parser.add_argument("--child", nargs=4, metavar=("JOB", "DB", "PATH", "ROWS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -226,6 +227,15 @@ def main() -> None:
         pairs = zip(results[f"{what}-didtui"], results[f"{what}-baseline"], strict=False)
         return statistics.median(ours[key] / base[key] for ours, base in pairs)
 
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    what: {"ours": median(f"{what}-didtui", "seconds"), "raw": median(f"{what}-baseline", "seconds")}
+                    for what in ("import", "export")
+                }
+            )
+        )
     print()
     print("Medians; the ratio is the median of each run's didtui/baseline pair (run back to back).")
     print()

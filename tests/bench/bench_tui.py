@@ -356,7 +356,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument(
-        "--keep", metavar="DIR", nargs="?", const="", help="build (or reuse) the SQLite files in DIR; servers: keep them"
+        "--keep",
+        metavar="DIR",
+        nargs="?",
+        const="",
+        help="build (or reuse) the SQLite files in DIR; servers: keep them",
     )
     parser.add_argument("--backend", choices=["sqlite", *SERVERS], default="sqlite")
     parser.add_argument("--build-only", action="store_true", help="build (or find) the databases, measure nothing")
@@ -421,9 +425,7 @@ def main() -> None:
     if args.backend != "sqlite" and args.keep is None:
         for n in (10_000, args.size):
             admin(args.backend, f"DROP DATABASE IF EXISTS {db_name(n)}")
-    print(
-        f"\ndidtui TUI benchmark: medians of {args.runs} runs, terminal {SIZE[0]}x{SIZE[1]}, {args.backend}"
-    )
+    print(f"\ndidtui TUI benchmark: medians of {args.runs} runs, terminal {SIZE[0]}x{SIZE[1]}, {args.backend}")
     print(
         f"{'figure':<34}{'ours @' + format(args.size, ','):>14}{'ours @10,000':>14}"
         f"{'DataTable @10,000':>19}{'ratio':>9}{'target':>10}"
