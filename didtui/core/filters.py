@@ -555,29 +555,72 @@ def page_keys_sql(
     return sql, list(params)
 
 
-def page_at(filt: DIDFilter | None, *, sort: str = "number", offset: int, limit: int = 100) -> list[DIDRow]:
+@dataclass(frozen=True)
+class Landmarks:
+    """The sort keys of rows `every`, 2*`every`, ... of one filter and sort (positions
+    counted from 1): a jump seeks from the nearest one, reading at most `every` index
+    entries instead of all those before the target (0.25 s at row 5,000,000 of ten
+    million on SQLite, 1-2 s on PostgreSQL)."""
+
+    every: int
+    keys: tuple[tuple[Any, ...], ...]
+
+
+def landmarks(filt: DIDFilter | None, *, sort: str = "number", every: int) -> Landmarks:
+    """One pass over the sort index in steps of `every` (as long as one exact count): the
+    DIDs table builds them in the background once it knows a filter is large."""
+    keys: list[tuple[Any, ...]] = []
+    key: tuple[Any, ...] | None = None
+    while True:
+        row = database_proxy.execute_sql(*jump_key_sql(filt, sort=sort, offset=every, after=key)).fetchone()
+        if row is None:
+            return Landmarks(every, tuple(keys))
+        key = tuple(row)
+        keys.append(key)
+
+
+def page_at(
+    filt: DIDFilter | None,
+    *,
+    sort: str = "number",
+    offset: int,
+    limit: int = 100,
+    marks: Landmarks | None = None,
+) -> list[DIDRow]:
     """Rows from a position: for jumps (a scrollbar drag), where there is no key yet.
 
     The key of the row before `offset` comes from the sort columns alone (an index-only
     scan: 20 ms at row 500,000 of a million, against 200 ms for OFFSET over whole joined
-    rows), then the page is a keyset page after that key.
+    rows), counted from the nearest landmark before it when `marks` (of the same filter
+    and sort) are given; then the page is a keyset page after that key.
     """
     if offset <= 0:
         return page(filt, sort=sort, limit=limit)
-    key = database_proxy.execute_sql(*jump_key_sql(filt, sort=sort, offset=offset)).fetchone()
+    after, skip = None, offset  # the row before `offset` is row `skip` after `after`
+    if marks is not None and marks.keys:
+        n = min(offset // marks.every, len(marks.keys))
+        if n:
+            after, skip = marks.keys[n - 1], offset - n * marks.every
+    if skip == 0:
+        return page(filt, sort=sort, after=after, limit=limit)
+    key = database_proxy.execute_sql(*jump_key_sql(filt, sort=sort, offset=skip, after=after)).fetchone()
     if key is None:
         return []
     return page(filt, sort=sort, after=tuple(key), limit=limit)
 
 
-def jump_key_sql(filt: DIDFilter | None, *, sort: str, offset: int) -> tuple[str, list[Any]]:
-    """The SELECT of the sort key of the row before `offset` (an index-only scan of the
-    sort index, pinned as for pages)."""
+def jump_key_sql(
+    filt: DIDFilter | None, *, sort: str, offset: int, after: tuple[Any, ...] | None = None
+) -> tuple[str, list[Any]]:
+    """The SELECT of the sort key of row `offset` (from 1) after the key `after` (from the
+    top without it): an index-only scan of the sort index, pinned as for pages."""
     columns = sort_columns(sort)
     query = DID.select(*columns)
     where = filt.where() if filt is not None else None
     if where is not None:
         query = query.where(where)
+    if after is not None:
+        query = query.where(_keyset(sort, columns, after, True))
     sql, params = query.order_by(*columns).offset(offset - 1).limit(1).sql()
     if _sort_index_serves(filt, sort):
         sql = dialect().pin_index(sql, DID, SORT_INDEXES[sort])

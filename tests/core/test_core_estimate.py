@@ -62,10 +62,14 @@ def test_deleted_ids_are_not_counted(sampled: dict[str, int]) -> None:
     exact = filters.count(None)
     assert exact == 4_000
     assert _close(filters.estimate(None), exact, 0.1)
-    assert _close(filters.estimate(DIDFilter(statuses=("blocked",))), filters.count(DIDFilter(statuses=("blocked",))), 0.15)
+    assert _close(
+        filters.estimate(DIDFilter(statuses=("blocked",))), filters.count(DIDFilter(statuses=("blocked",))), 0.15
+    )
 
 
-def test_no_estimate_for_a_narrow_filter_or_a_small_table(sampled: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_estimate_for_a_narrow_filter_or_a_small_table(
+    sampled: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert filters.estimate(DIDFilter(number="1555000001")) is None  # 10 DIDs: an estimate would be noise
     assert filters.estimate(DIDFilter(number="1")) is not None
     monkeypatch.setattr(filters, "ESTIMATE_IDS", 6_000)  # the sample would read every id

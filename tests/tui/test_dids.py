@@ -8,6 +8,7 @@ from didtui.core import filters, inventory, operators
 from didtui.core.filters import row_by_number
 from didtui.core.numbers import parse_numbers
 from didtui.models import DID
+from didtui.tui.widgets import did_table
 from tests.tui.conftest import screen_text, table_of, type_text, wait_for
 
 
@@ -178,3 +179,20 @@ async def test_an_estimate_shows_while_the_exact_count_is_on_its_way(make_app, s
             lambda: "300 DIDs" in screen_text(app) and "estimate" not in screen_text(app),
             what="the exact count",
         )
+
+
+async def test_a_scrollbar_jump_lands_on_the_right_rows_with_landmarks(make_app, sqlite_profile, monkeypatch):
+    """Once the count is in, a background pass notes every N-th key; a jump to the middle
+    then seeks from the nearest one and shows exactly the rows at that position."""
+    op = operators.create_operator("Telia")
+    inventory.create_dids(parse_numbers("15550000000-15550000999"), operator_id=op.id, tag="gold")
+    monkeypatch.setattr(did_table, "LANDMARK_EVERY", 70)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = table_of(app)
+        await wait_for(pilot, lambda: table.is_settled() and table._landmarks is not None, what="landmarks")
+        assert len(table._landmarks.keys) == 1_000 // 70
+        table.scroll_to(y=637, animate=False, immediate=True)
+        await wait_for(pilot, lambda: table.is_settled() and table.row_at(637) is not None, what="the jump")
+        assert table.row_at(637).number == "15550000637"
+        assert "15550000637" in screen_text(app)

@@ -32,6 +32,10 @@ from didtui.tui.work import db_call
 
 BLOCK = 100
 MAX_BLOCKS = 24
+# Past this many matching rows, a background pass notes the key of every LANDMARK_EVERY-th
+# row (at most LANDMARKS of them), so that a scrollbar jump seeks from the nearest one.
+LANDMARK_EVERY = 10_000
+LANDMARKS = 1_000
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,7 @@ class DIDTable(ScrollView, can_focus=True):
         self.total: int | None = None
         self.counting = False  # rows shown, the count of all matching still on its way
         self.estimate: int | None = None  # while counting: a quick estimate of the count
+        self._landmarks: filters.Landmarks | None = None
         self.marked_ids: set[int] = set()
         self.marked_all = False
         self._page_blocks: OrderedDict[int, list[DIDRow]] = OrderedDict()
@@ -217,6 +222,7 @@ class DIDTable(ScrollView, can_focus=True):
         if not keep_position:
             self.total = None
         self.estimate = None
+        self._landmarks = None
         self.refresh()
 
         def first_rows(rows: list[DIDRow]) -> None:
@@ -272,6 +278,8 @@ class DIDTable(ScrollView, can_focus=True):
             self.refresh()
             self._queue_schedule()
             self.post_message(self.Changed(self))
+            if total > 2 * LANDMARK_EVERY:
+                self._note_landmarks(generation, max(LANDMARK_EVERY, total // LANDMARKS))
 
         def failed(message: str) -> None:
             if generation != self._generation:
@@ -282,6 +290,26 @@ class DIDTable(ScrollView, can_focus=True):
             self.post_message(self.Failed(self, message))
 
         db_call(self, fetch, done=done, failed=failed, group="table-reset", exclusive=True, read_only=True)
+
+    def _note_landmarks(self, generation: int, every: int) -> None:
+        filt, sort = self.filter, self.sort
+
+        def noted(marks: filters.Landmarks) -> None:
+            if generation == self._generation:
+                self._landmarks = marks
+
+        def failed(message: str) -> None:
+            pass  # jumps still work without them, only slower
+
+        db_call(
+            self,
+            lambda: filters.landmarks(filt, sort=sort, every=every),
+            done=noted,
+            failed=failed,
+            group="table-landmarks",
+            exclusive=True,
+            read_only=True,
+        )
 
     def _visible_positions(self) -> range:
         if self.total is None:
@@ -340,10 +368,11 @@ class DIDTable(ScrollView, can_focus=True):
             return
         limit = BLOCK if block < last_block else (self.total or 0) - block * BLOCK
         self._fetching.add(block)
+        marks = self._landmarks
 
         def fetch() -> list[DIDRow]:
             if "offset" in kwargs:
-                return filters.page_at(filt, sort=sort, offset=kwargs["offset"], limit=limit)
+                return filters.page_at(filt, sort=sort, offset=kwargs["offset"], limit=limit, marks=marks)
             return filters.page(filt, sort=sort, limit=limit, **kwargs)
 
         def done(rows: list[DIDRow]) -> None:
