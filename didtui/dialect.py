@@ -97,6 +97,8 @@ class Dialect:
     nulls_first = True
     #: the planner turns a row-value comparison (a, b) > (x, y) into one index range seek
     row_value_seek = True
+    # pin_index pins (INDEXED BY, FORCE INDEX); without hints, queries are shaped instead.
+    index_hints = True
     #: building indexes after a big load beats keeping them up to date during it
     defers_indexes = True
     #: statement parameters a driver accepts (SQLite reads its own limit at run time)
@@ -330,6 +332,7 @@ class PostgresqlDialect(Dialect):
     row_locks = True
     single_writer = False
     nulls_first = False
+    index_hints = False
     defers_indexes = False
     insert_chunk = 20_000
 

@@ -385,6 +385,57 @@ def _sort_index_serves(filt: DIDFilter | None, sort: str) -> bool:
     return _only(filt, _SERVED[sort])
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """How a page or jump reads: the index to pin (None: the planner's choice), the
+    ORDER BY, and the WHERE."""
+
+    index: str | None
+    order: list[Any]
+    where: Any
+
+
+def _filter_index_in_number_order(filt: DIDFilter, sort: str) -> _Reading | None:
+    """When the filter fixes the leading columns of an index whose next column is the
+    number (`status:blocked tag:berlin` and (status, tag, number)), that index holds the
+    matching rows already in number order: it is pinned where the backend has hints.
+    PostgreSQL has none and, told `=` and ORDER BY number, drops the fixed columns from
+    the order, walks the number index instead and, the blocked DIDs being the last
+    quarter, threw away 7.5 million rows before the first (2 s at 10M DIDs; issue 14).
+    There the fixed columns are ordered by too and matched as closed ranges, the same
+    rows (`(status, tag) >= ('blocked', 'berlin') AND (status, tag) <= (...)`: a row
+    comparison, so the scan stops where the pair ends), which only that index serves in
+    that order: no statistics can flip the plan."""
+    if sort != "number" or filt.number.strip().startswith("*"):
+        return None
+    fixed: list[tuple[Any, Any]]
+    if len(filt.statuses) == 1 and filt.tag is not None and _only(filt, ("statuses", "tag", "number")):
+        index, fixed = SORT_INDEXES["status"], [(DID.status, filt.statuses[0]), (DID.tag, filt.tag)]
+    elif filt.tag is not None and _only(filt, ("tag", "number")):
+        index, fixed = SORT_INDEXES["tag"], [(DID.tag, filt.tag)]
+    elif filt.operator_id is not None and _only(filt, ("operator_id", "number")):
+        index, fixed = SORT_INDEXES["operator"], [(DID.operator, filt.operator_id)]
+    else:
+        return None
+    order = [c for c, _ in fixed] + [DID.number]
+    if dialect().index_hints:
+        return _Reading(index, order, filt.where())
+    where = replace(filt, statuses=(), tag=None, operator_id=None).where()
+    columns, values = Tuple(*(c for c, _ in fixed)), Tuple(*(v for _, v in fixed))
+    if len(fixed) == 1:
+        columns, values = fixed[0]
+    term = (columns >= values) & (columns <= values)
+    return _Reading(None, order, term if where is None else where & term)
+
+
+def _reading(filt: DIDFilter | None, sort: str) -> _Reading:
+    by_filter = _filter_index_in_number_order(filt, sort) if filt is not None else None
+    if by_filter is not None:
+        return by_filter
+    index = SORT_INDEXES[sort] if _sort_index_serves(filt, sort) else None
+    return _Reading(index, sort_columns(sort), filt.where() if filt is not None else None)
+
+
 def _index_for_count(filt: DIDFilter | None) -> str | None:
     """The index a count reads when the filter names one index's leading column."""
     if filt is None or filt.is_empty():
@@ -540,18 +591,18 @@ def page_keys_sql(
     the rows of just these ids."""
     columns = sort_columns(sort)
     descending = before is not None or last
+    reading = _reading(filt, sort)
     keys = DID.select(DID.id)
-    where = filt.where() if filt else None
-    if where is not None:
-        keys = keys.where(where)
+    if reading.where is not None:
+        keys = keys.where(reading.where)
     if after is not None:
         keys = keys.where(_keyset(sort, columns, after, True))
     if before is not None:
         keys = keys.where(_keyset(sort, columns, before, False))
-    order = [c.desc() for c in columns] if descending else columns
+    order = [c.desc() for c in reading.order] if descending else reading.order
     sql, params = keys.order_by(*order).limit(limit).sql()
-    if _sort_index_serves(filt, sort):
-        sql = dialect().pin_index(sql, DID, SORT_INDEXES[sort])
+    if reading.index is not None:
+        sql = dialect().pin_index(sql, DID, reading.index)
     return sql, list(params)
 
 
@@ -615,15 +666,15 @@ def jump_key_sql(
     """The SELECT of the sort key of row `offset` (from 1) after the key `after` (from the
     top without it): an index-only scan of the sort index, pinned as for pages."""
     columns = sort_columns(sort)
+    reading = _reading(filt, sort)
     query = DID.select(*columns)
-    where = filt.where() if filt is not None else None
-    if where is not None:
-        query = query.where(where)
+    if reading.where is not None:
+        query = query.where(reading.where)
     if after is not None:
         query = query.where(_keyset(sort, columns, after, True))
-    sql, params = query.order_by(*columns).offset(offset - 1).limit(1).sql()
-    if _sort_index_serves(filt, sort):
-        sql = dialect().pin_index(sql, DID, SORT_INDEXES[sort])
+    sql, params = query.order_by(*reading.order).offset(offset - 1).limit(1).sql()
+    if reading.index is not None:
+        sql = dialect().pin_index(sql, DID, reading.index)
     return sql, list(params)
 
 
