@@ -174,7 +174,7 @@ def _release_postgresql(batch: str, actor: str, now: _dt.datetime, *, skip_locke
         WITH locked AS (
             SELECT id FROM {did}
             WHERE status = %s AND hold_until <= %s AND after_hold IN (%s, %s, %s)
-            ORDER BY id FOR UPDATE{" SKIP LOCKED" if skip_locked else ""}
+            {"FOR UPDATE SKIP LOCKED" if skip_locked else "ORDER BY id FOR UPDATE"}
         ), events AS (
             INSERT INTO {event} (at, actor, did_number, action, changes, batch)
             SELECT %s, %s, d.number, 'sweep', concat(%s::text, d.after_hold, %s::text), %s
