@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import gc
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,9 +28,10 @@ from didtui.core.csvio.cells import restore
 from didtui.core.csvio.mapping import check_mapping, guess_mapping
 from didtui.core.csvio.source import FileInfo, RecordReader, UnusableInput
 from didtui.core.numbers import MAX_DIGITS, MAX_RANGE, parse_span
+from didtui.core.outfile import OutputFile, Target, check_target, open_database_files
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label, parse_after_hold, parse_status
 from didtui.db import backend, current_actor
-from didtui.errors import AlreadyExists, Cancelled, Conflict, InputError
+from didtui.errors import AlreadyExists, Cancelled, Conflict, InputError, OutputError
 from didtui.models import DID, Event, Operator, Reseller, database_proxy, utcnow
 
 ON_EXISTING = ("skip", "update", "stop")
@@ -164,7 +164,7 @@ def validate(
     *,
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
-    errors_path: str | Path | None = None,
+    errors_path: str | Path | Target | None = None,
 ) -> ImportReport:
     """Check every row against the rules and the database; write nothing."""
     return _Pipeline(info, options, write=False, progress=progress, cancel=cancel, errors_path=errors_path).run()
@@ -175,7 +175,7 @@ def run_import(
     options: ImportOptions,
     *,
     skip_invalid: bool = False,
-    errors_path: str | Path | None = None,
+    errors_path: str | Path | Target | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
     actor: str | None = None,
@@ -197,6 +197,18 @@ def run_import(
         actor=actor,
     )
     return pipeline.run()
+
+
+def _errors_target(errors_path: str | Path | Target | None, info: FileInfo) -> Target | None:
+    """Where rejected rows go, checked before any work: never the input file or the database."""
+    if errors_path is None or isinstance(errors_path, Target):
+        return errors_path
+    if not str(errors_path):
+        return None
+    try:
+        return check_target(errors_path, protect=[info.path, *open_database_files()])
+    except OutputError as exc:
+        raise UnusableInput(f"errors file: {exc}") from None
 
 
 def default_errors_path(path: str | Path) -> Path:
@@ -225,7 +237,7 @@ class _Pipeline:
         self.skip_invalid = skip_invalid
         self.progress = progress
         self.cancel = cancel
-        self.errors_path = Path(errors_path) if errors_path else None
+        self.errors_target = _errors_target(errors_path, info)
         self.actor = actor or current_actor()
         self.mapping = tuple(options.mapping) if options.mapping is not None else guess_mapping(info)
         check_mapping(info, self.mapping)
@@ -478,7 +490,7 @@ class _Pipeline:
             report.errors.append(RowError(line, did, reason))
         if not self.skip_invalid:
             self.writing = False
-        if self.errors_path is not None:
+        if self.errors_target is not None:
             writer = self._errors_writer()
             width = self.info.width
             values = list(cells or [])[:width]
@@ -486,29 +498,24 @@ class _Pipeline:
 
     def _errors_writer(self):
         if self._error_writer is None:
-            target = self.errors_path
-            if target.resolve() == self.info.path.resolve():
-                raise UnusableInput(f"the errors file {target} cannot be the file being imported")
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            try:
-                self._error_file = tmp.open("w", encoding="utf-8", newline="")
-            except OSError as exc:
-                raise UnusableInput(f"cannot write the errors file {target}: {exc.strerror or exc}") from None
-            self._error_writer = csv.writer(self._error_file, delimiter=self.info.delimiter)
+            assert self.errors_target is not None
+            self._error_file = OutputFile(self.errors_target)
+            stream = self._error_file.open()
+            self._error_writer = csv.writer(stream, delimiter=self.info.delimiter)
             self._error_writer.writerow([*list(self.info.columns), "Line", "Reason"])
         return self._error_writer
 
     def _close_errors(self, keep: bool) -> None:
-        if self._error_file is None:
+        output = self._error_file
+        if output is None:
             return
-        self._error_file.close()
-        tmp = Path(self._error_file.name)
         self._error_file = None
         if keep:
-            os.replace(tmp, self.errors_path)
-            self.report.errors_path = self.errors_path
+            output.commit()
+            target = output.target
+            self.report.errors_path = Path("/dev/stdout" if target.kind == "stdout" else target.given)
         else:
-            tmp.unlink(missing_ok=True)
+            output.discard()
 
     # ---- chunks against the database -----------------------------------------------
 
