@@ -196,8 +196,8 @@ def import_command(
             f"nothing was imported: {report.wrong_rows:,} row{'s are' if report.wrong_rows != 1 else ' is'} wrong; "
             "fix them, or use --skip-invalid to import the good rows"
         )
-    if report.errors_path:
-        click.echo(f"rejected rows written to {report.errors_path}")
+    if report.errors_path and errors_target is not None:
+        click.echo(f"rejected rows written to {errors_target.shown}")
     sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
 
 
