@@ -202,5 +202,5 @@ def test_import_errors_to_standard_output(run, tmp_path):
     source = write(tmp_path, "DID,Operator\n15551230002,Ghost\n")
     result = run("import", str(source), "--dry-run", "--errors", "-")
     assert result.exit_code == 1
-    assert '15551230002,Ghost,2,"unknown operator \'Ghost\'' in result.stdout
+    assert "15551230002,Ghost,2,\"unknown operator 'Ghost'" in result.stdout
     assert "rejected rows written to standard output" in result.stdout
