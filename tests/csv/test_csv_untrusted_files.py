@@ -49,6 +49,20 @@ def test_the_cli_refuses_an_over_the_cap_file_with_exit_2(sqlite_profile, tmp_pa
     assert DID.select().count() == 0
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        SIX_RANGES.replace("\n", "\r\n"),
+        SIX_RANGES.replace(",bulk", ',"bulk, quoted"'),  # quotes: counted through the CSV reader
+        "Date;Tag;DID\n" + "".join(f"2026-01-0{n};x-y;{n}000000 - {n}999999\n" for n in range(1555001, 1555007)),
+    ],
+)
+def test_the_count_finds_ranges_in_any_layout(sqlite_profile, tmp_path, text):
+    path = write(tmp_path, text)
+    with pytest.raises(UnusableInput, match="^line 7: the file holds more than 5,000,000 DIDs"):
+        do_validate(path)
+
+
 def test_a_file_at_the_cap_is_counted_not_refused(sqlite_profile, tmp_path, monkeypatch):
     monkeypatch.setattr(importer_module, "MAX_TOTAL", 30)
     path = write(tmp_path, "DID\n15550000000-15550000019\n15550000100-15550000109\n")
