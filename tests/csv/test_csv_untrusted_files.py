@@ -13,6 +13,7 @@ from didtui import db as dbmod
 from didtui.cli import cli
 from didtui.core.csvio import UnusableInput, export_csv
 from didtui.core.csvio import importer as importer_module
+from didtui.core.csvio.cells import neutralise, restore
 from didtui.core.inventory import create_dids
 from didtui.core.numbers import parse_numbers
 from didtui.models import DID, Event
@@ -156,3 +157,10 @@ def test_files_not_from_export_still_have_blanks_trimmed(sqlite_profile, tmp_pat
 )
 def test_export_then_import_is_exact_for_any_notes_and_tags(sqlite_profile, tmp_path, pairs):
     round_trip(tmp_path, pairs)
+
+
+@given(st.text(st.one_of(st.characters(), st.sampled_from("'=+-@\t\r\n "))))
+def test_the_formula_guard_is_removed_only_where_export_added_it(text):
+    assert restore(neutralise(text)) == text
+    if not text.startswith(("'", "=", "+", "-", "@", "\t", "\r")):
+        assert neutralise(text) == text
