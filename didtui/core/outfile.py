@@ -62,9 +62,14 @@ class Target:
         """How to name the target in a message."""
         if self.kind == "stdout":
             return "standard output"
-        if self.path is not None and str(self.path) != self.given and self.kind != "stream":
+        if self.path is not None and self.kind != "stream" and _through_link(self.given, self.path):
             return f"{self.given} (→ {self.path})"
         return self.given
+
+
+def _through_link(given: str, path: Path) -> bool:
+    """Whether a symlink on the way makes `given` another file than it reads."""
+    return Path(os.path.abspath(Path(given).expanduser())) != path
 
 
 def database_files(url: str) -> list[Path]:
@@ -202,8 +207,11 @@ def _link(fd: int, name: Path) -> None:
 
 
 def _tmpfile(folder: Path) -> int | None:
+    flag = getattr(os, "O_TMPFILE", None)  # Linux only
+    if flag is None:
+        return None
     try:
-        return os.open(folder, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o600)
+        return os.open(folder, flag | os.O_WRONLY | os.O_CLOEXEC, 0o600)
     except OSError as exc:
         if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
             return None

@@ -285,3 +285,27 @@ def test_a_closed_standard_output_is_one_line_not_a_traceback(tmp_path):
     err = child.stderr.read()
     assert child.wait(timeout=30) == 2
     assert err.strip() == "standard output was closed by its reader before the output ended"
+
+
+def test_a_relative_name_is_shown_as_given(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert check_target("out.csv").shown == "out.csv"
+    (tmp_path / "real.csv").write_text("")
+    (tmp_path / "link.csv").symlink_to("real.csv")
+    assert check_target("link.csv").shown == f"link.csv (→ {tmp_path / 'real.csv'})"
+
+
+def test_without_unnamed_files_a_hidden_temporary_is_used_and_cleaned(tmp_path, monkeypatch):
+    from didtui.core import outfile
+
+    monkeypatch.setattr(outfile, "_tmpfile", lambda folder: None)
+    monkeypatch.setattr(outfile, "_LINKABLE", {})  # the probe's verdict must not outlive the test
+    path = tmp_path / "out.csv"
+    path.write_text("old\n")
+    with pytest.raises(RuntimeError), open_output(path) as out:
+        out.write("partial\n")
+        assert len(listing(tmp_path)) == 2  # the hidden temporary beside it
+        raise RuntimeError("failed")
+    assert listing(tmp_path) == ["out.csv"] and path.read_text() == "old\n"
+    write(path, "new\n")
+    assert listing(tmp_path) == ["out.csv"] and path.read_text() == "new\n"
