@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from didtui.core import outfile
 from didtui.core.outfile import check_target, database_files, open_output
 from didtui.errors import OutputError
 
@@ -296,8 +297,6 @@ def test_a_relative_name_is_shown_as_given(tmp_path, monkeypatch):
 
 
 def test_without_unnamed_files_a_hidden_temporary_is_used_and_cleaned(tmp_path, monkeypatch):
-    from didtui.core import outfile
-
     monkeypatch.setattr(outfile, "_tmpfile", lambda folder: None)
     monkeypatch.setattr(outfile, "_LINKABLE", {})  # the probe's verdict must not outlive the test
     path = tmp_path / "out.csv"
