@@ -1,7 +1,8 @@
 """One way to write an output file (exports, import error reports), right for every kind
 of target a user can name.
 
-- `-` and `/dev/stdout`: standard output, streamed.
+- `-` and `/dev/stdout`: standard output, streamed; `/dev/stderr`, `/dev/fd/N`: that
+  descriptor, written as it is (a file the shell opened behind it is not replaced).
 - A character device, a named pipe (FIFO) or a socket (`/dev/null`, `>(gzip > f.gz)`,
   `mkfifo`): written in place, never replaced.
 - A regular file: written to an unnamed temporary file in the same folder (Linux
@@ -21,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import fcntl
 import os
 import re
 import secrets
@@ -100,6 +102,9 @@ def check_target(given: str | os.PathLike[str], *, protect: Iterable[str | os.Pa
         return Target(text, "stdout", "standard output")
     if not text.strip():
         raise OutputError("no output file given: name a file, or - for standard output")
+    descriptor = _descriptor(text)
+    if descriptor is not None:
+        return _descriptor_target(text, descriptor)
     path = Path(text).expanduser()
     try:
         st = os.stat(path)
@@ -127,6 +132,26 @@ def check_target(given: str | os.PathLike[str], *, protect: Iterable[str | os.Pa
         raise OutputError(f"cannot write {text}: the file is read-only (make it writable to replace it)")
     _need_writable_folder(text, real.parent, "replace it whole")
     return Target(text, "replace", "an existing file", real, stat.S_IMODE(mode), (st.st_uid, st.st_gid))
+
+
+def _descriptor(text: str) -> int | None:
+    """The descriptor a name like /dev/fd/3, /proc/self/fd/3 or /dev/stderr stands for."""
+    if text == "/dev/stderr":
+        return 2
+    match = _FD_PATH.fullmatch(text)
+    return int(match.group(1)) if match else None
+
+
+def _descriptor_target(text: str, fd: int) -> Target:
+    """A descriptor the shell opened for us (`3> file`, `>(gzip)`, `2> log`): written as it
+    is, at its position, whatever it is; a regular file behind it is never replaced."""
+    try:
+        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    except OSError:
+        raise OutputError(f"cannot write {text}: descriptor {fd} is not open") from None
+    if flags & os.O_ACCMODE == os.O_RDONLY:
+        raise OutputError(f"cannot write {text}: descriptor {fd} is open for reading only")
+    return Target(text, "stream", f"descriptor {fd}", Path(text))
 
 
 def _new_file(text: str, path: Path, protect: Iterable[str | os.PathLike[str]]) -> Target:
@@ -253,9 +278,9 @@ class OutputFile:
     def _open_stream(self) -> TextIO:
         target = self.target
         assert target.path is not None
-        match = _FD_PATH.fullmatch(target.given)
-        if match:  # /dev/fd/N (bash's >(...)): our own descriptor, whatever it is
-            return self._text(os.dup(int(match.group(1))))
+        descriptor = _descriptor(target.given)
+        if descriptor is not None:  # /dev/fd/N (bash's >(...)), /dev/stderr: our own descriptor
+            return self._text(os.dup(descriptor))
         if target.what == "a socket":
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:

@@ -308,3 +308,37 @@ def test_without_unnamed_files_a_hidden_temporary_is_used_and_cleaned(tmp_path, 
     assert listing(tmp_path) == ["out.csv"] and path.read_text() == "old\n"
     write(path, "new\n")
     assert listing(tmp_path) == ["out.csv"] and path.read_text() == "new\n"
+
+
+def test_a_descriptor_the_shell_opened_is_written_in_place(tmp_path):
+    out = tmp_path / "log.txt"
+    out.write_text("")
+    inode = out.stat().st_ino
+    code = (
+        "from didtui.core.outfile import check_target, open_output\n"
+        "assert check_target('/dev/stderr').kind == 'stream'\n"
+        "with open_output('/dev/stderr') as o:\n    o.write('to stderr\\n')\n"
+        "with open_output('/dev/fd/3') as o:\n    o.write('to three\\n')\n"
+    )
+    three = tmp_path / "three.txt"
+    # As a shell sets it up: `didtui export -o /dev/fd/3 3> three.txt 2>> log.txt`.
+    subprocess.run(
+        ["bash", "-c", 'exec "$0" -c "$1" 3> "$2" 2>> "$3"', sys.executable, code, str(three), str(out)],
+        cwd=ROOT,
+        check=True,
+    )
+    assert out.read_text() == "to stderr\n" and out.stat().st_ino == inode
+    assert three.read_text() == "to three\n"
+    assert sorted(listing(tmp_path)) == ["log.txt", "three.txt"]
+
+
+def test_a_closed_or_read_only_descriptor_is_refused():
+    read_end, write_end = os.pipe()
+    os.close(write_end)
+    try:
+        with pytest.raises(OutputError, match="open for reading only"):
+            check_target(f"/dev/fd/{read_end}")
+    finally:
+        os.close(read_end)
+    with pytest.raises(OutputError, match="is not open"):
+        check_target(f"/dev/fd/{write_end}")
