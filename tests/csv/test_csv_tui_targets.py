@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
+import time
 
 from csv_helpers import make_dids, static_text, wait_for
 from textual.app import App
@@ -59,21 +60,43 @@ async def test_export_dialog_refuses_unusable_targets_in_place(sqlite_profile, t
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("didtui")) == ["folder", "pipe", "ro.csv"]
 
 
+def open_reader(fifo) -> tuple[threading.Thread, list[bytes]]:
+    """A reader that holds the pipe open before the export starts (so the dialog sees
+    one), then reads until the writer is done."""
+    fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    os.set_blocking(fd, True)
+    got: list[bytes] = []
+
+    def read() -> None:
+        data, deadline = b"", time.monotonic() + 30
+        while time.monotonic() < deadline:
+            chunk = os.read(fd, 65536)  # b"" while no writer has connected, and at the end
+            if chunk:
+                data += chunk
+            elif data:
+                break
+            else:
+                time.sleep(0.01)
+        os.close(fd)
+        got.append(data)
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    return thread, got
+
+
 async def test_export_dialog_writes_into_a_named_pipe_with_a_reader(sqlite_profile, tmp_path):
     make_dids("15551230001-15551230003")
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    got: list[str] = []
     app = Host(ExportDialog())
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = app.screen
         await wait_for(pilot, lambda: "3 DIDs match" in static_text(dialog, "#form-info"), what="count")
         await confirm(pilot, dialog, str(fifo), "is a named pipe")
-        reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
-        reader.start()
-        await pilot.pause(0.2)  # the reader has opened its end
+        reader, got = open_reader(fifo)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.result != "pending", what="dismissed")
         reader.join(timeout=30)
-    assert app.result == str(fifo) and got[0].count("\n") == 4
+    assert app.result == str(fifo) and got[0].count(b"\n") == 4
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
