@@ -88,6 +88,8 @@ class Dialect:
     """The SQL a backend needs for the few things that differ. One instance per backend."""
 
     name = "sqlite"
+    #: the database is a file this process opens (no server)
+    embedded = True
     #: one writer at a time: rows written in a transaction are the only new rows
     single_writer = True
     #: ascending ORDER BY puts NULLs first
@@ -315,6 +317,7 @@ class Dialect:
 
 class PostgresqlDialect(Dialect):
     name = "postgresql"
+    embedded = False
     cross_join_keeps_order = False
     single_writer = False
     nulls_first = False
@@ -393,6 +396,7 @@ class PostgresqlDialect(Dialect):
 
 class MariaDialect(Dialect):
     name = "mysql"
+    embedded = False
     integer_type = "INTEGER"
     cross_join_keeps_order = False
     single_writer = False
