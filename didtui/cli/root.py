@@ -7,10 +7,16 @@ input, ever.
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import click
 
 from didtui import db as dbmod
-from didtui.cli.base import EXIT_REFUSED, EXIT_UNUSABLE, Context, fail, guarded
+from didtui.cli import schema
+from didtui.cli.base import EXIT_REFUSED, EXIT_UNUSABLE, Context, fail, guarded, json_option
+from didtui.cli.common import hook_docs
+from didtui.core import sweep
+from didtui.core.hooks import batch_numbers
 from didtui.core.statuses import label
 
 
@@ -29,14 +35,28 @@ from didtui.core.statuses import label
 )
 @click.option("--sweep", is_flag=True, help="Release expired holds and exit (what cron runs).")
 @click.option("--dry-run", is_flag=True, help="With --sweep: say what would be released, change nothing.")
+@click.option(
+    "--json", "json_output", is_flag=True, help="Print JSON (every command takes it too). Schema: docs/cli.md."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors (the exit code says the rest).")
 @click.version_option(package_name="didtui")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, profile_name: str | None, sweep: bool, dry_run: bool) -> None:
-    """didtui: DID number inventory in the terminal.
+def cli(
+    ctx: click.Context,
+    config_path: str | None,
+    profile_name: str | None,
+    sweep: bool,
+    dry_run: bool,
+    json_output: bool,
+    quiet: bool,
+) -> None:
+    """didtui: DID number inventory in the terminal, and every operation as a command.
 
-    With no command, opens the full-screen app on the chosen profile.
+    With no command, opens the full-screen app on the chosen profile. Exit codes: 0 done,
+    1 refused by a rule or nothing matched, 2 unusable input or configuration, 3 conflict
+    (stale version, lost race).
     """
-    ctx.obj = Context(config_path, profile_name)
+    ctx.obj = Context(config_path, profile_name, json=json_output, quiet=quiet)
     if ctx.invoked_subcommand is not None:
         if sweep:
             fail("--sweep runs on its own, without a command", EXIT_UNUSABLE)
@@ -51,16 +71,37 @@ def cli(ctx: click.Context, config_path: str | None, profile_name: str | None, s
 
 @guarded
 def run_sweep(context: Context, dry_run: bool) -> None:
-    from didtui.core import sweep
-
+    """The hold sweep, for cron and monitoring (--json: one document; --quiet: errors only)."""
     context.open()
     if dry_run:
         counts = sweep.preview()
         total = sum(counts.values())
-        click.echo(f"would release {total:,} expired holds" + _by_status(counts))
+        doc = schema.result(
+            "sweep",
+            total,
+            dry_run=True,
+            by_status=counts,
+            at=_dt.datetime.now(_dt.UTC).replace(tzinfo=None, microsecond=0),
+        )
+        context.out.document(doc, f"would release {total:,} expired holds" + _by_status(counts))
         return
-    result = sweep.sweep(actor=f"{context.profile.user} (sweep)")
-    click.echo(f"released {result.released:,} expired holds" + _by_status(result.by_status))
+    actor = f"{context.profile.user} (sweep)"
+    result = sweep.sweep(actor=actor)
+    hook = None
+    if result.released:
+        hook = context.fire(
+            "after_sweep", batch=result.batch, actor=actor, counts={"dids": result.released, **result.by_status}
+        )
+    doc = schema.result(
+        "sweep",
+        result.released,
+        batch=result.batch if result.released else None,
+        dids=batch_numbers(result.batch, 10) if result.released else [],
+        by_status=result.by_status,
+        at=result.at,
+        hooks=hook_docs(context, hook),
+    )
+    context.out.document(doc, f"released {result.released:,} expired holds" + _by_status(result.by_status))
 
 
 def _by_status(counts: dict[str, int]) -> str:
@@ -82,6 +123,7 @@ def open_app(context: Context) -> None:
 @click.option("--force", is_flag=True, help="Replace the data of a non-empty database.")
 @click.option("--if-empty", is_flag=True, help="Leave a non-empty database as it is (exit 0).")
 @click.option("--size", default=1000, show_default=True, help="DIDs per operator (six operators).")
+@json_option
 @click.pass_obj
 @guarded
 def demo(context: Context, force: bool, if_empty: bool, size: int) -> None:
@@ -93,7 +135,10 @@ def demo(context: Context, force: bool, if_empty: bool, size: int) -> None:
     profile = context.open()
     if not demo_data.is_empty():
         if if_empty and not force:
-            click.echo(f"the database of profile {profile.name!r} already has data: left as it is")
+            context.out.document(
+                schema.result("demo", 0, profile=profile.name, left_as_it_is=True),
+                f"the database of profile {profile.name!r} already has data: left as it is",
+            )
             return
         if not force:
             fail(
@@ -102,9 +147,10 @@ def demo(context: Context, force: bool, if_empty: bool, size: int) -> None:
         demo_data.clear()
     summary = demo_data.build(per_operator=size)
     statuses = ", ".join(f"{n:,} {label(s)}" for s, n in sorted(summary.by_status.items()))
-    click.echo(
+    context.out.document(
+        schema.result("demo", summary.dids, profile=profile.name, by_status=summary.by_status),
         f"demo data in profile {profile.name!r} ({profile.masked_url}): {summary.dids:,} DIDs ({statuses}), "
-        f"{summary.operators} operators, {summary.clients} clients, {summary.client_packages} client packages"
+        f"{summary.operators} operators, {summary.clients} clients, {summary.client_packages} client packages",
     )
 
 
@@ -114,6 +160,7 @@ def db() -> None:
 
 
 @db.command("upgrade")
+@json_option
 @click.pass_obj
 @guarded
 def db_upgrade(context: Context) -> None:
@@ -121,10 +168,13 @@ def db_upgrade(context: Context) -> None:
     database = dbmod.open_unchecked(context.profile)
     applied = dbmod.upgrade_schema(database)
     database.close()
-    click.echo(f"applied {', '.join(applied)}" if applied else "the schema is up to date")
+    context.out.document(
+        {"ok": True, "applied": applied}, f"applied {', '.join(applied)}" if applied else "the schema is up to date"
+    )
 
 
 @db.command("status")
+@json_option
 @click.pass_obj
 @guarded
 def db_status(context: Context) -> None:
@@ -132,10 +182,13 @@ def db_status(context: Context) -> None:
     database = dbmod.open_unchecked(context.profile)
     pending = dbmod.pending_migrations(database)
     database.close()
-    click.echo(f"pending: {', '.join(pending)}" if pending else "the schema is up to date")
+    context.out.document(
+        {"ok": True, "pending": pending}, f"pending: {', '.join(pending)}" if pending else "the schema is up to date"
+    )
 
 
 @cli.command()
+@json_option
 @click.pass_obj
 @guarded
 def profiles(context: Context) -> None:
@@ -143,7 +196,18 @@ def profiles(context: Context) -> None:
     config = context.config
     active = context.profile.name
     where = str(config.path) if config.path else "no config file: the embedded default"
-    click.echo(f"# {where}")
-    for name, profile in config.profiles.items():
-        mark = "*" if name == active else " "
-        click.echo(f"{mark} {name:<16} {profile.masked_url}")
+    context.out.document(
+        {
+            "config": str(config.path) if config.path else None,
+            "active": active,
+            "profiles": [
+                {"name": name, "database": profile.masked_url, "active": name == active}
+                for name, profile in config.profiles.items()
+            ],
+        },
+        [f"# {where}"]
+        + [
+            f"{'*' if name == active else ' '} {name:<16} {profile.masked_url}"
+            for name, profile in config.profiles.items()
+        ],
+    )

@@ -53,6 +53,13 @@ def resolve_account(typed: str, client: str | None = None) -> tuple[Named, Named
         query = query.where(Account.client == owner.id)
     rows = list(query.order_by(Client.name, Account.name).tuples())
     match = _best([(r, r[1]) for r in rows], account_text)
+    if match is None and not sep and not client:
+        # A client's name alone names its only account (`globex` for Globex/main).
+        by_client = _best([(r, r[3]) for r in rows], account_text)
+        if isinstance(by_client, list) and len({r[2] for r in by_client}) == 1:
+            names_ = ", ".join(f"{c}/{a}" for _, a, _, c in by_client[:8])
+            raise NotFound(f"client {by_client[0][3]} has several accounts ({names_}): write CLIENT/ACCOUNT")
+        match = by_client
     if match is None:
         known = ", ".join(f"{c}/{a}" for _, a, _, c in rows[:8]) or "none"
         raise NotFound(f"unknown account {typed!r}; known: {known}")
