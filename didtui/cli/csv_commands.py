@@ -14,7 +14,10 @@ from typing import Any
 
 import click
 
-from didtui.cli.base import fail, guarded
+from didtui.cli import schema
+from didtui.cli.base import fail, guarded, json_option
+from didtui.cli.common import hook_docs
+from didtui.cli.output import dumps
 from didtui.core.csvio import (
     FIELD_LABELS,
     ImportOptions,
@@ -116,6 +119,7 @@ def _show_report(report: ImportReport) -> None:
     metavar="FILE",
     help="Where to write rejected rows with a Reason column (default with --skip-invalid: NAME.errors.csv beside the input NAME.csv).",
 )
+@json_option
 @click.pass_obj
 @guarded
 def import_command(
@@ -144,8 +148,8 @@ def import_command(
         info = inspect_file(file, encoding=encoding, delimiter=delimiter, header=header)
         mapping = parse_map_specs(info, maps)
         check_mapping(info, mapping)
-        click.echo(f"reading {info.path}: {info.describe()}", err=True)
-        click.echo(_show_mapping(info.columns, mapping), err=True)
+        context.out.note(f"reading {info.path}: {info.describe()}")
+        context.out.note(_show_mapping(info.columns, mapping))
         profile = context.open()
         options = ImportOptions(
             mapping=mapping,
@@ -172,6 +176,33 @@ def import_command(
     except UnusableInput as exc:
         fail(str(exc), EXIT_UNUSABLE)
         return
+    hooks = []
+    if report.written and not dry_run:
+        hooks.append(
+            context.fire(
+                "after_import",
+                batch=report.batch,
+                counts={"dids": report.imported, "new": report.new, "updated": report.updated},
+                extra={"file": str(info.path)},
+            )
+        )
+    if context.out.json:
+        context.out.document(
+            schema.result(
+                "import",
+                0 if dry_run or not report.written else report.imported,
+                dry_run=dry_run,
+                batch=report.batch if report.written and not dry_run else None,
+                hooks=hook_docs(context, *hooks),
+                written=bool(report.written) and not dry_run,
+                new=report.new,
+                updated=report.updated,
+                wrong_rows=report.wrong_rows,
+                errors=[str(e) for e in report.errors[:ERRORS_SHOWN]],
+                errors_path=str(report.errors_path) if report.errors_path else None,
+            )
+        )
+        sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
     _show_report(report)
     if dry_run:
         click.echo("dry run: nothing was written")
@@ -200,6 +231,7 @@ def import_command(
 @click.option(
     "-o", "--output", metavar="FILE|-", help="Where to write (default: dids-YYYYMMDD-HHMMSS.csv here; - for stdout)."
 )
+@json_option
 @click.pass_obj
 @guarded
 def export_command(
@@ -239,4 +271,8 @@ def export_command(
             fail("interrupted: no file was written", EXIT_REJECTED)
             return
     where = "standard output" if to_stdout else str(Path(target).expanduser())
-    click.echo(f"exported {n:,} DIDs ({filt.describe()}) to {where}", err=True)
+    if context.out.json:  # the summary document; on stderr when the CSV itself is on stdout
+        doc = schema.result("export", n, target=None if to_stdout else where, filter=filt.describe())
+        click.echo(dumps(doc), err=to_stdout)
+        return
+    context.out.note(f"exported {n:,} DIDs ({filt.describe()}) to {where}")

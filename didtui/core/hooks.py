@@ -50,7 +50,8 @@ class HookResult:
         else:
             why = f"exited with status {self.returncode}"
         last = self.stderr.strip().splitlines()[-1:] if self.stderr.strip() else []
-        tail = f": {last[0]}" if last else ""
+        # A hook's own output: its control characters never reach a terminal.
+        tail = f": {''.join(ch if ch.isprintable() else '?' for ch in last[0])}" if last else ""
         return f"hook {self.hook} ({self.command[0]}) {why}{tail}; the change itself is done"
 
     def as_json(self) -> dict[str, Any]:
