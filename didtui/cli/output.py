@@ -15,6 +15,7 @@ import datetime as _dt
 import json
 import os
 import shutil
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -93,15 +94,22 @@ def _pad(text: str, width: int, right: bool) -> str:
 
 def fit_widths(natural: list[int], shrinkable: list[bool], total: int, gap: int = 2) -> list[int]:
     """Column widths within `total` columns: the widest shrinkable column gives way first,
-    none below 4 (a header stays readable)."""
+    none below 4 (a header stays readable); if that is not enough, the last columns (the
+    least important: commands list them by priority) are left out (width 0)."""
     widths = list(natural)
-    room = total - gap * (len(widths) - 1)
-    while sum(widths) > room:
-        candidates = [i for i, w in enumerate(widths) if shrinkable[i] and w > 4]
-        if not candidates:
+    shown = len(widths)
+    while shown > 1:
+        room = total - gap * (shown - 1)
+        while sum(widths[:shown]) > room:
+            candidates = [i for i in range(shown) if shrinkable[i] and widths[i] > 4]
+            if not candidates:
+                break
+            widest = max(candidates, key=lambda i: widths[i])
+            widths[widest] -= 1
+        if sum(widths[:shown]) <= room:
             break
-        widest = max(candidates, key=lambda i: widths[i])
-        widths[widest] -= 1
+        shown -= 1
+        widths = natural[:shown] + [0] * (len(natural) - shown)
     return widths
 
 
@@ -166,7 +174,9 @@ class Output:
 
         def line(cells: list[str]) -> str:
             return "  ".join(
-                _pad(_fit(text, widths[i]), widths[i], columns[i].align_right) for i, text in enumerate(cells)
+                _pad(_fit(text, widths[i]), widths[i], columns[i].align_right)
+                for i, text in enumerate(cells)
+                if widths[i]
             ).rstrip()
 
         click.echo(line([c.header for c in columns]))
@@ -182,13 +192,13 @@ class Output:
 
 def _table_width(natural: list[int]) -> int:
     """The terminal's width; into a pipe or file (no terminal, no $COLUMNS), the rows' own."""
-    if not click.get_text_stream("stdout").isatty() and "COLUMNS" not in os.environ:
+    if not sys.stdout.isatty() and "COLUMNS" not in os.environ:
         return sum(natural) + 2 * len(natural)
     return shutil.get_terminal_size((100, 24)).columns
 
 
 def _json_lines(rows: Iterable[Any], to_json: Callable[[Any], dict[str, Any]]) -> int:
-    stream = click.get_text_stream("stdout")
+    stream = sys.stdout
     n = 0
     for row in rows:
         stream.write(dumps(to_json(row)) + "\n")
