@@ -117,7 +117,9 @@ def test_add_edit_with_expect_version_and_dry_runs(run):
     assert added.exit_code == 0 and doc(added)["count"] == 100 and doc(added)["batch"]
     again = run("dids", "add", "15551250005", "--json")
     assert again.exit_code == 1 and error(again)["code"] == "exists"
-    edited = run("dids", "edit", "15551250000", "--expect-version", "1", "--status", "reserved", "--notes", "n", "--json")
+    edited = run(
+        "dids", "edit", "15551250000", "--expect-version", "1", "--status", "reserved", "--notes", "n", "--json"
+    )
     assert edited.exit_code == 0 and doc(edited)["did"]["version"] == 2 and doc(edited)["did"]["status"] == "reserved"
     stale = run("dids", "edit", "15551250000", "--expect-version", "1", "--tag", "x", "--json")
     assert stale.exit_code == 3 and error(stale)["code"] == "conflict" and "changed by someone else" in stale.stderr
@@ -212,7 +214,9 @@ def test_operators_packages_clients_accounts_assignments_pick(run):
 
 def test_sweep_json_and_quiet(run):
     seeded = seed()
-    retail.release(Selection.of_ids([d for (d,) in DID.select(DID.id).where(DID.number.in_(seeded["picked"])).tuples()]))
+    retail.release(
+        Selection.of_ids([d for (d,) in DID.select(DID.id).where(DID.number.in_(seeded["picked"])).tuples()])
+    )
     DID.update(hold_until=_dt.datetime(2000, 1, 1)).where(DID.status == "hold").execute()
     preview = run("--sweep", "--dry-run", "--json")
     assert doc(preview, "sweep")["count"] == 3 and doc(preview, "sweep")["by_status"] == {"in_stock": 3}
