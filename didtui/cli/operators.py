@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from didtui.cli import schema
@@ -51,7 +53,7 @@ def add(context: Context, name: str, reseller: str | None, dry_run: bool) -> Non
     context.open()
     reseller_id = names.resolve("reseller", reseller).id if reseller else None
 
-    def run() -> object:
+    def run() -> Any:
         return create_operator(name, reseller_id)
 
     if dry_run:
@@ -73,7 +75,7 @@ def rename(context: Context, name: str, new_name: str, dry_run: bool) -> None:
     context.open()
     op = names.resolve("operator", name)
 
-    def run() -> object:
+    def run() -> Any:
         return rename_operator(op.id, new_name)
 
     if dry_run:
