@@ -252,10 +252,12 @@ def mass_edit_command(context: Context, numbers: tuple[str, ...], every: bool, d
     if not changes:
         fail("nothing to set: give --set-status, --set-tag, --set-operator, ...", 2, "input")
 
-    def run() -> int:
-        return mass_edit(selection, changes, actor=context.actor)
+    batch = history.new_batch()
 
-    _change(context, "mass-edit", run, dry_run, words, "changed")
+    def run() -> int:
+        return mass_edit(selection, changes, actor=context.actor, batch=batch)
+
+    _change(context, "mass-edit", run, dry_run, words, "changed", batch=batch)
 
 
 @dids.command("delete")
@@ -269,7 +271,16 @@ def delete(context: Context, numbers: tuple[str, ...], every: bool, dry_run: boo
     """Delete the DIDs named or matching (refused if any is Active or on Hold)."""
     context.open()
     selection, words = selection_of(numbers, pop_filter(options), every)
-    _change(context, "delete", lambda: mass_delete(selection, actor=context.actor), dry_run, words, "deleted")
+    batch = history.new_batch()
+    _change(
+        context,
+        "delete",
+        lambda: mass_delete(selection, actor=context.actor, batch=batch),
+        dry_run,
+        words,
+        "deleted",
+        batch=batch,
+    )
 
 
 @dids.command("release")

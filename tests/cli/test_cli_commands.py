@@ -139,13 +139,14 @@ def test_mass_edit_delete_release_end_hold(run):
     dry = run("dids", "mass-edit", "--operator", "telia", "--set-status", "blocked", "--dry-run", "--json")
     assert doc(dry)["count"] == 5 and len(doc(dry)["dids"]) == 5 and set(statuses().values()) == {"active", "in_stock"}
     done = run("dids", "mass-edit", "--operator", "telia", "--set-status", "blocked", "--json")
-    assert doc(done)["count"] == 5 and statuses()["15551240000"] == "blocked"
+    assert doc(done)["count"] == 5 and doc(done)["batch"] and len(doc(done)["dids"]) == 5
+    assert statuses()["15551240000"] == "blocked"
     refused = run("dids", "mass-edit", "--account", "acme/main", "--set-status", "reserved")
     assert refused.exit_code == 1 and "Active" in refused.stderr
     nothing = run("dids", "delete", "--status", "archived", "--json")
     assert nothing.exit_code == 1 and error(nothing)["code"] == "nothing_matched"
     deleted = run("dids", "delete", "15551240000", "15551240001")
-    assert deleted.exit_code == 0 and "deleted 2 DIDs" in deleted.stdout
+    assert deleted.exit_code == 0 and "deleted 2 DIDs" in deleted.stdout and "15551240000, 15551240001" in deleted.stdout
     assert "15551240000" not in statuses()
     missing = run("dids", "delete", "15559999999")
     assert missing.exit_code == 1 and "does not exist" in missing.stderr
