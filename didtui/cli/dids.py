@@ -29,12 +29,13 @@ from didtui.cli.common import (
 )
 from didtui.cli.output import Column, display_safe
 from didtui.core import history, names
-from didtui.core.filters import SORTS, iter_rows
+from didtui.core.filters import SORTS
 from didtui.core.hooks import batch_numbers
 from didtui.core.inventory import create_dids, edit_did, mass_delete, mass_edit, preview_create
 from didtui.core.numbers import count_numbers, parse_numbers
 from didtui.core.retail import release
 from didtui.core.statuses import label, parse_after_hold, parse_status
+from didtui.core.streams import stream_rows
 from didtui.core.sweep import end_hold
 
 DID_COLUMNS = [
@@ -73,10 +74,12 @@ def list_dids(context: Context, sort: str, limit: int | None, **options: Any) ->
     """
     context.open()
     filt = make_filter(pop_filter(options))
-    rows = iter_rows(filt, sort=sort, chunk=min(limit or 2000, 2000))
-    if limit:
-        rows = itertools.islice(rows, limit)
-    n = context.out.rows(rows, DID_COLUMNS, schema.did, empty=f"no DIDs match ({filt.describe()})")
+    stream = stream_rows(filt, sort)
+    try:
+        rows = itertools.islice(stream, limit) if limit else stream
+        n = context.out.rows(rows, DID_COLUMNS, schema.did, empty=f"no DIDs match ({filt.describe()})")
+    finally:
+        stream.close()  # its cursor, before the connection closes (a reader may have left early)
     if n == 0:
         raise SystemExit(EXIT_REFUSED)
 

@@ -146,7 +146,9 @@ def test_mass_edit_delete_release_end_hold(run):
     nothing = run("dids", "delete", "--status", "archived", "--json")
     assert nothing.exit_code == 1 and error(nothing)["code"] == "nothing_matched"
     deleted = run("dids", "delete", "15551240000", "15551240001")
-    assert deleted.exit_code == 0 and "deleted 2 DIDs" in deleted.stdout and "15551240000, 15551240001" in deleted.stdout
+    assert (
+        deleted.exit_code == 0 and "deleted 2 DIDs" in deleted.stdout and "15551240000, 15551240001" in deleted.stdout
+    )
     assert "15551240000" not in statuses()
     missing = run("dids", "delete", "15559999999")
     assert missing.exit_code == 1 and "does not exist" in missing.stderr
@@ -227,3 +229,17 @@ def test_sweep_json_and_quiet(run):
     assert body["count"] == 3 and body["batch"] and sorted(body["dids"]) == sorted(seeded["picked"])
     quiet = run("--quiet", "--sweep")
     assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""
+
+
+def test_dids_list_streams_on_every_backend(run):
+    seeded = seed()
+    held = DID.get(DID.number == seeded["picked"][0])
+    retail.release(Selection.of_ids([held.id]))
+    (hold,) = lines(run("dids", "list", "--json", "--status", "hold"), "did")
+    assert hold["hold_until"].endswith("Z") and hold["hold_until"][:4].isdigit()
+    rows = lines(run("dids", "list", "--json", "--sort", "status"), "did")
+    assert len(rows) == 15 and [r["status"] for r in rows][:2] == ["active"] * 2
+    assert rows[0]["created_at"].endswith("Z") and rows[0]["hold_until"] is None
+    # Leaving early (--limit, or a reader that stops) closes the server-side cursor cleanly.
+    assert len(lines(run("dids", "list", "--json", "--limit", "2"), "did")) == 2
+    assert run("operators", "list", "--json").exit_code == 0  # the connection is usable after
