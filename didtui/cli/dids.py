@@ -81,6 +81,8 @@ def list_dids(context: Context, sort: str, limit: int | None, **options: Any) ->
     finally:
         stream.close()  # its cursor, before the connection closes (a reader may have left early)
     if n == 0:
+        if context.out.json:  # zero lines on stdout; the reason on stderr, as for any exit 1
+            fail(f"no DIDs match ({filt.describe()})", EXIT_REFUSED, "nothing_matched")
         raise SystemExit(EXIT_REFUSED)
 
 
