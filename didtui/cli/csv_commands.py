@@ -16,7 +16,7 @@ import click
 
 from didtui.cli import schema
 from didtui.cli.base import fail, guarded, json_option
-from didtui.cli.common import hook_docs
+from didtui.cli.common import build_filter, hook_docs
 from didtui.cli.output import dumps
 from didtui.core.csvio import (
     FIELD_LABELS,
@@ -31,6 +31,7 @@ from didtui.core.csvio import (
 )
 from didtui.core.csvio.importer import ImportReport, default_errors_path
 from didtui.core.csvio.mapping import check_mapping
+from didtui.core.filters import count
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 ERRORS_SHOWN = 20
@@ -248,18 +249,19 @@ def export_command(
     output: str | None,
 ) -> None:
     """Export the DIDs matching the filters to CSV (all of them, streamed)."""
-    from didtui.core.filters import count, resolve_filter
-
     context.open()
-    filt = resolve_filter(
-        number=number,
-        status=list(status) or None,
-        operator=operator,
-        tag=tag,
-        reseller=reseller,
-        client=client,
-        account=account,
-        package=package,
+    # Names as the other commands read them (any case, a unique prefix: cli/common.py).
+    filt = build_filter(
+        {
+            "number": number,
+            "status": status,
+            "operator": operator,
+            "tag": tag,
+            "reseller": reseller,
+            "client": client,
+            "account": account,
+            "package": package,
+        }
     )
     target = output or default_export_name()
     to_stdout = target == "-"

@@ -123,10 +123,11 @@ def open_app(context: Context) -> None:
 @click.option("--force", is_flag=True, help="Replace the data of a non-empty database.")
 @click.option("--if-empty", is_flag=True, help="Leave a non-empty database as it is (exit 0).")
 @click.option("--size", default=1000, show_default=True, help="DIDs per operator (six operators).")
+@click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
 @json_option
 @click.pass_obj
 @guarded
-def demo(context: Context, force: bool, if_empty: bool, size: int) -> None:
+def demo(context: Context, force: bool, if_empty: bool, size: int, dry_run: bool) -> None:
     """Fill the profile's database with a realistic demo inventory."""
     from didtui.core import demo as demo_data
 
@@ -144,7 +145,19 @@ def demo(context: Context, force: bool, if_empty: bool, size: int) -> None:
             fail(
                 f"the database of profile {profile.name!r} is not empty: use --force to replace its data", EXIT_REFUSED
             )
+        if dry_run:
+            context.out.document(
+                schema.result("demo", size * 6, dry_run=True, profile=profile.name, replaces=True),
+                f"dry run: would replace the data of profile {profile.name!r} with {size * 6:,} demo DIDs",
+            )
+            return
         demo_data.clear()
+    elif dry_run:
+        context.out.document(
+            schema.result("demo", size * 6, dry_run=True, profile=profile.name, replaces=False),
+            f"dry run: would fill profile {profile.name!r} with {size * 6:,} demo DIDs",
+        )
+        return
     summary = demo_data.build(per_operator=size)
     statuses = ", ".join(f"{n:,} {label(s)}" for s, n in sorted(summary.by_status.items()))
     context.out.document(
@@ -160,12 +173,21 @@ def db() -> None:
 
 
 @db.command("upgrade")
+@click.option("--dry-run", is_flag=True, help="List the migrations it would apply; change nothing.")
 @json_option
 @click.pass_obj
 @guarded
-def db_upgrade(context: Context) -> None:
+def db_upgrade(context: Context, dry_run: bool) -> None:
     """Apply pending schema migrations (safe if several people run it at once)."""
     database = dbmod.open_unchecked(context.profile)
+    if dry_run:
+        pending = dbmod.pending_migrations(database)
+        database.close()
+        context.out.document(
+            {"ok": True, "dry_run": True, "pending": pending},
+            f"dry run: would apply {', '.join(pending)}" if pending else "the schema is up to date",
+        )
+        return
     applied = dbmod.upgrade_schema(database)
     database.close()
     context.out.document(

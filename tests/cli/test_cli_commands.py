@@ -7,6 +7,7 @@ Reading commands run on SQLite; changing ones on every backend (the `profile` fi
 from __future__ import annotations
 
 import datetime as _dt
+import json
 
 import pytest
 from cli_helpers import Runner, doc, error, lines, seed, statuses
@@ -243,3 +244,29 @@ def test_dids_list_streams_on_every_backend(run):
     # Leaving early (--limit, or a reader that stops) closes the server-side cursor cleanly.
     assert len(lines(run("dids", "list", "--json", "--limit", "2"), "did")) == 2
     assert run("operators", "list", "--json").exit_code == 0  # the connection is usable after
+
+
+def test_import_export_demo_db_profiles_json(sq, tmp_path):
+    seed()
+    source = tmp_path / "in.csv"
+    source.write_text("DID,Operator\n15551270000,Colt Numbers\n15551270001,Nobody\n", encoding="utf-8")
+    wrong = sq("import", str(source), "--json")
+    assert wrong.exit_code == 1 and doc(wrong)["written"] is False and doc(wrong)["wrong_rows"] == 1
+    source.write_text("DID,Operator\n15551270000,Colt Numbers\n", encoding="utf-8")
+    dry = sq("import", str(source), "--json", "--dry-run")
+    assert dry.exit_code == 0 and doc(dry)["dry_run"] is True and doc(dry)["new"] == 1
+    done = sq("import", str(source), "--json")
+    assert done.exit_code == 0 and doc(done)["count"] == 1 and doc(done)["batch"]
+    target = tmp_path / "out.csv"
+    exported = sq("export", "--operator", "colt", "-o", str(target), "--json")
+    assert doc(exported)["count"] == 11 and doc(exported)["target"] == str(target)
+    assert doc(sq("demo", "--dry-run", "--json", "--size", "50", "--force"))["replaces"] is True
+    assert sq("demo", "--json", "--size", "50").exit_code == 1  # not empty, no --force
+    assert sq("db", "status", "--json").stdout.strip() == '{"ok": true, "pending": []}'
+    assert doc_of(sq("db", "upgrade", "--dry-run", "--json"))["pending"] == []
+    listed = doc_of(sq("profiles", "--json"))
+    assert listed["active"] == "test" and listed["profiles"][0]["name"] == "test"
+
+
+def doc_of(result):
+    return json.loads(result.stdout)
