@@ -35,7 +35,7 @@ from didtui.core.inventory import create_dids, edit_did, mass_delete, mass_edit,
 from didtui.core.numbers import count_numbers, parse_numbers
 from didtui.core.retail import release
 from didtui.core.statuses import label, parse_after_hold, parse_status
-from didtui.core.streams import stream_rows
+from didtui.core.streams import stream_rows, stream_tuples
 from didtui.core.sweep import end_hold
 
 DID_COLUMNS = [
@@ -74,10 +74,12 @@ def list_dids(context: Context, sort: str, limit: int | None, **options: Any) ->
     """
     context.open()
     filt = make_filter(pop_filter(options))
-    stream = stream_rows(filt, sort)
+    stream = stream_tuples(filt, sort) if context.out.json else stream_rows(filt, sort)
     try:
         rows = itertools.islice(stream, limit) if limit else stream
-        n = context.out.rows(rows, DID_COLUMNS, schema.did, empty=f"no DIDs match ({filt.describe()})")
+        n = context.out.rows(
+            rows, DID_COLUMNS, schema.did, empty=f"no DIDs match ({filt.describe()})", to_line=schema.did_line
+        )
     finally:
         stream.close()  # its cursor, before the connection closes (a reader may have left early)
     if n == 0:

@@ -7,6 +7,8 @@ times are ISO 8601 UTC ending in Z; a missing value is null, an empty text "".
 
 from __future__ import annotations
 
+import datetime as _dt
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from didtui.cli.output import json_value
@@ -115,6 +117,33 @@ def did(row: DIDRow) -> dict[str, Any]:
         "created_at": json_value(row.created_at),
         "updated_at": json_value(row.updated_at),
     }
+
+
+def did_line(t: tuple[Any, ...]) -> str:
+    """`dids list --json`'s line for a raw row of core/streams.py's `stream_tuples`: the
+    same text as `dumps(did(row))` (a test holds them equal), built without the row object
+    and the dict, which made the listing 2x slower."""
+    return (
+        f'{{"id": {t[0]}, "number": {encode_basestring(t[3])}, "status": {encode_basestring(t[1])}, '
+        f'"operator": {_text_or_null(t[2])}, "tag": {encode_basestring(t[4] or "")}, '
+        f'"notes": {encode_basestring(t[5] or "")}, "client": {_text_or_null(t[6])}, '
+        f'"account": {_text_or_null(t[7])}, "package": {_text_or_null(t[9])}, '
+        f'"reseller": {_text_or_null(t[8])}, "after_hold": {encode_basestring(t[11])}, '
+        f'"hold_days": {t[12]}, "hold_until": {_time(t[10])}, "version": {t[13]}, '
+        f'"created_at": {_time(t[17])}, "updated_at": {_time(t[18])}}}'
+    )
+
+
+def _text_or_null(value: str | None) -> str:
+    return encode_basestring(value) if value else "null"
+
+
+def _time(value: _dt.datetime | str | None) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):  # SQLite's text form, "YYYY-MM-DD HH:MM:SS[.ffffff]"
+        return f'"{value.replace(" ", "T")}Z"'
+    return f'"{value.replace(tzinfo=None).isoformat()}Z"'
 
 
 def operator(row: OperatorRow) -> dict[str, Any]:

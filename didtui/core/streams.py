@@ -26,6 +26,18 @@ _TIMES = (10, 17, 18)  # hold_until, created_at, updated_at in _row_query's colu
 
 def stream_rows(filt: DIDFilter | None = None, sort: str = "number") -> Iterator[DIDRow]:
     """Each matching row as the faces show it, in sort order, read as the consumer goes."""
+    convert = _sqlite_row if backend(database_proxy.obj) == "sqlite" else _to_row
+    tuples = stream_tuples(filt, sort)
+    try:
+        for row in tuples:
+            yield convert(row)
+    finally:
+        tuples.close()
+
+
+def stream_tuples(filt: DIDFilter | None = None, sort: str = "number") -> Iterator[tuple[Any, ...]]:
+    """The raw rows of `stream_rows` (core/filters.py's `_row_query` columns), for a face
+    that encodes them itself: times are datetimes, or ISO text on SQLite."""
     db = database_proxy.obj
     kind = backend(db)
     sql, params = _row_query(filt).order_by(*sort_columns(sort)).sql()
@@ -35,10 +47,8 @@ def stream_rows(filt: DIDFilter | None = None, sort: str = "number") -> Iterator
         cursor = _cursor(db, kind)
         try:
             cursor.execute(sql, params)
-            convert = _sqlite_row if kind == "sqlite" else _to_row
             while rows := cursor.fetchmany(FETCH):
-                for row in rows:
-                    yield convert(row)
+                yield from rows
         finally:
             cursor.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import tracemalloc
 
 from cli_helpers import Runner
@@ -45,13 +46,13 @@ def test_dids_list_json_streams_in_constant_memory(sqlite_profile, tmp_path, mon
     runner = Runner(sqlite_profile, tmp_path)
     create_dids(parse_numbers(f"15550000000-{15550000000 + N - 1}"), tag="bulk")
     read: list[int] = []
-    real_row = streams._sqlite_row
 
-    def counted(row):
-        read.append(1)
-        return real_row(row)
+    def counted(*args, **kwargs):
+        for row in streams.stream_tuples(*args, **kwargs):
+            read.append(1)
+            yield row
 
-    monkeypatch.setattr(streams, "_sqlite_row", counted)
+    monkeypatch.setattr(sys.modules["didtui.cli.dids"], "stream_tuples", counted)
     sink = Sink(read)
     tracemalloc.start()
     try:
@@ -65,3 +66,20 @@ def test_dids_list_json_streams_in_constant_memory(sqlite_profile, tmp_path, mon
     assert sink.pages_at_first == 1 and len(read) == N  # out after the first row of many
     # The whole output is ~40 MB of JSON; a list of it all would be hundreds of MB.
     assert peak < 25_000_000, f"peak {peak:,} bytes"
+
+
+def test_the_fast_json_line_is_the_documented_document(profile):
+    """`did_line` (raw rows) writes exactly `dumps(did(row))` (the schema), on every backend."""
+    from cli_helpers import seed
+
+    from didtui.cli.output import dumps
+    from didtui.cli.schema import did, did_line
+    from didtui.models import DID
+
+    seed()
+    DID.update(notes='quote " back\\ tab\t nl\n \x1b[31m é 中 \u202e').where(DID.number == "15551230005").execute()
+    DID.update(tag="").where(DID.number == "15551230006").execute()
+    rows = list(streams.stream_rows(None))
+    lines = [did_line(t) for t in streams.stream_tuples(None)]
+    assert lines == [dumps(did(r)) for r in rows]
+    assert [json.loads(line)["number"] for line in lines] == [r.number for r in rows]
