@@ -10,6 +10,7 @@ import sys
 import click
 
 from didtui.cli.base import EXIT_UNUSABLE
+from didtui.cli.blocks import blocks_group, reconcile_command, report_group
 from didtui.cli.clients import accounts, assignments, clients
 from didtui.cli.csv_commands import export_command, import_command
 from didtui.cli.dids import dids
@@ -29,6 +30,9 @@ for command in (
     accounts,
     assignments,
     pick_command,
+    blocks_group,
+    report_group,
+    reconcile_command,
 ):
     cli.add_command(command)
 

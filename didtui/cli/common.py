@@ -68,7 +68,18 @@ def complete_status(_ctx: click.Context, _param: click.Parameter, incomplete: st
 
 # ---- filters ----------------------------------------------------------------------------
 
-FILTER_KEYS = ("status", "operator", "tag", "client", "account", "reseller", "package", "number", "filter_text")
+FILTER_KEYS = (
+    "status",
+    "operator",
+    "tag",
+    "client",
+    "account",
+    "reseller",
+    "package",
+    "block",
+    "number",
+    "filter_text",
+)
 
 
 def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -100,6 +111,9 @@ def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--package", metavar="NAME", shell_complete=complete_names("package"), help="Only DIDs in this package."
         ),
+        click.option(
+            "--block", metavar="NAME", shell_complete=complete_names("block"), help="Only DIDs in this block's range."
+        ),
         click.option("--number", metavar="DIGITS", help="Numbers starting with DIGITS (*DIGITS: containing them)."),
         click.option(
             "--filter",
@@ -127,13 +141,13 @@ def build_filter(values: dict[str, Any]) -> DIDFilter:
     statuses = [s for s in values.get("status") or () if s]
     if statuses:
         merged["status"] = ",".join(statuses)
-    for key in ("operator", "tag", "client", "account", "reseller", "package", "number"):
+    for key in ("operator", "tag", "client", "account", "reseller", "package", "block", "number"):
         value = values.get(key)
         if value is not None and (value != "" or key == "tag"):
             merged[key] = value
     if "tag" in merged and merged["tag"].strip() in ("", "-"):
         merged["tag"] = "(none)"  # the filter bar's tag:- and --tag -: DIDs without a tag
-    for kind in ("operator", "reseller", "client", "package"):
+    for kind in ("operator", "reseller", "client", "package", "block"):
         if merged.get(kind):
             merged[kind] = names.resolve(kind, merged[kind]).name
     if merged.get("account"):

@@ -18,6 +18,7 @@ from didtui.cli import schema
 from didtui.cli.base import fail, guarded, json_option
 from didtui.cli.common import build_filter, hook_docs
 from didtui.cli.output import dumps
+from didtui.core import blocks
 from didtui.core.csvio import (
     FIELD_LABELS,
     ImportOptions,
@@ -113,6 +114,11 @@ def _show_report(report: ImportReport) -> None:
     "--encoding", metavar="NAME", help="Text encoding (default: UTF-8, with or without BOM, else Windows-1252)."
 )
 @click.option("--dry-run", is_flag=True, help="Validate and print the summary; write nothing.")
+@click.option(
+    "--record-blocks",
+    is_flag=True,
+    help="Record each range of the DID column (111-222) as a block of its row's operator, after the import.",
+)
 @click.option("--skip-invalid", is_flag=True, help="Import the good rows; write the rejected ones to the errors file.")
 @click.option(
     "--errors",
@@ -137,6 +143,7 @@ def import_command(
     header: bool | None,
     encoding: str | None,
     dry_run: bool,
+    record_blocks: bool,
     skip_invalid: bool,
     errors_path: str | None,
 ) -> None:
@@ -177,6 +184,7 @@ def import_command(
     except UnusableInput as exc:
         fail(str(exc), EXIT_UNUSABLE)
         return
+    ranges = blocks.record_file_ranges(info, mapping, operator) if record_blocks and report.written else None
     hooks = []
     if report.written and not dry_run:
         hooks.append(
@@ -201,6 +209,8 @@ def import_command(
                 wrong_rows=report.wrong_rows,
                 errors=[str(e) for e in report.errors[:ERRORS_SHOWN]],
                 errors_path=str(report.errors_path) if report.errors_path else None,
+                blocks_recorded=len(ranges.recorded) if ranges else 0,
+                blocks_skipped=[str(r) for r in ranges.skipped] if ranges else [],
             )
         )
         sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
@@ -216,6 +226,12 @@ def import_command(
         )
     if report.errors_path:
         click.echo(f"rejected rows written to {report.errors_path}")
+    if ranges is not None:
+        n = len(ranges.recorded)
+        skipped = f", {len(ranges.skipped):,} ranges skipped" if ranges.skipped else ""
+        click.echo(f"recorded {n:,} block{'' if n == 1 else 's'}{skipped}")
+        for reason in ranges.skipped[:ERRORS_SHOWN]:
+            click.echo(f"  {reason}")
     sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
 
 

@@ -17,9 +17,15 @@ from didtui.core.filters import DIDRow, get_row, lookup_id, row_by_number
 from didtui.core.numbers import normalize_number
 from didtui.core.views import complete_name
 from didtui.errors import InputError, NotFound
-from didtui.models import DID, Account, Client, ClientPackage, Operator, Package, Reseller
+from didtui.models import DID, Account, Block, Client, ClientPackage, Operator, Package, Reseller
 
-_MODELS: dict[str, Any] = {"operator": Operator, "reseller": Reseller, "client": Client, "package": Package}
+_MODELS: dict[str, Any] = {
+    "operator": Operator,
+    "reseller": Reseller,
+    "client": Client,
+    "package": Package,
+    "block": Block,
+}
 COMPLETION_LIMIT = 200
 
 
@@ -30,7 +36,7 @@ class Named:
 
 
 def resolve(kind: str, typed: str) -> Named:
-    """The operator/reseller/client/package a person meant; NotFound lists known names."""
+    """The operator/reseller/client/package/block a person meant; NotFound lists known names."""
     text = (typed or "").strip()
     if not text:
         raise InputError(f"a {kind} name is empty")
