@@ -8,7 +8,7 @@ times are ISO 8601 UTC ending in Z; a missing value is null, an empty text "".
 from __future__ import annotations
 
 import datetime as _dt
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 from didtui.cli.output import json_value

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 import peewee
@@ -24,7 +24,7 @@ FETCH = 2_000
 _TIMES = (10, 17, 18)  # hold_until, created_at, updated_at in _row_query's columns
 
 
-def stream_rows(filt: DIDFilter | None = None, sort: str = "number") -> Iterator[DIDRow]:
+def stream_rows(filt: DIDFilter | None = None, sort: str = "number") -> Generator[DIDRow, None, None]:
     """Each matching row as the faces show it, in sort order, read as the consumer goes."""
     convert = _sqlite_row if backend(database_proxy.obj) == "sqlite" else _to_row
     tuples = stream_tuples(filt, sort)
@@ -35,7 +35,7 @@ def stream_rows(filt: DIDFilter | None = None, sort: str = "number") -> Iterator
         tuples.close()
 
 
-def stream_tuples(filt: DIDFilter | None = None, sort: str = "number") -> Iterator[tuple[Any, ...]]:
+def stream_tuples(filt: DIDFilter | None = None, sort: str = "number") -> Generator[tuple[Any, ...], None, None]:
     """The raw rows of `stream_rows` (core/filters.py's `_row_query` columns), for a face
     that encodes them itself: times are datetimes, or ISO text on SQLite."""
     db = database_proxy.obj
