@@ -1,6 +1,7 @@
 """The command line: the app by default, and every operation as a command, one module per noun.
 
-`root` holds the group and its global options; each other module adds its commands here.
+`root` holds the group and its global options; each other module's commands are listed
+here and imported when used.
 """
 
 from __future__ import annotations
@@ -10,31 +11,26 @@ import sys
 import click
 
 from didtui.cli.base import EXIT_UNUSABLE
-from didtui.cli.blocks import blocks_group, reconcile_command, report_group
-from didtui.cli.clients import accounts, assignments, clients
-from didtui.cli.csv_commands import export_command, import_command
-from didtui.cli.dids import dids
-from didtui.cli.operators import operators
 from didtui.cli.output import Output
-from didtui.cli.packages import packages
-from didtui.cli.pick import pick_command
 from didtui.cli.root import cli
 
-for command in (
-    import_command,
-    export_command,
-    dids,
-    operators,
-    packages,
-    clients,
-    accounts,
-    assignments,
-    pick_command,
-    blocks_group,
-    report_group,
-    reconcile_command,
-):
-    cli.add_command(command)
+# Every command's module is imported when the command is used (root.py's LazyGroup).
+COMMANDS = {
+    "import": "didtui.cli.csv_commands:import_command",
+    "export": "didtui.cli.csv_commands:export_command",
+    "dids": "didtui.cli.dids:dids",
+    "operators": "didtui.cli.operators:operators",
+    "packages": "didtui.cli.packages:packages",
+    "clients": "didtui.cli.clients:clients",
+    "accounts": "didtui.cli.clients:accounts",
+    "assignments": "didtui.cli.clients:assignments",
+    "pick": "didtui.cli.pick:pick_command",
+    "blocks": "didtui.cli.blocks:blocks_group",
+    "report": "didtui.cli.blocks:report_group",
+    "reconcile": "didtui.cli.blocks:reconcile_command",
+}
+for name, target in COMMANDS.items():
+    cli.add_lazy(name, target)
 
 
 def main() -> None:

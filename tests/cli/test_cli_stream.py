@@ -4,8 +4,8 @@ memory stays flat however many DIDs there are (100,000 here)."""
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
-import sys
 import tracemalloc
 
 from cli_helpers import Runner
@@ -52,7 +52,7 @@ def test_dids_list_json_streams_in_constant_memory(sqlite_profile, tmp_path, mon
             read.append(1)
             yield row
 
-    monkeypatch.setattr(sys.modules["didtui.cli.dids"], "stream_tuples", counted)
+    monkeypatch.setattr(importlib.import_module("didtui.cli.dids"), "stream_tuples", counted)
     sink = Sink(read)
     tracemalloc.start()
     try:
