@@ -4,11 +4,14 @@ hook gets the JSON summary; a failing hook is a notification, and the change sta
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import json
 import sys
 
 from didtui.config import Hooks
-from didtui.core.filters import row_by_number
+from didtui.core.filters import Selection, row_by_number
+from didtui.core.retail import release
+from didtui.models import DID
 from didtui.tui.app import DidApp
 
 from .conftest import screen_text, table_of, wait_for
@@ -49,3 +52,18 @@ async def test_a_failing_hook_is_a_notification_and_the_release_stays(sqlite_pro
         await wait_for(pilot, lambda: "exited with status 4" in screen_text(app), what="the hook's failure")
         assert "[b]pager down[/b]" in screen_text(app)  # its stderr shown literally, not as markup
     assert row_by_number("15550000000").status == "hold"
+
+
+async def test_the_apps_sweep_runs_after_sweep(sqlite_profile, seeded, tmp_path):
+    release(Selection.of_ids([row_by_number("15550000000").id]))
+    DID.update(hold_until=_dt.datetime(2000, 1, 1)).where(DID.status == "hold").execute()
+    script, out = tmp_path / "record.py", tmp_path / "sweep.json"
+    script.write_text(RECORD)
+    hooks = Hooks((("after_sweep", (sys.executable, str(script), str(out))),), timeout=5)
+    app = DidApp(dataclasses.replace(sqlite_profile, hooks=hooks), None, sweep_interval=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.action_sweep_now()
+        await wait_for(pilot, lambda: out.exists() and out.read_text().endswith("\n"), what="the sweep hook")
+    summary = json.loads(out.read_text())
+    assert summary["event"] == "sweep" and summary["dids"] == ["15550000000"]
+    assert summary["counts"] == {"dids": 1, "in_stock": 1} and summary["actor"] == "tester (sweep)"
