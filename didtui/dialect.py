@@ -90,6 +90,8 @@ class Dialect:
     name = "sqlite"
     #: the database is a file this process opens (no server)
     embedded = True
+    #: a raw cursor returns DATETIME columns as ISO text (peewee's fields convert them)
+    times_as_text = True
     #: one writer at a time: rows written in a transaction are the only new rows
     single_writer = True
     #: ascending ORDER BY puts NULLs first
@@ -318,6 +320,7 @@ class Dialect:
 class PostgresqlDialect(Dialect):
     name = "postgresql"
     embedded = False
+    times_as_text = False
     cross_join_keeps_order = False
     single_writer = False
     nulls_first = False
@@ -386,7 +389,7 @@ class PostgresqlDialect(Dialect):
     def stream_cursor(self, db: Database) -> Any:
         """A named (server-side) cursor: psycopg's default one reads the whole result."""
         cursor = db.connection().cursor(name=f"didtui_stream_{uuid.uuid4().hex[:8]}")
-        cursor.itersize = 10_000
+        cursor.itersize = 2_000
         return cursor
 
     def snapshot_read(self, db: Database) -> contextlib.AbstractContextManager[Any]:
@@ -397,6 +400,7 @@ class PostgresqlDialect(Dialect):
 class MariaDialect(Dialect):
     name = "mysql"
     embedded = False
+    times_as_text = False
     integer_type = "INTEGER"
     cross_join_keeps_order = False
     single_writer = False
