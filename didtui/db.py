@@ -47,7 +47,7 @@ class _Guarded:
         try:
             return super().execute_sql(sql, params)  # type: ignore[misc]
         except (peewee.DatabaseError, peewee.InterfaceError) as exc:
-            translated = dialect(self).translate(exc)  # type: ignore[arg-type]
+            translated = dialect(self).translate(exc)
             if translated is None:
                 raise
             raise translated from exc
@@ -56,7 +56,7 @@ class _Guarded:
         try:
             return super().commit()  # type: ignore[misc]
         except (peewee.DatabaseError, peewee.InterfaceError) as exc:
-            translated = dialect(self).translate(exc, committing=True)  # type: ignore[arg-type]
+            translated = dialect(self).translate(exc, committing=True)
             if translated is None:
                 raise
             raise translated from exc
@@ -65,7 +65,7 @@ class _Guarded:
         try:
             return super().rollback()  # type: ignore[misc]
         except (peewee.DatabaseError, peewee.InterfaceError) as exc:
-            if dialect(self).is_connection_lost(exc):  # type: ignore[arg-type]
+            if dialect(self).is_connection_lost(exc):
                 return None  # the server ended the transaction with the session
             raise
 
