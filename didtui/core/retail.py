@@ -301,19 +301,37 @@ def _owner(cp_id: int) -> str:
     return f"{row.client}/{row.account}"
 
 
+def cp_snapshot(cp: ClientPackage) -> str:
+    """A client package as it is, for the batch that changes it (undo puts it back)."""
+    return history.encode(
+        {
+            "id": cp.id,
+            "account_id": cp.account_id,
+            "package_id": cp.package_id,
+            "active": bool(cp.active),
+            "created_at": cp.created_at,
+            "unassigned_at": cp.unassigned_at,
+        }
+    )
+
+
 def deactivate(client_package_id: int, *, actor: str | None = None) -> int:
     """Deactivate a client package: its Active DIDs go on Hold (or straight to their
     after-hold status when their hold days are 0). Returns how many DIDs moved."""
     actor = actor or current_actor()
+    batch = history.new_batch()
     with database_proxy.atomic():
         cp = _lock_client_package(client_package_id)
         if not cp.active:
             raise RuleViolation("this client package is already inactive")
+        if cp.unassigned_at is not None:
+            raise RuleViolation("this client package is being removed (un-assigned)")
         owner = _owner(client_package_id)
+        history.open_batch(batch, "deactivate", actor, note=f"client: {owner}", detail=cp_snapshot(cp))
         cp.active = False
         cp.save()
         where = (DID.client_package == client_package_id) & (DID.status == Status.ACTIVE.value)
-        n = _to_hold(where, actor, "deactivate", owner, keep_client=True)
+        n = _to_hold(where, actor, "deactivate", keep_client=True, batch=batch)
     return n
 
 
@@ -326,6 +344,9 @@ def activate(client_package_id: int, *, actor: str | None = None) -> int:
         cp = _lock_client_package(client_package_id)
         if cp.active:
             raise RuleViolation("this client package is already active")
+        if cp.unassigned_at is not None:
+            raise RuleViolation("this client package was un-assigned: it is removed once its held DIDs are released")
+        history.open_batch(batch, "activate", actor, now, f"client: {_owner(client_package_id)}", cp_snapshot(cp))
         cp.active = True
         cp.save()
         where = (DID.client_package == client_package_id) & (DID.status == Status.HOLD.value) & (DID.hold_until > now)
@@ -353,24 +374,40 @@ def activate(client_package_id: int, *, actor: str | None = None) -> int:
     return n
 
 
-def _to_hold(
-    where: Any, actor: str, action: str, owner: str | None, *, keep_client: bool, batch: str | None = None
-) -> int:
+def _owners_of(cp_ids: list[int]) -> dict[int, str]:
+    """'client/account' of each client package, in one query."""
+    if not cp_ids:
+        return {}
+    query = (
+        ClientPackage.select(ClientPackage.id, Client.name, Account.name)
+        .join(Account)
+        .join(Client)
+        .where(ClientPackage.id.in_(cp_ids))
+    )
+    return {i: f"{c}/{a}" for i, c, a in query.tuples()}
+
+
+def _to_hold(where: Any, actor: str, action: str, *, keep_client: bool, batch: str | None = None) -> int:
     """Move the Active DIDs matching `where` to Hold for their own hold days.
 
-    One UPDATE per distinct hold_days value (there are a handful), so the deadline is
-    computed in Python and no backend-specific date arithmetic is needed.
+    One UPDATE per client package and hold_days value (there are a handful), so the
+    deadline is computed in Python, no backend-specific date arithmetic is needed, and
+    each event names the client the DID leaves. The DIDs are "free since" now
+    (released_at, what reuse_after_days reads).
     """
     now = utcnow()
     batch = batch or history.new_batch()
     total = 0
-    days_values = [d for (d,) in DID.select(DID.hold_days).where(where).distinct().tuples()]
-    for days in sorted(days_values):
-        group = where & (DID.hold_days == days)
-        base = {DID.version: DID.version + 1, DID.updated_at: now}
+    groups = list(DID.select(DID.client_package, DID.hold_days).where(where).distinct().tuples())
+    owners = _owners_of(sorted({cp for cp, _ in groups if cp is not None}))
+    for cp_id, days in sorted(groups, key=lambda g: (g[0] or 0, g[1])):
+        group = where & (DID.client_package == cp_id) & (DID.hold_days == days)
+        base = {DID.version: DID.version + 1, DID.updated_at: now, DID.released_at: now}
         event: dict[str, Any] = {}
-        if owner:
-            event["client"] = [owner, owner if keep_client and days else None]
+        owner = owners.get(cp_id) if cp_id is not None else None
+        # Deactivation keeps the client while the DID is held: no client change then.
+        if owner and not (keep_client and days > 0):
+            event["client"] = [owner, None]
         if days > 0:
             until = now + _dt.timedelta(days=days)
             event.update(status=["active", "hold"], hold_until=[None, until])
@@ -405,9 +442,7 @@ def release(selection: Selection, *, actor: str | None = None, batch: str | None
                 f"only Active DIDs can be released: {n:,} selected are not (e.g. {first.number}, "
                 f"{label(first.status)}); nothing was released"
             )
-        return _to_hold(
-            where & (DID.status == Status.ACTIVE.value), actor, "release", None, keep_client=False, batch=batch
-        )
+        return _to_hold(where & (DID.status == Status.ACTIVE.value), actor, "release", keep_client=False, batch=batch)
 
 
 # ---- picking ----------------------------------------------------------------------------

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import peewee
-from peewee import SQL, Value, fn
+from peewee import SQL, Case, Value, fn
 
 from didtui.core import bulk, history
 from didtui.core.statuses import AFTER_HOLD, Status
 from didtui.db import backend, current_actor, is_retryable
 from didtui.errors import Conflict
-from didtui.models import DID, Event, database_proxy, utcnow
+from didtui.models import DID, ClientPackage, DIDBefore, Event, database_proxy, utcnow
 
 CHUNK = 10_000
 
@@ -99,19 +99,32 @@ def _sweep_once(now: _dt.datetime | None, actor: str | None) -> SweepResult:
                     raise Conflict("the holds changed while they were being swept: nothing was released; run it again")
                 for _, after in chunk:
                     by_status[after] = by_status.get(after, 0) + 1
+        purge_unassigned()
     by_status = {k: v for k, v in by_status.items() if v}
     return SweepResult(sum(by_status.values()), by_status, batch, now)
 
 
+def _heads() -> tuple[str, str, str]:
+    """The JSON before the after-hold status, for a DID still attached to its client (it
+    leaves it now: "client: cleared") and for one released earlier; and the JSON after."""
+    attached, tail = history.encode({"client": ["", None], "status": ["hold", _MARK], "hold_until": ["", None]}).split(
+        _MARK
+    )
+    detached, _ = history.encode({"status": ["hold", _MARK], "hold_until": ["", None]}).split(_MARK)
+    return attached, detached, tail
+
+
 def _changes_sql(db) -> Any:
-    """Each event's changes, {"hold_until": ["", null], "status": ["hold", AFTER]}, built
-    in SQL from the row's after_hold, exactly as history.encode writes them."""
-    head, tail = history.encode({"status": ["hold", _MARK], "hold_until": ["", None]}).split(_MARK)
+    """Each event's changes, {"client": ["", null], "hold_until": ["", null], "status":
+    ["hold", AFTER]}, built in SQL from the row, exactly as history.encode writes them."""
+    attached, detached, tail = _heads()
+    head = Case(None, [(DID.client_package.is_null(), Value(detached))], Value(attached))
     if backend(db) == "sqlite":  # no concat() before SQLite 3.44
-        return Value(head).concat(DID.after_hold).concat(Value(tail))
+        return head.concat(DID.after_hold).concat(Value(tail))
     if backend(db) == "postgresql":  # parameters of concat() have no type of their own
-        return fn.CONCAT(Value(head).cast("text"), DID.after_hold, Value(tail).cast("text"))
-    return fn.CONCAT(Value(head), DID.after_hold, Value(tail))
+        head = Case(None, [(DID.client_package.is_null(), Value(detached).cast("text"))], Value(attached).cast("text"))
+        return fn.CONCAT(head, DID.after_hold, Value(tail).cast("text"))
+    return fn.CONCAT(head, DID.after_hold, Value(tail))
 
 
 _MARK = "AFTERHOLD"
@@ -154,9 +167,11 @@ def _release_postgresql(batch: str, actor: str, now: _dt.datetime) -> dict[str, 
     materialised set, so each DID is released once with one event, without shipping
     ids back and forth (2.8x -> ~1.x a bare UPDATE)."""
     db = database_proxy.obj
-    head, tail = history.encode({"status": ["hold", _MARK], "hold_until": ["", None]}).split(_MARK)
+    attached, detached, tail = _heads()
     after = [s.value for s in AFTER_HOLD]
-    did, event = DID._meta.table_name, Event._meta.table_name
+    did, event, before = DID._meta.table_name, Event._meta.table_name, DIDBefore._meta.table_name
+    kept = ", ".join(f.column_name for f in history.BEFORE_FIELDS[1:])
+    history.open_batch(batch, "sweep", actor, now, "hold ended")
     sql = f"""
         WITH locked AS (
             SELECT id FROM {did}
@@ -164,15 +179,24 @@ def _release_postgresql(batch: str, actor: str, now: _dt.datetime) -> dict[str, 
             FOR UPDATE SKIP LOCKED
         ), events AS (
             INSERT INTO {event} (at, actor, did_number, action, changes, batch)
-            SELECT %s, %s, d.number, 'sweep', concat(%s::text, d.after_hold, %s::text), %s
+            SELECT %s, %s, d.number, 'sweep',
+                concat(CASE WHEN d.client_package_id IS NULL THEN %s::text ELSE %s::text END,
+                       d.after_hold, %s::text), %s
+            FROM {did} d JOIN locked ON locked.id = d.id
+        ), kept AS (
+            INSERT INTO {before} (batch, {kept})
+            SELECT %s, d.id, d.number, d.status, d.operator_id, d.tag, d.notes, d.reseller_id, d.after_hold,
+                d.hold_days, d.hold_until, d.client_package_id, d.created_at, d.updated_at, d.version, d.released_at
             FROM {did} d JOIN locked ON locked.id = d.id
         )
         UPDATE {did} SET status = {did}.after_hold, client_package_id = NULL, hold_until = NULL,
             version = {did}.version + 1, updated_at = %s
         FROM locked WHERE {did}.id = locked.id
         RETURNING {did}.status"""
-    params = (Status.HOLD.value, now, *after, now, actor, head, tail, batch, now)
-    return dict(Counter(status for (status,) in db.execute_sql(sql, params)))
+    params = (Status.HOLD.value, now, *after, now, actor, detached, attached, tail, batch, batch, now)
+    released = dict(Counter(status for (status,) in db.execute_sql(sql, params)))
+    history.count_batch(batch, sum(released.values()))
+    return released
 
 
 def _release(where, batch: str, actor: str, now: _dt.datetime) -> int:
@@ -180,3 +204,11 @@ def _release(where, batch: str, actor: str, now: _dt.datetime) -> int:
     db = database_proxy.obj
     history.record_for(where, "sweep", None, batch, actor, now, changes_sql=_changes_sql(db))
     return _update(now).where(where).execute()
+
+
+def purge_unassigned() -> int:
+    """Remove un-assigned client packages that hold no DIDs any more (core/retail.unassign)."""
+    holding = DID.select(SQL("1")).where(DID.client_package == ClientPackage.id)
+    return (
+        ClientPackage.delete().where(ClientPackage.unassigned_at.is_null(False) & ~fn.EXISTS(holding)).execute()
+    )

@@ -744,6 +744,8 @@ class _Pipeline:
                 ) from exc
             if kind != "sqlite":
                 encoded = history.encode({"imported": self.info.path.name})
+                history.open_batch(self.batch, "import", self.actor, self.now, f"imported: {self.info.path.name}")
+                history.count_batch(self.batch, len(inserts))
                 bulk.insert_rows(
                     db,
                     "event",
@@ -751,6 +753,14 @@ class _Pipeline:
                     [(self.now, self.actor, row[0], "import", encoded, self.batch) for row in inserts],
                 )
         if updates:
+            # Undo (core/undo.py) restores the rows as they were before.
+            existed = history.open_batch(
+                self.batch, "import", self.actor, self.now, f"imported: {self.info.path.name}"
+            )
+            for part in bulk.chunked([u[1] for u in updates], 500):
+                history.capture(DID.id.in_(part), self.batch, once=existed)
+                existed = True
+            history.count_batch(self.batch, len(updates))
             self._apply_updates(db, updates)
             bulk.insert_rows(db, "event", _EVENT_COLUMNS, events)
 
@@ -798,7 +808,13 @@ class _Pipeline:
         if backend(db) == "sqlite" and self.report.new:
             # One writer holds the lock: the new rows are exactly those above max_before.
             history.record_for(
-                DID.id > self._max_before, "import", {"imported": self.info.path.name}, self.batch, self.actor, self.now
+                DID.id > self._max_before,
+                "import",
+                {"imported": self.info.path.name},
+                self.batch,
+                self.actor,
+                self.now,
+                keep=False,
             )
 
     def _deferrable(self, db: Any) -> list[str]:
