@@ -63,9 +63,10 @@ def open_batch(
     note: str = "",
     detail: str | None = None,
 ) -> bool:
-    """The batch's row, created on first use; True if it already existed."""
-    if Batch.select().where(Batch.batch == batch).exists():
-        return True
+    """The batch's row, created on first use; True if it already recorded DIDs."""
+    row = Batch.select(Batch.count).where(Batch.batch == batch).first()
+    if row is not None:
+        return row.count > 0
     Batch.create(
         batch=batch, kind=kind, actor=actor or current_actor(), at=at or utcnow(), note=note[:200], detail=detail
     )

@@ -562,3 +562,132 @@ def pickable_numbers(client_package_id: int, limit: int = 200, after: str | None
     if after:
         query = query.where(DID.number > after)
     return list(query.order_by(DID.number).limit(limit).tuples())
+
+
+# ---- un-assigning -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnassignPreview:
+    active: int  # go on Hold (or straight to their after-hold status)
+    held: int  # on Hold for this client package already
+
+
+def unassign_preview(client_package_id: int) -> UnassignPreview:
+    counts = dict(
+        DID.select(DID.status, fn.COUNT(DID.id))
+        .where(DID.client_package == client_package_id)
+        .group_by(DID.status)
+        .tuples()
+    )
+    return UnassignPreview(counts.get(Status.ACTIVE.value, 0), counts.get(Status.HOLD.value, 0))
+
+
+def unassign(client_package_id: int, *, at_once: bool = False, actor: str | None = None) -> int:
+    """Remove a package from an account. Its Active DIDs go on Hold as on deactivation;
+    the assignment is removed once it holds no DIDs (the sweep does it), or `at_once`:
+    every held DID goes to its after-hold status now and the assignment goes with them.
+    One batch; returns how many DIDs moved."""
+    from didtui.core.sweep import _release, purge_unassigned
+
+    actor = actor or current_actor()
+    now = utcnow()
+    batch = history.new_batch()
+    with database_proxy.atomic():
+        cp = _lock_client_package(client_package_id)
+        if cp.unassigned_at is not None and not at_once:
+            raise RuleViolation("this package was already un-assigned: it goes once its held DIDs are released")
+        history.open_batch(batch, "unassign", actor, now, f"client: {_owner(client_package_id)}", cp_snapshot(cp))
+        cp.active = False
+        cp.unassigned_at = cp.unassigned_at or now
+        cp.save()
+        active = (DID.client_package == client_package_id) & (DID.status == Status.ACTIVE.value)
+        n = _to_hold(active, actor, "unassign", keep_client=True, batch=batch)
+        if at_once:
+            held = (DID.client_package == client_package_id) & (DID.status == Status.HOLD.value)
+            n_held = DID.select().where(held).count()
+            if _release(held, batch, actor, now, action="unassign") != n_held:
+                raise Conflict("the held DIDs changed while they were being released: nothing was changed")
+            n += n_held
+        purge_unassigned(client_package_id)
+    return n
+
+
+# ---- renaming and deleting clients and accounts -----------------------------------------
+
+
+def rename_client(client_id: int, name: str) -> Client:
+    name = _name(name, "client")
+    with database_proxy.atomic():
+        client = Client.get_or_none(Client.id == client_id)
+        if client is None:
+            raise NotFound(f"client #{client_id} does not exist (deleted meanwhile?)")
+        client.name = name
+        try:
+            with database_proxy.atomic():
+                client.save()
+        except peewee.IntegrityError:
+            raise AlreadyExists(f"a client named {name!r} already exists") from None
+    return client
+
+
+def rename_account(account_id: int, name: str) -> Account:
+    name = _name(name, "account")
+    with database_proxy.atomic():
+        account = Account.get_or_none(Account.id == account_id)
+        if account is None:
+            raise NotFound(f"account #{account_id} does not exist (deleted meanwhile?)")
+        account.name = name
+        try:
+            with database_proxy.atomic():
+                account.save()
+        except peewee.IntegrityError:
+            raise AlreadyExists(f"this client already has an account named {name!r}") from None
+    return account
+
+
+def _attached(where: Any) -> str | None:
+    """What is attached to the client packages matching `where`, in words, or None."""
+    cps = ClientPackage.select(ClientPackage.id).where(where)
+    n_cp = cps.count()
+    if not n_cp:
+        return None
+    dids = dict(
+        DID.select(DID.status, fn.COUNT(DID.id)).where(DID.client_package.in_(cps)).group_by(DID.status).tuples()
+    )
+    parts = [f"{n_cp} package assignment{'s' if n_cp != 1 else ''}"]
+    if dids.get(Status.ACTIVE.value):
+        parts.append(f"{dids[Status.ACTIVE.value]:,} Active DIDs")
+    if dids.get(Status.HOLD.value):
+        parts.append(f"{dids[Status.HOLD.value]:,} DIDs on Hold")
+    return ", ".join(parts)
+
+
+def delete_account(account_id: int) -> None:
+    """Delete an account that has nothing attached; refused naming what is."""
+    with database_proxy.atomic():
+        account = Account.get_or_none(Account.id == account_id)
+        if account is None:
+            raise NotFound(f"account #{account_id} does not exist (deleted meanwhile?)")
+        what = _attached(ClientPackage.account == account_id)
+        if what:
+            raise RuleViolation(
+                f"account {account.name!r} has {what}: un-assign its packages first; nothing was deleted"
+            )
+        account.delete_instance()
+
+
+def delete_client(client_id: int) -> None:
+    """Delete a client (and its empty accounts) that has nothing attached."""
+    with database_proxy.atomic():
+        client = Client.get_or_none(Client.id == client_id)
+        if client is None:
+            raise NotFound(f"client #{client_id} does not exist (deleted meanwhile?)")
+        accounts = Account.select(Account.id).where(Account.client == client_id)
+        what = _attached(ClientPackage.account.in_(accounts))
+        if what:
+            raise RuleViolation(
+                f"client {client.name!r} has {what}: un-assign its packages first; nothing was deleted"
+            )
+        Account.delete().where(Account.client == client_id).execute()
+        client.delete_instance()

@@ -199,16 +199,17 @@ def _release_postgresql(batch: str, actor: str, now: _dt.datetime) -> dict[str, 
     return released
 
 
-def _release(where, batch: str, actor: str, now: _dt.datetime) -> int:
+def _release(where, batch: str, actor: str, now: _dt.datetime, action: str = "sweep") -> int:
     """Each Hold DID matching `where` to its own after-hold status, detached; one event each."""
     db = database_proxy.obj
-    history.record_for(where, "sweep", None, batch, actor, now, changes_sql=_changes_sql(db))
+    history.record_for(where, action, None, batch, actor, now, changes_sql=_changes_sql(db))
     return _update(now).where(where).execute()
 
 
-def purge_unassigned() -> int:
+def purge_unassigned(client_package_id: int | None = None) -> int:
     """Remove un-assigned client packages that hold no DIDs any more (core/retail.unassign)."""
     holding = DID.select(SQL("1")).where(DID.client_package == ClientPackage.id)
-    return (
-        ClientPackage.delete().where(ClientPackage.unassigned_at.is_null(False) & ~fn.EXISTS(holding)).execute()
-    )
+    where = ClientPackage.unassigned_at.is_null(False) & ~fn.EXISTS(holding)
+    if client_package_id is not None:
+        where &= ClientPackage.id == client_package_id
+    return ClientPackage.delete().where(where).execute()
