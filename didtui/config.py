@@ -35,6 +35,7 @@ _PROFILE_KEYS = {
     "connect_timeout",
     "busy_timeout",
     "max_range",
+    "reuse_after_days",
 }
 
 
@@ -52,6 +53,7 @@ class Profile:
     connect_timeout: float = 10.0
     busy_timeout: float = 30.0
     max_range: int = 1_000_000
+    reuse_after_days: int = 0  # picking skips DIDs released less than this many days ago
 
     @property
     def scheme(self) -> str:
@@ -205,6 +207,7 @@ def _parse_profile(name: str, table: Any, where: str) -> Profile:
         "connect_timeout": (int, float),
         "busy_timeout": (int, float),
         "max_range": int,
+        "reuse_after_days": int,
     }
     for key, kind in types.items():
         if key in table:
@@ -214,6 +217,8 @@ def _parse_profile(name: str, table: Any, where: str) -> Profile:
             options[key] = value
     if options.get("hold_days", 0) < 0:
         raise ConfigError(f"{where}: [profiles.{name}] hold_days cannot be negative")
+    if not 0 <= options.get("reuse_after_days", 0) <= 3650:
+        raise ConfigError(f"{where}: [profiles.{name}] reuse_after_days must be from 0 (off) to 3650")
     return Profile(**options)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import peewee
 from peewee import JOIN, fn
 
-from didtui.core import history
+from didtui.core import history, resellers
 from didtui.core.filters import Selection
 from didtui.core.inventory import selection_where
 from didtui.core.numbers import normalize_number
@@ -57,7 +57,7 @@ def _create_unique(model: Any, kind: str, **fields: Any) -> Any:
 
 
 def create_reseller(name: str) -> Reseller:
-    return _create_unique(Reseller, "reseller", name=_name(name, "reseller"))
+    return resellers.create_reseller(name)
 
 
 # ---- clients and accounts ---------------------------------------------------------------
@@ -454,9 +454,14 @@ def pick(
     numbers: list[str] | None = None,
     *,
     actor: str | None = None,
+    reuse_after_days: int = 0,
 ) -> list[str]:
     """Give the client package's account `count` In Stock DIDs (or the named `numbers`)
-    whose tag is one of the package's tags; returns the numbers given, in order."""
+    whose tag is one of the package's tags; returns the numbers given, in order.
+
+    `reuse_after_days` (the profile's key; 0 = off): a pick by count takes the DIDs free
+    the longest and skips those released less than that many days ago (see
+    `recently_released` for the warning about named ones)."""
     if (count is None) == (numbers is None):
         raise InputError("pick either a count of DIDs or named numbers")
     if count is not None and count < 1:
@@ -470,7 +475,7 @@ def pick(
     actor = actor or current_actor()
     for attempt in range(PICK_RETRIES):
         try:
-            return _pick_once(client_package_id, count, named, actor)
+            return _pick_once(client_package_id, count, named, actor, reuse_after_days)
         except Conflict:
             if attempt == PICK_RETRIES - 1:
                 raise
@@ -480,7 +485,7 @@ def pick(
     raise AssertionError("unreachable")
 
 
-def _pick_once(cp_id: int, count: int | None, named: list[str] | None, actor: str) -> list[str]:
+def _pick_once(cp_id: int, count: int | None, named: list[str] | None, actor: str, reuse_days: int = 0) -> list[str]:
     db = database_proxy.obj
     now = utcnow()
     batch = history.new_batch()
@@ -500,10 +505,13 @@ def _pick_once(cp_id: int, count: int | None, named: list[str] | None, actor: st
         free = DID.select(DID.id, DID.number).where((DID.status == Status.IN_STOCK.value) & DID.tag.in_(tags))
         if named is not None:
             free = free.where(DID.number.in_(named))
-        free = free.order_by(DID.number).limit(wanted)
-        if db.for_update:
-            free = free.for_update(skip_locked=True)
-        rows = list(free.tuples())
+        if named is None and reuse_days > 0:
+            rows = _free_longest(free, wanted, reuse_days, now)
+        else:
+            free = free.order_by(DID.number).limit(wanted)
+            if db.for_update:
+                free = free.for_update(skip_locked=True)
+            rows = list(free.tuples())
         if named is not None and len(rows) < len(named):
             missing = sorted(set(named) - {n for _, n in rows})
             raise RuleViolation(_why_not_pickable(missing[0], tags))
@@ -537,6 +545,44 @@ def _pick_once(cp_id: int, count: int | None, named: list[str] | None, actor: st
         if n != len(ids):
             raise Conflict("some of these DIDs were taken meanwhile: try again")
         return [number for _, number in rows]
+
+
+def _free_longest(free: Any, wanted: int, days: int, now: _dt.datetime) -> list[tuple[int, str]]:
+    """Free DIDs for a pick by count with reuse_after_days on: never released ones first
+    (number order), then those released longest ago, none released within `days`.
+    Two index-backed queries: (status, tag, number) and (status, tag, released_at)."""
+    db = database_proxy.obj
+    never = free.where(DID.released_at.is_null()).order_by(DID.number).limit(wanted)
+    if db.for_update:
+        never = never.for_update(skip_locked=True)
+    rows = list(never.tuples())
+    if len(rows) < wanted:
+        cutoff = now - _dt.timedelta(days=days)
+        old = free.where(DID.released_at <= cutoff).order_by(DID.released_at, DID.number).limit(wanted - len(rows))
+        if db.for_update:
+            old = old.for_update(skip_locked=True)
+        rows += list(old.tuples())
+    return rows
+
+
+def recently_released(numbers: list[str], days: int) -> list[str]:
+    """A warning for each named DID released less than `days` ago (reuse_after_days):
+    picking it is allowed, the person is told when it was last released."""
+    if days <= 0 or not numbers:
+        return []
+    cutoff = utcnow() - _dt.timedelta(days=days)
+    named = [normalize_number(n) for n in numbers]
+    query = (
+        DID.select(DID.number, DID.released_at)
+        .where(DID.number.in_(named) & (DID.released_at > cutoff))
+        .order_by(DID.number)
+    )
+    now = utcnow()
+    return [
+        f"{number} was released {(now - at).days} day(s) ago ({at:%Y-%m-%d %H:%M} UTC), "
+        f"less than the {days} days before reuse"
+        for number, at in query.tuples()
+    ]
 
 
 def _why_not_pickable(number: str, tags: list[str]) -> str:
