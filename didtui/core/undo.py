@@ -58,6 +58,7 @@ _RESTORED = (
     "released_at",
 )
 _ATTACHED = (Status.ACTIVE.value, Status.HOLD.value)
+_COLUMN = {c: getattr(DID, c.removesuffix("_id")) for c in _RESTORED}
 
 
 # ---- batches ----------------------------------------------------------------------------
@@ -177,9 +178,11 @@ def undo(text: str, *, rest: bool = False, dry_run: bool = False, actor: str | N
         with _excluded(blocked_ids) as keep:
             kept_rows = (DIDBefore.batch == batch) & keep(DIDBefore.did_id)
             existing = DID.select(SQL("1")).where(DID.id == DIDBefore.did_id)
-            result.restored = DIDBefore.select().where(kept_rows & fn.EXISTS(existing)).count()
-            result.recreated = DIDBefore.select().where(kept_rows & ~fn.EXISTS(existing)).count()
             created = DID.number.in_(_created_numbers(batch)) & keep(DID.id)
+            # What will happen: counted here for a dry run; the writes count it themselves.
+            all_kept = DIDBefore.select().where(kept_rows).count()
+            result.recreated = DIDBefore.select().where(kept_rows & ~fn.EXISTS(existing)).count()
+            result.restored = all_kept - result.recreated
             result.deleted = DID.select().where(created).count()
             if dry_run:
                 return result
@@ -239,8 +242,13 @@ def _blocked(batch: str, snapshot: dict[str, Any] | None) -> dict[str, tuple[int
         ids = _ids_of(batch, list(changed))
         for number, why in changed.items():
             block(number, ids.get(number), why)
-    # Touched without a kept row, and not created by it: nothing to go back to.
+    # Touched without a kept row, and not created by it: nothing to go back to. Only
+    # looked for when the events outnumber the kept rows (two index-only counts).
     kept = DIDBefore.select(DIDBefore.number).where(DIDBefore.batch == batch)
+    touched = Event.select().where((Event.batch == batch) & Event.action.not_in(history.CREATING)).count()
+    if touched <= DIDBefore.select().where(DIDBefore.batch == batch).count():
+        _blocked_by_rules(batch, snapshot, block)
+        return blocked
     bare = (
         Event.select(Event.did_number)
         .where(
@@ -476,23 +484,51 @@ def _remove_client_package(cp_id: int) -> None:
     ClientPackage.delete().where(ClientPackage.id == cp_id).execute()
 
 
+def _changed_columns(batch: str) -> list[str]:
+    """The columns in which some kept row differs from its DID now, in one pass: the
+    UPDATE sets only those (every column set costs its indexes' upkeep on every row)."""
+    db = database_proxy.obj
+    did, before = DID._meta.table_name, DIDBefore._meta.table_name
+    terms = ", ".join(
+        f"MAX(CASE WHEN b.{c} = d.{c} OR (b.{c} IS NULL AND d.{c} IS NULL) THEN 0 ELSE 1 END)" for c in _RESTORED
+    )
+    row = db.execute_sql(
+        f"SELECT {terms} FROM {before} b JOIN {did} d ON d.id = b.did_id WHERE b.batch = {db.param}", (batch,)
+    ).fetchone()
+    return [c for c, differs in zip(_RESTORED, row or (), strict=False) if differs]
+
+
 def _restore(batch: str, keep: _Keep, now: _dt.datetime) -> int:
     """One UPDATE ... FROM did_before (MySQL: a multi-table UPDATE); returns the rows."""
     db = database_proxy.obj
+    columns = _changed_columns(batch)
+    if backend(db) == "sqlite":
+        # Correlated lookups on did_before's (batch, did_id) index: SQLite runs an
+        # UPDATE ... FROM through a materialised join, 1.7x slower here.
+        b = DIDBefore.alias("b")
+
+        def kept(column: str) -> Any:
+            return b.select(getattr(b, column)).where((b.batch == batch) & (b.did_id == DID.id))
+
+        values = {_COLUMN[c]: kept(c) for c in columns}
+        values[DID.version] = DID.version + 1
+        values[DID.updated_at] = now
+        mine = DIDBefore.select(DIDBefore.did_id).where((DIDBefore.batch == batch) & keep(DIDBefore.did_id))
+        return DID.update(values).where(DID.id.in_(mine)).execute()
     if backend(db) != "mysql":
         b = DIDBefore
-        values: dict[Any, Any] = {getattr(DID, c.removesuffix("_id")) if c.endswith("_id") else getattr(DID, c): getattr(b, c) for c in _RESTORED}
+        values: dict[Any, Any] = {_COLUMN[c]: getattr(b, c) for c in columns}
         values[DID.version] = DID.version + 1
         values[DID.updated_at] = now
         query = DID.update(values).from_(b).where((b.did_id == DID.id) & (b.batch == batch) & keep(b.did_id))
         return query.execute()
     did, before = DID._meta.table_name, DIDBefore._meta.table_name
     p = db.param
-    sets = ", ".join(f"d.{c} = b.{c}" for c in _RESTORED)
+    sets = "".join(f"d.{c} = b.{c}, " for c in columns)
     excluded, params = keep.raw("b.did_id")
     sql = (
         f"UPDATE {did} d JOIN {before} b ON b.did_id = d.id "
-        f"SET {sets}, d.version = d.version + 1, d.updated_at = {p} WHERE b.batch = {p} AND {excluded}"
+        f"SET {sets}d.version = d.version + 1, d.updated_at = {p} WHERE b.batch = {p} AND {excluded}"
     )
     return db.execute_sql(sql, (now, batch, *params)).rowcount
 
