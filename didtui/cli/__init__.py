@@ -6,10 +6,15 @@
 from __future__ import annotations
 
 from didtui.cli.csv_commands import export_command, import_command
+from didtui.cli.history import history_group, undo_command
+from didtui.cli.resellers import resellers_group
 from didtui.cli.root import cli
 
 cli.add_command(import_command)
 cli.add_command(export_command)
+cli.add_command(resellers_group)
+cli.add_command(history_group)
+cli.add_command(undo_command)
 
 
 def main() -> None:

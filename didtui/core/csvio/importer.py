@@ -32,6 +32,7 @@ from didtui.core.numbers import MAX_DIGITS, MAX_RANGE, parse_span
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label, parse_after_hold, parse_status
 from didtui.db import backend, current_actor
 from didtui.errors import AlreadyExists, Cancelled, Conflict, InputError
+from didtui.core.resellers import create_reseller
 from didtui.models import DID, Event, Operator, Reseller, database_proxy, utcnow
 
 ON_EXISTING = ("skip", "update", "stop")
@@ -73,6 +74,7 @@ class ImportOptions:
     hold_days: int = 30
     on_existing: str = "skip"
     create_operators: bool = False
+    create_resellers: bool = False
     max_range: int = MAX_RANGE
 
 
@@ -98,6 +100,7 @@ class ImportReport:
     wrong_rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     new_operators: list[str] = field(default_factory=list)
+    new_resellers: list[str] = field(default_factory=list)
     written: bool = False
     batch: str | None = None
     errors_path: Path | None = None
@@ -121,6 +124,9 @@ class ImportReport:
         if self.new_operators:
             shown = ", ".join(self.new_operators[:10]) + (" ..." if len(self.new_operators) > 10 else "")
             text += f"; new operators: {shown}"
+        if self.new_resellers:
+            shown = ", ".join(self.new_resellers[:10]) + (" ..." if len(self.new_resellers) > 10 else "")
+            text += f"; new resellers: {shown}"
         return text
 
 
@@ -257,6 +263,7 @@ class _Pipeline:
             self.resellers.setdefault(name.casefold(), res_id)
             self.reseller_names[res_id] = name
         self.pending_operators: dict[str, str] = {}  # casefold -> name as first written
+        self.pending_resellers: list[str] = []  # names created (or to be), as first written
         self._good: dict[str, dict[str, Any]] = {k: {} for k in ("status", "after_hold", "operator", "reseller")}
 
     def _resolve_defaults(self) -> None:
@@ -301,8 +308,26 @@ class _Pipeline:
 
     def _reseller(self, name: str) -> int:
         found = self.resellers.get(name.casefold())
-        if found is None:
-            raise _RowWrong(f"unknown reseller {name!r}: create it first, or map that column to Ignore")
+        if found is not None:
+            return found
+        if not self.options.create_resellers:
+            raise _RowWrong(
+                f"unknown reseller {name!r}: create it first, choose to create unknown resellers, "
+                "or map that column to Ignore"
+            )
+        if len(name) > 100:
+            raise _RowWrong(f"reseller name {name[:20]!r}... is too long: at most 100 characters")
+        if self.write:
+            # Inside the import's transaction: rolled back with it if nothing is written.
+            try:
+                found = create_reseller(name).id
+            except AlreadyExists:  # created by someone else meanwhile
+                found = Reseller.select(Reseller.id).where(Reseller.name == name).scalar()
+        else:
+            found = -(len(self.pending_resellers) + 1)  # validating: a stand-in, nothing written
+        self.pending_resellers.append(name)
+        self.resellers[name.casefold()] = found
+        self.reseller_names[found] = name
         return found
 
     def _cached(self, kind: str, text: str, parse: Callable[[str], Any]) -> Any:
@@ -355,6 +380,7 @@ class _Pipeline:
             what = "only a header" if self.info.header else "no data rows"
             raise UnusableInput(f"{self.info.path} has {what}: there is nothing to import")
         self.report.new_operators = list(self.pending_operators.values())
+        self.report.new_resellers = list(self.pending_resellers)
         self.report.errors.sort(key=lambda e: e.line)
         return self.report
 
