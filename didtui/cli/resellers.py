@@ -35,9 +35,7 @@ def list_command(context: Any, as_json: bool) -> None:
     rows = resellers.list_resellers()
     if as_json:
         click.echo(
-            json.dumps(
-                [{"name": r.name, "operators": r.operators, "dids": r.dids, "clients": r.clients} for r in rows]
-            )
+            json.dumps([{"name": r.name, "operators": r.operators, "dids": r.dids, "clients": r.clients} for r in rows])
         )
         return
     width = max([len("RESELLER")] + [len(r.name) for r in rows])
@@ -71,9 +69,7 @@ def rename_command(context: Any, name: str, new_name: str) -> None:
 
 @resellers_group.command("delete")
 @click.argument("name")
-@click.option(
-    "--move-to", metavar="OTHER", help="First move its operators, clients and DIDs to the reseller OTHER."
-)
+@click.option("--move-to", metavar="OTHER", help="First move its operators, clients and DIDs to the reseller OTHER.")
 @click.pass_obj
 @guarded
 def delete_command(context: Any, name: str, move_to: str | None) -> None:

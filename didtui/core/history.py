@@ -104,9 +104,7 @@ def capture(where: Any, batch: str, *, once: bool = True) -> int:
     ).where(where)
     if once:
         kept = DIDBefore.alias("kept")
-        select = select.where(
-            ~fn.EXISTS(kept.select(Value(1)).where((kept.batch == batch) & (kept.did_id == DID.id)))
-        )
+        select = select.where(~fn.EXISTS(kept.select(Value(1)).where((kept.batch == batch) & (kept.did_id == DID.id))))
     cursor = database_proxy.execute(DIDBefore.insert_from(select, BEFORE_FIELDS))
     return cursor.rowcount
 

@@ -238,7 +238,9 @@ def create_dids(
                     history.record_for(DID.id > max_before, "create", changes, batch, actor, now, keep=False)
             else:
                 encoded = history.encode(changes)
-                history.open_batch(batch, "create", actor, now, history.EventRow(now, "", None, "", changes, "").describe())
+                history.open_batch(
+                    batch, "create", actor, now, history.EventRow(now, "", None, "", changes, "").describe()
+                )
                 event_columns = ["at", "actor", "did_number", "action", "changes", "batch"]
                 for chunk in bulk.chunked(rows, 20_000):
                     bulk.insert_rows(db, "did", columns, chunk, cancel=cancel)

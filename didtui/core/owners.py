@@ -34,11 +34,15 @@ def owners(number: str) -> list[Owner]:
         .order_by(Event.id)
         .tuples()
     )
-    undo_of = dict(
-        Batch.select(Batch.batch, Batch.undo_of)
-        .where(Batch.batch.in_(list({e[3] for e in events if e[1] == "undo"})) & Batch.undo_of.is_null(False))
-        .tuples()
-    ) if any(e[1] == "undo" for e in events) else {}
+    undo_of = (
+        dict(
+            Batch.select(Batch.batch, Batch.undo_of)
+            .where(Batch.batch.in_(list({e[3] for e in events if e[1] == "undo"})) & Batch.undo_of.is_null(False))
+            .tuples()
+        )
+        if any(e[1] == "undo" for e in events)
+        else {}
+    )
     result: list[Owner] = []
     current: tuple[str, _dt.datetime] | None = None
     before: dict[str, str | None] = {}  # batch -> owner before its first event

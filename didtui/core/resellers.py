@@ -38,9 +38,9 @@ def _count(model: type[peewee.Model]) -> peewee.Node:
 def list_resellers() -> list[ResellerRow]:
     """Every reseller with how many operators, DIDs and clients refer to it: one query
     (each count is an index-backed subquery on the reseller's foreign key)."""
-    query = Reseller.select(
-        Reseller.id, Reseller.name, _count(Operator), _count(DID), _count(Client)
-    ).order_by(Reseller.name, Reseller.id)
+    query = Reseller.select(Reseller.id, Reseller.name, _count(Operator), _count(DID), _count(Client)).order_by(
+        Reseller.name, Reseller.id
+    )
     return [ResellerRow(*row) for row in query.tuples()]
 
 

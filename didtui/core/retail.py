@@ -20,6 +20,7 @@ from didtui.core.filters import Selection
 from didtui.core.inventory import selection_where
 from didtui.core.numbers import normalize_number
 from didtui.core.statuses import AFTER_HOLD, Status
+from didtui.core.sweep import _release, purge_unassigned
 from didtui.db import current_actor, is_retryable
 from didtui.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
 from didtui.models import (
@@ -229,6 +230,7 @@ class ClientPackageRow:
     allowed_dids: int
     active: bool
     used: int  # Active DIDs, plus Hold DIDs still waiting to come back
+    unassigned: bool = False  # un-assigned: removed once it holds no DIDs
 
     @property
     def remaining(self) -> int:
@@ -260,6 +262,7 @@ def list_client_packages(account_id: int | None = None, client_package_id: int |
             Package.tags,
             Package.allowed_dids,
             ClientPackage.active,
+            ClientPackage.unassigned_at,
         )
         .join(Account)
         .join(Client)
@@ -274,8 +277,20 @@ def list_client_packages(account_id: int | None = None, client_package_id: int |
         used = used.where(DID.client_package == client_package_id)
     counts = {cp: n for cp, n in used.tuples()}
     return [
-        ClientPackageRow(i, a, c, an, p, pn, [t for t in tags.split(",") if t], allowed, bool(active), counts.get(i, 0))
-        for i, a, c, an, p, pn, tags, allowed, active in query.tuples()
+        ClientPackageRow(
+            i,
+            a,
+            c,
+            an,
+            p,
+            pn,
+            [t for t in tags.split(",") if t],
+            allowed,
+            bool(active),
+            counts.get(i, 0),
+            gone is not None,
+        )
+        for i, a, c, an, p, pn, tags, allowed, active, gone in query.tuples()
     ]
 
 
@@ -367,8 +382,6 @@ def activate(client_package_id: int, *, actor: str | None = None) -> int:
         )
         # Holds that already ended do not come back; they cannot stay attached to an
         # active package either: release them now, as the sweep would.
-        from didtui.core.sweep import _release
-
         ended = (DID.client_package == client_package_id) & (DID.status == Status.HOLD.value) & (DID.hold_until <= now)
         _release(ended & DID.after_hold.in_([s.value for s in AFTER_HOLD]), batch, actor, now)
     return n
@@ -634,8 +647,6 @@ def unassign(client_package_id: int, *, at_once: bool = False, actor: str | None
     the assignment is removed once it holds no DIDs (the sweep does it), or `at_once`:
     every held DID goes to its after-hold status now and the assignment goes with them.
     One batch; returns how many DIDs moved."""
-    from didtui.core.sweep import _release, purge_unassigned
-
     actor = actor or current_actor()
     now = utcnow()
     batch = history.new_batch()
@@ -732,8 +743,6 @@ def delete_client(client_id: int) -> None:
         accounts = Account.select(Account.id).where(Account.client == client_id)
         what = _attached(ClientPackage.account.in_(accounts))
         if what:
-            raise RuleViolation(
-                f"client {client.name!r} has {what}: un-assign its packages first; nothing was deleted"
-            )
+            raise RuleViolation(f"client {client.name!r} has {what}: un-assign its packages first; nothing was deleted")
         Account.delete().where(Account.client == client_id).execute()
         client.delete_instance()

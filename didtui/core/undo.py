@@ -272,8 +272,9 @@ def _ids_of(batch: str, numbers: list[str]) -> dict[str, int]:
             (DIDBefore.batch == batch) & DIDBefore.number.in_(chunk)
         )
         found.update(kept.tuples())
-        found.update({n: i for n, i in DID.select(DID.number, DID.id).where(DID.number.in_(chunk)).tuples()
-                      if n not in found})
+        found.update(
+            {n: i for n, i in DID.select(DID.number, DID.id).where(DID.number.in_(chunk)).tuples() if n not in found}
+        )
     return found
 
 
@@ -283,8 +284,18 @@ def _blocked_by_rules(batch: str, snapshot: dict[str, Any] | None, block: Any) -
     b = DIDBefore
     own_cp = snapshot["id"] if snapshot else None
     query = (
-        b.select(b.number, b.did_id, b.status, b.client_package_id, ClientPackage.id, ClientPackage.active,
-                 b.operator_id, Operator.id, b.reseller_id, Reseller.id)
+        b.select(
+            b.number,
+            b.did_id,
+            b.status,
+            b.client_package_id,
+            ClientPackage.id,
+            ClientPackage.active,
+            b.operator_id,
+            Operator.id,
+            b.reseller_id,
+            Reseller.id,
+        )
         .join(ClientPackage, JOIN.LEFT_OUTER, on=(ClientPackage.id == b.client_package_id))
         .join_from(b, Operator, JOIN.LEFT_OUTER, on=(Operator.id == b.operator_id))
         .join_from(b, Reseller, JOIN.LEFT_OUTER, on=(Reseller.id == b.reseller_id))
@@ -298,8 +309,12 @@ def _blocked_by_rules(batch: str, snapshot: dict[str, Any] | None, block: Any) -
         )
     )
     if own_cp is not None:
-        query = query.where((b.client_package_id != own_cp) | b.client_package_id.is_null()
-                            | b.operator_id.is_null(False) | b.reseller_id.is_null(False))
+        query = query.where(
+            (b.client_package_id != own_cp)
+            | b.client_package_id.is_null()
+            | b.operator_id.is_null(False)
+            | b.reseller_id.is_null(False)
+        )
     for number, did_id, status, cp, cp_now, cp_active, op, op_now, res, res_now in query.tuples():
         if op is not None and op_now is None:
             block(number, did_id, "its operator was deleted since")
@@ -318,9 +333,9 @@ def _blocked_by_rules(batch: str, snapshot: dict[str, Any] | None, block: Any) -
             Account.select().where(Account.id == snapshot["account_id"]).exists()
             and Package.select().where(Package.id == snapshot["package_id"]).exists()
         ):
-            for number, did_id in b.select(b.number, b.did_id).where(
-                (b.batch == batch) & (b.client_package_id == own_cp)
-            ).tuples():
+            for number, did_id in (
+                b.select(b.number, b.did_id).where((b.batch == batch) & (b.client_package_id == own_cp)).tuples()
+            ):
                 block(number, did_id, f"the account or package of client package #{own_cp} was deleted since")
     _blocked_by_allowance(batch, block)
 
@@ -353,9 +368,11 @@ def _blocked_by_allowance(batch: str, block: Any) -> None:
         for cp in chunk:
             if cp in allowed and held.get(cp, 0) + coming[cp] > allowed[cp]:
                 why = f"client package #{cp} allows {allowed[cp]} DIDs and holds {held.get(cp, 0)} now"
-                for number, did_id in b.select(b.number, b.did_id).where(
-                    (b.batch == batch) & (b.client_package_id == cp) & b.status.in_(_ATTACHED)
-                ).tuples():
+                for number, did_id in (
+                    b.select(b.number, b.did_id)
+                    .where((b.batch == batch) & (b.client_package_id == cp) & b.status.in_(_ATTACHED))
+                    .tuples()
+                ):
                     block(number, did_id, why)
 
 
@@ -412,9 +429,7 @@ def _apply(
     # What undoing this undo needs: the client package as it is now (or that it was not).
     detail = None
     if snapshot is not None:
-        detail = (
-            _snapshot_of(cp_now) if cp_now is not None else history.encode({"id": snapshot["id"], "absent": True})
-        )
+        detail = _snapshot_of(cp_now) if cp_now is not None else history.encode({"id": snapshot["id"], "absent": True})
     history.open_batch(undo_batch, "undo", actor, now, note, detail)
     Batch.update({Batch.undo_of: info.batch}).where(Batch.batch == undo_batch).execute()
     if snapshot is not None and "account_id" in snapshot:
@@ -569,7 +584,9 @@ def _recreate(where: Any, undo_batch: str, actor: str, now: _dt.datetime, tag: d
         DID.version,
         DID.released_at,
     ]
-    events = b.select(Value(now), Value(actor), b.number, Value("restore"), Value(history.encode(tag)), Value(undo_batch))
+    events = b.select(
+        Value(now), Value(actor), b.number, Value("restore"), Value(history.encode(tag)), Value(undo_batch)
+    )
     events = events.where(where)
     n = database_proxy.execute(
         Event.insert_from(events, [Event.at, Event.actor, Event.did_number, Event.action, Event.changes, Event.batch])

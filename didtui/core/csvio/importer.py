@@ -29,10 +29,10 @@ from didtui.core.csvio.cells import restore
 from didtui.core.csvio.mapping import check_mapping, guess_mapping
 from didtui.core.csvio.source import FileInfo, RecordReader, UnusableInput
 from didtui.core.numbers import MAX_DIGITS, MAX_RANGE, parse_span
+from didtui.core.resellers import create_reseller
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label, parse_after_hold, parse_status
 from didtui.db import backend, current_actor
 from didtui.errors import AlreadyExists, Cancelled, Conflict, InputError
-from didtui.core.resellers import create_reseller
 from didtui.models import DID, Event, Operator, Reseller, database_proxy, utcnow
 
 ON_EXISTING = ("skip", "update", "stop")
@@ -780,9 +780,7 @@ class _Pipeline:
                 )
         if updates:
             # Undo (core/undo.py) restores the rows as they were before.
-            existed = history.open_batch(
-                self.batch, "import", self.actor, self.now, f"imported: {self.info.path.name}"
-            )
+            existed = history.open_batch(self.batch, "import", self.actor, self.now, f"imported: {self.info.path.name}")
             for part in bulk.chunked([u[1] for u in updates], 500):
                 history.capture(DID.id.in_(part), self.batch, once=existed)
                 existed = True

@@ -14,7 +14,10 @@ from didtui.tui.work import db_call
 
 
 class HistoryScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,h", "close", "Close", id="history.close")]
+    BINDINGS = [
+        Binding("escape,q,h", "close", "Close", id="history.close"),
+        Binding("b", "batches", "Batches", tooltip="Recent batches (undo)", id="history.batches"),
+    ]
 
     def __init__(self, number: str) -> None:
         super().__init__()
@@ -25,7 +28,7 @@ class HistoryScreen(ModalScreen[None]):
             yield Label(f"History of DID {self.number}", classes="form-title")
             with VerticalScroll(classes="form-body"):
                 yield Static("loading…", id="history")
-            yield Label("esc closes", classes="form-info")
+            yield Label("esc closes · b: batches (undo)", classes="form-info")
 
     def on_mount(self) -> None:
         db_call(
@@ -37,3 +40,8 @@ class HistoryScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_batches(self) -> None:
+        from didtui.tui.screens.batches import BatchesScreen
+
+        self.app.push_screen(BatchesScreen())

@@ -60,12 +60,21 @@ class PickScreen(FormScreen[list]):
     def submit(self) -> None:
         marked = list(self.query_one("#numbers", SelectionList).selected)
         text = self.query_one("#count", Input).value.strip()
+        days = getattr(getattr(self.app, "profile", None), "reuse_after_days", 0)
         try:
             if marked:
-                call = lambda: retail.pick(self.cp.id, numbers=marked)  # noqa: E731
+
+                def call() -> tuple[list[str], list[str]]:
+                    # Named numbers are allowed; the person is told when they were last released.
+                    warnings = retail.recently_released(marked, days)
+                    return retail.pick(self.cp.id, numbers=marked), warnings
+
             elif text:
                 n = fields.whole_number(text, "how many", low=1, high=1_000_000)
-                call = lambda: retail.pick(self.cp.id, count=n)  # noqa: E731
+
+                def call() -> tuple[list[str], list[str]]:
+                    return retail.pick(self.cp.id, count=n, reuse_after_days=days), []
+
             else:
                 self.show_error("type how many DIDs to pick, or mark numbers in the list")
                 return
@@ -75,6 +84,9 @@ class PickScreen(FormScreen[list]):
         self.set_busy(True)
         db_call(self, call, done=self._picked, failed=self.show_error)
 
-    def _picked(self, numbers: list[str]) -> None:
+    def _picked(self, result: tuple[list[str], list[str]]) -> None:
+        numbers, warnings = result
         self.app.notify(f"picked {len(numbers):,} DIDs: {', '.join(numbers[:5])}{' …' if len(numbers) > 5 else ''}")
+        for warning in warnings[:5]:
+            self.app.notify(f"note: {warning}", severity="warning", timeout=10)
         self.dismiss(numbers)

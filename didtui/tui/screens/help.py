@@ -18,12 +18,15 @@ def binding_groups() -> list[tuple[str, str, list[Binding]]]:
     from didtui.tui.app import DidApp
     from didtui.tui.modals.base import FormScreen
     from didtui.tui.modals.confirm import ConfirmScreen
+    from didtui.tui.modals.history import HistoryScreen
     from didtui.tui.modals.mass_edit import MassEditScreen
     from didtui.tui.screens.account_dids import AccountPanel
+    from didtui.tui.screens.batches import BatchesScreen
     from didtui.tui.screens.clients import ClientsTab
     from didtui.tui.screens.dids import DIDListPanel, DidsTab
     from didtui.tui.screens.operators import OperatorsTab
     from didtui.tui.screens.packages import PackagesTab
+    from didtui.tui.screens.resellers import ResellersTab
     from didtui.tui.widgets.did_table import DIDTable
     from didtui.tui.widgets.filter_bar import FilterBar
     from didtui.tui.widgets.list_table import ListTable
@@ -40,6 +43,9 @@ def binding_groups() -> list[tuple[str, str, list[Binding]]]:
         ("Operators tab", "operators", own(OperatorsTab)),
         ("Packages tab", "packages", own(PackagesTab)),
         ("Clients tab", "clients", own(ClientsTab)),
+        ("Resellers tab", "resellers", own(ResellersTab)),
+        ("A DID's history", "", own(HistoryScreen)),
+        ("Batches", "", own(BatchesScreen)),
         ("An account's DIDs", "", own(AccountPanel)),
         ("Forms", "", own(FormScreen) + [b for b in own(MassEditScreen) if b not in own(FormScreen)]),
         ("Confirmations", "", own(ConfirmScreen)),
@@ -89,6 +95,7 @@ _TARGETS = {
     "Operators tab": "#operators-tab",
     "Packages tab": "#packages-tab",
     "Clients tab": "#clients-tab",
+    "Resellers tab": "#resellers-tab",
 }
 
 
@@ -109,6 +116,7 @@ def palette_commands(app: Any) -> Iterable[SystemCommand]:
                 _runner(app, tab, selector, binding.action),
             )
     yield SystemCommand("Run the hold sweep now", "key S", lambda: app.run_action("sweep_now"))
+    yield SystemCommand("Batches: recent changes, undo", "key B", lambda: app.run_action("batches"))
 
 
 def _runner(app: Any, tab: str, selector: str, action: str):
