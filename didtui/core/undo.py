@@ -142,8 +142,12 @@ class UndoResult:
         return self.restored + self.recreated + self.deleted
 
     def summary(self) -> str:
-        parts = [f"{self.restored:,} changed back", f"{self.recreated:,} brought back", f"{self.deleted:,} deleted"]
-        text = ", ".join(parts)
+        parts = [
+            f"{n:,} {what}"
+            for n, what in ((self.restored, "changed back"), (self.recreated, "brought back"), (self.deleted, "deleted"))
+            if n
+        ]
+        text = ", ".join(parts) or "no DID to change"
         if self.blocked_count:
             text += f"; {self.blocked_count:,} left as they are"
         return text
