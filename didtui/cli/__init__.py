@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from didtui.cli.blocks import blocks_group, reconcile_command, report_group
 from didtui.cli.csv_commands import export_command, import_command
 from didtui.cli.history import history_group, undo_command
 from didtui.cli.resellers import resellers_group
@@ -15,6 +16,9 @@ cli.add_command(export_command)
 cli.add_command(resellers_group)
 cli.add_command(history_group)
 cli.add_command(undo_command)
+cli.add_command(blocks_group)
+cli.add_command(report_group)
+cli.add_command(reconcile_command)
 
 
 def main() -> None:

@@ -144,7 +144,11 @@ class UndoResult:
     def summary(self) -> str:
         parts = [
             f"{n:,} {what}"
-            for n, what in ((self.restored, "changed back"), (self.recreated, "brought back"), (self.deleted, "deleted"))
+            for n, what in (
+                (self.restored, "changed back"),
+                (self.recreated, "brought back"),
+                (self.deleted, "deleted"),
+            )
             if n
         ]
         text = ", ".join(parts) or "no DID to change"
