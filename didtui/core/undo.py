@@ -291,6 +291,19 @@ def _blocked_by_rules(batch: str, snapshot: dict[str, Any] | None, block: Any) -
     changed counts in the state undo puts it back to)."""
     b = DIDBefore
     own_cp = snapshot["id"] if snapshot else None
+    # Only the rows with a problem come back (the state of the batch's own client
+    # package is the one undo puts back, so its rows are judged below, not here).
+    cp_problem = (
+        b.client_package_id.is_null(False)
+        & b.status.in_(_ATTACHED)
+        & (
+            ClientPackage.id.is_null()
+            | ((b.status == Status.ACTIVE.value) & ~ClientPackage.active)
+            | ((b.status == Status.HOLD.value) & ClientPackage.active)
+        )
+    )
+    if own_cp is not None:
+        cp_problem &= b.client_package_id != own_cp
     query = (
         b.select(
             b.number,
@@ -310,19 +323,12 @@ def _blocked_by_rules(batch: str, snapshot: dict[str, Any] | None, block: Any) -
         .where(
             (b.batch == batch)
             & (
-                (b.client_package_id.is_null(False) & b.status.in_(_ATTACHED))
+                cp_problem
                 | (b.operator_id.is_null(False) & Operator.id.is_null())
                 | (b.reseller_id.is_null(False) & Reseller.id.is_null())
             )
         )
     )
-    if own_cp is not None:
-        query = query.where(
-            (b.client_package_id != own_cp)
-            | b.client_package_id.is_null()
-            | b.operator_id.is_null(False)
-            | b.reseller_id.is_null(False)
-        )
     for number, did_id, status, cp, cp_now, cp_active, op, op_now, res, res_now in query.tuples():
         if op is not None and op_now is None:
             block(number, did_id, "its operator was deleted since")
