@@ -20,15 +20,18 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import json
+import random
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import peewee
 from peewee import JOIN, SQL, Value, fn
 
 from didtui.core import bulk, history
 from didtui.core.statuses import Status
-from didtui.db import backend, current_actor
+from didtui.db import backend, current_actor, is_retryable
 from didtui.errors import Conflict, InputError, NotFound, RuleViolation, UndoRefused
 from didtui.models import (
     DID,
@@ -157,14 +160,29 @@ class UndoResult:
         return text
 
 
+RETRIES = 3
+
+
 def undo(text: str, *, rest: bool = False, dry_run: bool = False, actor: str | None = None) -> UndoResult:
     """Undo the batch `text` names (a unique prefix will do); see the module docstring.
 
     UndoRefused lists the DIDs that cannot go back unless `rest`; `dry_run` says what
-    would be done and changes nothing.
+    would be done and changes nothing. A deadlock the server broke (an undo and an edit
+    of the same DIDs) is run again, as sweep and pick do: the checks then see the edit.
     """
     batch = resolve(text)
     actor = actor or current_actor()
+    for attempt in range(RETRIES):
+        try:
+            return _undo_once(batch, rest, dry_run, actor)
+        except peewee.DatabaseError as exc:
+            if not is_retryable(exc) or attempt == RETRIES - 1:
+                raise
+            time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _undo_once(batch: str, rest: bool, dry_run: bool, actor: str) -> UndoResult:
     db = database_proxy.obj
     with db.atomic():
         query = Batch.select().where(Batch.batch == batch)
@@ -217,9 +235,16 @@ def _lock_dids(batch: str, creates: bool) -> None:
     if not db.for_update:
         return
     kept = DIDBefore.select(DIDBefore.did_id).where(DIDBefore.batch == batch)
-    list(DID.select(DID.id).where(DID.id.in_(kept)).for_update().tuples())
+    wheres = [DID.id.in_(kept)]
     if creates:
-        list(DID.select(DID.id).where(DID.number.in_(_created_numbers(batch))).for_update().tuples())
+        wheres.append(DID.number.in_(_created_numbers(batch)))
+    for where in wheres:
+        # Counted, not fetched: the locks without shipping 100,000 ids to Python.
+        locking = DID.select(DID.id).where(where).for_update()
+        if backend(db) == "postgresql":  # no FOR UPDATE beside an aggregate
+            DID.select(fn.COUNT(SQL("*"))).from_(locking.alias("locked")).scalar()
+        else:  # InnoDB locks every row a locking read scans, counted or not
+            DID.select(fn.COUNT(SQL("*"))).where(where).for_update().scalar()
 
 
 def _creates(batch: str) -> bool:
@@ -546,7 +571,11 @@ def _restore(batch: str, keep: _Keep, now: _dt.datetime) -> int:
         excluded, params = keep.raw("b.did_id")
         targets = ", ".join(columns)
         values_sql = ", ".join(f"k.{c}" for c in columns)
-        sets = f"({targets}) = (SELECT {values_sql} FROM {before} k WHERE k.batch = ? AND k.did_id = {did}.id), " if columns else ""
+        sets = (
+            f"({targets}) = (SELECT {values_sql} FROM {before} k WHERE k.batch = ? AND k.did_id = {did}.id), "
+            if columns
+            else ""
+        )
         sql = (
             f"UPDATE {did} SET {sets}version = version + 1, updated_at = ? "
             f"WHERE id IN (SELECT b.did_id FROM {before} b WHERE b.batch = ? AND {excluded})"

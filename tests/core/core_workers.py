@@ -114,6 +114,10 @@ def undo_or_edit_worker(url: str, role: str, batch: str, groups: list[list[int]]
             except UndoRefused as exc:
                 queue.put({"role": role, "done": 0, "refused": str(exc), "error": None})
             return
+        import peewee
+
+        from didtui.db import is_retryable
+
         edited = []
         for i, ids in enumerate(groups):
             try:
@@ -121,6 +125,9 @@ def undo_or_edit_worker(url: str, role: str, batch: str, groups: list[list[int]]
                 edited.append(i)
             except Conflict:
                 pass
+            except peewee.DatabaseError as exc:  # the server broke a lock cycle: this edit rolled back
+                if not is_retryable(exc):
+                    raise
         queue.put({"role": role, "done": edited, "refused": None, "error": None})
     except BaseException:  # noqa: BLE001
         queue.put({"role": role, "done": None, "refused": None, "error": traceback.format_exc()})
