@@ -232,3 +232,37 @@ def test_every_batch_is_listed_newest_first_with_its_events(profile: Profile) ->
     assert kinds == ["mass_edit", "pick", "create"]
     assert undo.list_batches()[1].count == 2
     assert Event.select().where(Event.batch == undo.list_batches()[1].batch).count() == 2
+
+
+def test_a_mass_edit_that_ended_holds_puts_them_back_for_their_client(profile: Profile) -> None:
+    world = make_world()
+    create("100-102", tag="gold")
+    retail.pick(world.cp_id, 3)
+    retail.deactivate(world.cp_id)  # held, still attached to the inactive package
+    held = snapshot()
+    inventory.mass_edit(Selection.of_ids(ids_of("100", "101", "102")), {"status": "reserved"})
+    assert {did(n).client_package_id for n in ("100", "101", "102")} == {None}
+    undo_last()
+    assert snapshot() == held
+    # Reactivated meanwhile (a later change to the held DIDs): refused, nothing changes.
+    inventory.mass_edit(Selection.of_ids(ids_of("100", "101", "102")), {"status": "reserved"})
+    edit = last_batch()
+    ClientPackage.update({ClientPackage.active: True}).where(ClientPackage.id == world.cp_id).execute()
+    with pytest.raises(UndoRefused, match="active again"):
+        undo.undo(edit)
+    assert_invariants()
+
+
+def test_moving_a_resellers_dids_undoes(profile: Profile) -> None:
+    from didtui.core import resellers
+
+    world = make_world()
+    create("100-101", reseller_id=world.reseller_id)
+    other = resellers.create_reseller("Southwind")
+    before = snapshot()
+    resellers.delete_reseller(world.reseller_id, move_to=other.id)
+    # The reseller itself is gone: its DIDs cannot go back to it.
+    with pytest.raises(UndoRefused, match="its reseller was deleted since"):
+        undo.undo(last_batch())
+    assert {d.reseller_id for d in DID.select()} == {other.id} and len(before) == 2
+    assert_invariants()
