@@ -178,5 +178,5 @@ def undo_command(context: Any, batch_id: str, dry_run: bool, rest: bool, as_json
         click.echo(f"would undo batch {result.batch.short} ({result.batch.kind}): {result.summary()}")
     else:
         click.echo(
-            f"undid batch {result.batch.short} ({result.batch.kind}) as batch {result.undo_batch[:10]}: {result.summary()}"
+            f"undid batch {result.batch.short} ({result.batch.kind}) as batch {(result.undo_batch or '')[:10]}: {result.summary()}"
         )

@@ -112,12 +112,11 @@ class RenameScreen(FormScreen[bool]):
         name = self.query_one("#name", Input).value
         rename = retail.rename_client if self.kind == "client" else retail.rename_account
         self.set_busy(True)
-        db_call(
-            self,
-            lambda: rename(self.row_id, name).name,
-            done=lambda new: (self.app.notify(f"renamed {self.kind} {self.old} to {new}"), self.dismiss(True)),
-            failed=self.show_error,
-        )
+        db_call(self, lambda: rename(self.row_id, name).name, done=self._renamed, failed=self.show_error)
+
+    def _renamed(self, new: str) -> None:
+        self.app.notify(f"renamed {self.kind} {self.old} to {new}")
+        self.dismiss(True)
 
 
 class DeleteClientScreen(FormScreen[bool]):
@@ -154,7 +153,11 @@ class DeleteClientScreen(FormScreen[bool]):
             call = lambda: retail.delete_client(self.client_id)  # noqa: E731
             done = f"deleted client {self.client}"
         self.set_busy(True)
-        db_call(self, call, done=lambda _: (self.app.notify(done), self.dismiss(True)), failed=self.show_error)
+        db_call(self, call, done=lambda _: self._deleted(done), failed=self.show_error)
+
+    def _deleted(self, message: str) -> None:
+        self.app.notify(message)
+        self.dismiss(True)
 
 
 class UnassignScreen(FormScreen[bool]):
@@ -218,9 +221,8 @@ class UnassignScreen(FormScreen[bool]):
 
     def _run(self, at_once: bool) -> None:
         self.set_busy(True)
-        db_call(
-            self,
-            lambda: retail.unassign(self.cp_id, at_once=at_once),
-            done=lambda n: (self.app.notify(f"un-assigned: {n:,} DIDs moved"), self.dismiss(True)),
-            failed=self.show_error,
-        )
+        db_call(self, lambda: retail.unassign(self.cp_id, at_once=at_once), done=self._done, failed=self.show_error)
+
+    def _done(self, moved: int) -> None:
+        self.app.notify(f"un-assigned: {moved:,} DIDs moved")
+        self.dismiss(True)
