@@ -66,3 +66,9 @@ class UndoRefused(RuleViolation):
         super().__init__(message)
         self.blocked = blocked or []
         self.count = count
+
+
+class OutputError(InputError):
+    """An output file (export, errors report) cannot be written where the user asked:
+    a directory, a missing folder, no permission, the database itself, a full disk.
+    Whatever was there before is left as it was."""

@@ -12,10 +12,16 @@ from typing import Any
 import click
 
 from didtui.cli.base import EXIT_REFUSED, EXIT_UNUSABLE, fail, guarded
+from didtui.cli.output import display_safe
 from didtui.core import history, owners, undo
 from didtui.core.filters import row_by_number
 from didtui.core.numbers import normalize_number
 from didtui.errors import NotFound, UndoRefused
+
+
+def _say(text: str) -> None:
+    """A human line: stored names and notes never write control sequences."""
+    click.echo(display_safe(text))
 
 
 def _when(value: Any) -> str:
@@ -60,12 +66,13 @@ def history_group() -> None:
 def batches_command(context: Any, limit: int, as_json: bool) -> None:
     """Recent batches, newest first: id, when, who, how many DIDs, what."""
     context.open()
+    as_json = as_json or context.out.json
     rows = undo.list_batches(limit)
     if as_json:
         click.echo(json.dumps([_batch_json(b) for b in rows]))
         return
     for b in rows:
-        click.echo(_line(b))
+        _say(_line(b))
 
 
 @history_group.command("batch")
@@ -77,6 +84,7 @@ def batches_command(context: Any, limit: int, as_json: bool) -> None:
 def batch_command(context: Any, batch_id: str, limit: int, as_json: bool) -> None:
     """One batch: what, who, when, and the change to each of its DIDs."""
     context.open()
+    as_json = as_json or context.out.json
     row = undo.get_batch(_resolve(batch_id))
     events = history.batch_events(row.batch, limit)
     if as_json:
@@ -87,12 +95,12 @@ def batch_command(context: Any, batch_id: str, limit: int, as_json: bool) -> Non
         ]
         click.echo(json.dumps(data, default=str))
         return
-    click.echo(f"batch {row.batch}: {row.what}")
-    click.echo(f"by {row.actor} at {_when(row.at)}, {row.count:,} DIDs")
+    _say(f"batch {row.batch}: {row.what}")
+    _say(f"by {row.actor} at {_when(row.at)}, {row.count:,} DIDs")
     for e in events:
-        click.echo(f"  {e.did_number}  {e.action}: {e.describe()}")
+        _say(f"  {e.did_number}  {e.action}: {e.describe()}")
     if row.count > len(events):
-        click.echo(f"  ... and {row.count - len(events):,} more (--limit)")
+        _say(f"  ... and {row.count - len(events):,} more (--limit)")
 
 
 @history_group.command("did")
@@ -103,6 +111,7 @@ def batch_command(context: Any, batch_id: str, limit: int, as_json: bool) -> Non
 def did_command(context: Any, number: str, as_json: bool) -> None:
     """One DID: its owners (client/account, from, to) and its changes, newest first."""
     context.open()
+    as_json = as_json or context.out.json
     number = normalize_number(number)
     events = history.did_history(number)
     if not events:
@@ -122,13 +131,13 @@ def did_command(context: Any, number: str, as_json: bool) -> None:
         }
         click.echo(json.dumps(data, default=str))
         return
-    click.echo(f"DID {number}")
-    click.echo("owners:" if had else "owners: none")
+    _say(f"DID {number}")
+    _say("owners:" if had else "owners: none")
     for o in had:
-        click.echo(f"  {o.client}  from {_when(o.since)}  to {_when(o.until) or 'now'}")
-    click.echo("history:")
+        _say(f"  {o.client}  from {_when(o.since)}  to {_when(o.until) or 'now'}")
+    _say("history:")
     for e in events:
-        click.echo(f"  {_when(e.at)}  {e.actor}  {e.action}: {e.describe()}  [{e.batch[:10]}]")
+        _say(f"  {_when(e.at)}  {e.actor}  {e.action}: {e.describe()}  [{e.batch[:10]}]")
 
 
 @click.command("undo")
@@ -145,6 +154,7 @@ def undo_command(context: Any, batch_id: str, dry_run: bool, rest: bool, as_json
     without breaking a rule; --rest undoes the others. Exit 2: no such batch.
     """
     context.open()
+    as_json = as_json or context.out.json
     batch = _resolve(batch_id)
     try:
         result = undo.undo(batch, rest=rest, dry_run=dry_run)
@@ -153,7 +163,7 @@ def undo_command(context: Any, batch_id: str, dry_run: bool, rest: bool, as_json
             click.echo(json.dumps({"refused": str(exc), "blocked": [list(b) for b in exc.blocked], "count": exc.count}))
         else:
             for number, why in exc.blocked:
-                click.echo(f"{number}: {why}")
+                _say(f"{number}: {why}")
         fail(str(exc), EXIT_REFUSED)
         return
     if as_json:
@@ -173,10 +183,10 @@ def undo_command(context: Any, batch_id: str, dry_run: bool, rest: bool, as_json
         )
         return
     for number, why in result.blocked:
-        click.echo(f"left as it is: {number}: {why}")
+        _say(f"left as it is: {number}: {why}")
     if dry_run:
-        click.echo(f"would undo batch {result.batch.short} ({result.batch.kind}): {result.summary()}")
+        _say(f"would undo batch {result.batch.short} ({result.batch.kind}): {result.summary()}")
     else:
-        click.echo(
+        _say(
             f"undid batch {result.batch.short} ({result.batch.kind}) as batch {(result.undo_batch or '')[:10]}: {result.summary()}"
         )

@@ -8,8 +8,14 @@ from typing import Any
 import click
 
 from didtui.cli.base import EXIT_UNUSABLE, fail, guarded
+from didtui.cli.output import display_safe
 from didtui.core import resellers
 from didtui.errors import NotFound
+
+
+def _say(text: str) -> None:
+    """A human line: stored names and notes never write control sequences."""
+    click.echo(display_safe(text))
 
 
 @click.group("resellers")
@@ -32,6 +38,7 @@ def _find(name: str) -> int:
 def list_command(context: Any, as_json: bool) -> None:
     """Every reseller with how many operators, DIDs and clients it has."""
     context.open()
+    as_json = as_json or context.out.json
     rows = resellers.list_resellers()
     if as_json:
         click.echo(
@@ -39,9 +46,9 @@ def list_command(context: Any, as_json: bool) -> None:
         )
         return
     width = max([len("RESELLER")] + [len(r.name) for r in rows])
-    click.echo(f"{'RESELLER':<{width}}  {'OPERATORS':>9}  {'DIDS':>12}  {'CLIENTS':>7}")
+    _say(f"{'RESELLER':<{width}}  {'OPERATORS':>9}  {'DIDS':>12}  {'CLIENTS':>7}")
     for r in rows:
-        click.echo(f"{r.name:<{width}}  {r.operators:>9,}  {r.dids:>12,}  {r.clients:>7,}")
+        _say(f"{r.name:<{width}}  {r.operators:>9,}  {r.dids:>12,}  {r.clients:>7,}")
 
 
 @resellers_group.command("add")
@@ -52,7 +59,7 @@ def add_command(context: Any, name: str) -> None:
     """Create a reseller."""
     context.open()
     created = resellers.create_reseller(name)
-    click.echo(f"created reseller {created.name}")
+    _say(f"created reseller {created.name}")
 
 
 @resellers_group.command("rename")
@@ -64,7 +71,7 @@ def rename_command(context: Any, name: str, new_name: str) -> None:
     """Rename the reseller NAME to NEW_NAME."""
     context.open()
     renamed = resellers.rename_reseller(_find(name), new_name)
-    click.echo(f"renamed reseller {name} to {renamed.name}")
+    _say(f"renamed reseller {name} to {renamed.name}")
 
 
 @resellers_group.command("delete")
@@ -81,4 +88,4 @@ def delete_command(context: Any, name: str, move_to: str | None) -> None:
     reseller_id = _find(name)
     target = _find(move_to) if move_to else None
     moved = resellers.delete_reseller(reseller_id, move_to=target)
-    click.echo(f"deleted reseller {name}" + (f"; {moved:,} DIDs moved to {move_to}" if target else ""))
+    _say(f"deleted reseller {name}" + (f"; {moved:,} DIDs moved to {move_to}" if target else ""))

@@ -330,11 +330,13 @@ def cp_snapshot(cp: ClientPackage) -> str:
     )
 
 
-def deactivate(client_package_id: int, *, actor: str | None = None) -> int:
+def deactivate(client_package_id: int, *, actor: str | None = None, batch: str | None = None) -> int:
     """Deactivate a client package: its Active DIDs go on Hold (or straight to their
-    after-hold status when their hold days are 0). Returns how many DIDs moved."""
+    after-hold status when their hold days are 0). Returns how many DIDs moved.
+
+    `batch` names the history batch (a face passes its own to tell a hook about it)."""
     actor = actor or current_actor()
-    batch = history.new_batch()
+    batch = batch or history.new_batch()
     with database_proxy.atomic():
         cp = _lock_client_package(client_package_id)
         if not cp.active:
@@ -468,13 +470,16 @@ def pick(
     *,
     actor: str | None = None,
     reuse_after_days: int = 0,
+    batch: str | None = None,
 ) -> list[str]:
     """Give the client package's account `count` In Stock DIDs (or the named `numbers`)
     whose tag is one of the package's tags; returns the numbers given, in order.
 
     `reuse_after_days` (the profile's key; 0 = off): a pick by count takes the DIDs free
     the longest and skips those released less than that many days ago (see
-    `recently_released` for the warning about named ones)."""
+    `recently_released` for the warning about named ones).
+
+    `batch` names the history batch (a face passes its own to tell a hook about it)."""
     if (count is None) == (numbers is None):
         raise InputError("pick either a count of DIDs or named numbers")
     if count is not None and count < 1:
@@ -486,9 +491,10 @@ def pick(
         twice = next(n for n in named if named.count(n) > 1)
         raise InputError(f"{twice} is given twice: name each DID once")
     actor = actor or current_actor()
+    batch = batch or history.new_batch()  # a retry rolled the failed attempt back: reuse it
     for attempt in range(PICK_RETRIES):
         try:
-            return _pick_once(client_package_id, count, named, actor, reuse_after_days)
+            return _pick_once(client_package_id, count, named, actor, batch, reuse_after_days)
         except Conflict:
             if attempt == PICK_RETRIES - 1:
                 raise
@@ -498,10 +504,11 @@ def pick(
     raise AssertionError("unreachable")
 
 
-def _pick_once(cp_id: int, count: int | None, named: list[str] | None, actor: str, reuse_days: int = 0) -> list[str]:
+def _pick_once(
+    cp_id: int, count: int | None, named: list[str] | None, actor: str, batch: str, reuse_days: int = 0
+) -> list[str]:
     db = database_proxy.obj
     now = utcnow()
-    batch = history.new_batch()
     with db.atomic():
         cp = _lock_client_package(cp_id)
         if not cp.active:
@@ -642,14 +649,16 @@ def unassign_preview(client_package_id: int) -> UnassignPreview:
     return UnassignPreview(counts.get(Status.ACTIVE.value, 0), counts.get(Status.HOLD.value, 0))
 
 
-def unassign(client_package_id: int, *, at_once: bool = False, actor: str | None = None) -> int:
+def unassign(
+    client_package_id: int, *, at_once: bool = False, actor: str | None = None, batch: str | None = None
+) -> int:
     """Remove a package from an account. Its Active DIDs go on Hold as on deactivation;
     the assignment is removed once it holds no DIDs (the sweep does it), or `at_once`:
     every held DID goes to its after-hold status now and the assignment goes with them.
-    One batch; returns how many DIDs moved."""
+    One batch (`batch` names it, for a hook); returns how many DIDs moved."""
     actor = actor or current_actor()
     now = utcnow()
-    batch = history.new_batch()
+    batch = batch or history.new_batch()
     with database_proxy.atomic():
         cp = _lock_client_package(client_package_id)
         if cp.unassigned_at is not None and not at_once:

@@ -7,11 +7,12 @@ from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, SelectionList
 
 from didtui.core import retail, runs
+from didtui.core.history import new_batch
 from didtui.core.retail import ClientPackageRow
 from didtui.errors import DidtuiError
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
-from didtui.tui.work import db_call
+from didtui.tui.work import db_call, fire_hook
 
 SHOWN = 200
 
@@ -64,13 +65,14 @@ class PickScreen(FormScreen[list]):
         marked = list(self.query_one("#numbers", SelectionList).selected)
         text = self.query_one("#count", Input).value.strip()
         days = getattr(getattr(self.app, "profile", None), "reuse_after_days", 0)
+        batch = new_batch()  # the pick's history batch, for the after_pick hook
         try:
             if marked:
 
                 def call() -> tuple[list[str], list[str]]:
                     # Named numbers are allowed; the person is told when they were last released.
                     warnings = retail.recently_released(marked, days)
-                    return retail.pick(self.cp.id, numbers=marked), warnings
+                    return retail.pick(self.cp.id, numbers=marked, batch=batch), warnings
 
             elif text:
                 n = fields.whole_number(text, "how many", low=1, high=1_000_000)
@@ -78,12 +80,12 @@ class PickScreen(FormScreen[list]):
                 if self.query_one("#consecutive", Checkbox).value:
 
                     def call() -> tuple[list[str], list[str]]:
-                        return runs.pick_consecutive(self.cp.id, n), []
+                        return runs.pick_consecutive(self.cp.id, n, batch=batch), []
 
                 else:
 
                     def call() -> tuple[list[str], list[str]]:
-                        return retail.pick(self.cp.id, count=n, reuse_after_days=days), []
+                        return retail.pick(self.cp.id, count=n, batch=batch, reuse_after_days=days), []
 
             else:
                 self.show_error("type how many DIDs to pick, or mark numbers in the list")
@@ -92,10 +94,11 @@ class PickScreen(FormScreen[list]):
             self.show_error(str(exc))
             return
         self.set_busy(True)
-        db_call(self, call, done=self._picked, failed=self.show_error)
+        db_call(self, call, done=lambda result: self._picked(result, batch), failed=self.show_error)
 
-    def _picked(self, result: tuple[list[str], list[str]]) -> None:
+    def _picked(self, result: tuple[list[str], list[str]], batch: str) -> None:
         numbers, warnings = result
+        fire_hook(self, "after_pick", batch=batch, counts={"dids": len(numbers)}, dids=numbers)
         self.app.notify(f"picked {len(numbers):,} DIDs: {', '.join(numbers[:5])}{' …' if len(numbers) > 5 else ''}")
         for warning in warnings[:5]:
             self.app.notify(f"note: {warning}", severity="warning", timeout=10)
