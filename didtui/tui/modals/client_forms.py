@@ -1,4 +1,4 @@
-"""Client forms: new client (name, reseller), new account, assign a package."""
+"""Client forms: new client, new account, assign a package; rename, delete, un-assign."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from didtui.core import retail, views
+from didtui.core.history import new_batch
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
-from didtui.tui.work import db_call
+from didtui.tui.work import db_call, fire_hook
 
 
 class ClientFormScreen(FormScreen[bool]):
@@ -221,8 +222,15 @@ class UnassignScreen(FormScreen[bool]):
 
     def _run(self, at_once: bool) -> None:
         self.set_busy(True)
-        db_call(self, lambda: retail.unassign(self.cp_id, at_once=at_once), done=self._done, failed=self.show_error)
+        batch = new_batch()  # the un-assign's history batch, for the after_unassign hook
+        db_call(
+            self,
+            lambda: retail.unassign(self.cp_id, at_once=at_once, batch=batch),
+            done=lambda moved: self._done(moved, batch),
+            failed=self.show_error,
+        )
 
-    def _done(self, moved: int) -> None:
+    def _done(self, moved: int, batch: str) -> None:
+        fire_hook(self, "after_unassign", batch=batch, counts={"dids": moved})
         self.app.notify(f"un-assigned: {moved:,} DIDs moved")
         self.dismiss(True)
