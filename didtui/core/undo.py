@@ -29,7 +29,7 @@ from typing import Any
 import peewee
 from peewee import JOIN, SQL, Value, fn
 
-from didtui.core import bulk, history
+from didtui.core import bulk, history, retail
 from didtui.core.statuses import Status
 from didtui.db import backend, current_actor, is_retryable
 from didtui.errors import Conflict, InputError, NotFound, RuleViolation, UndoRefused
@@ -475,7 +475,9 @@ def _apply(
     # What undoing this undo needs: the client package as it is now (or that it was not).
     detail = None
     if snapshot is not None:
-        detail = _snapshot_of(cp_now) if cp_now is not None else history.encode({"id": snapshot["id"], "absent": True})
+        detail = (
+            retail.cp_snapshot(cp_now) if cp_now is not None else history.encode({"id": snapshot["id"], "absent": True})
+        )
     history.open_batch(undo_batch, "undo", actor, now, note, detail)
     Batch.update({Batch.undo_of: info.batch}).where(Batch.batch == undo_batch).execute()
     if snapshot is not None and "account_id" in snapshot:
@@ -500,19 +502,6 @@ def _apply(
         _remove_client_package(snapshot["id"])
     Batch.update({Batch.undone_by: undo_batch}).where(Batch.batch == info.batch).execute()
     return undo_batch
-
-
-def _snapshot_of(cp: ClientPackage) -> str:
-    return history.encode(
-        {
-            "id": cp.id,
-            "account_id": cp.account_id,
-            "package_id": cp.package_id,
-            "active": bool(cp.active),
-            "created_at": cp.created_at,
-            "unassigned_at": cp.unassigned_at,
-        }
-    )
 
 
 def _when(text: str | None) -> _dt.datetime | None:
