@@ -48,6 +48,7 @@ from didtui.models import (
 )
 
 SHOWN = 200  # blocked DIDs named in a refusal (all are counted)
+GROUPS = 20  # SQLite: distinct earlier values restored by one UPDATE each
 _RESTORED = (
     "status",
     "operator_id",
@@ -554,10 +555,28 @@ def _restore(batch: str, keep: _Keep, now: _dt.datetime) -> int:
     db = database_proxy.obj
     columns = _changed_columns(batch)
     if backend(db) == "sqlite":
-        # One correlated row lookup on did_before's (batch, did_id) index per DID: SQLite
-        # runs an UPDATE ... FROM through a materialised join, 1.7x slower here.
+        # SQLite runs an UPDATE ... FROM through a materialised join (1.7x slower here).
+        # A mass edit's DIDs had a handful of distinct earlier values: one plain UPDATE
+        # per value, as the mass edit itself ran; else one row lookup per DID.
         did, before = DID._meta.table_name, DIDBefore._meta.table_name
         excluded, params = keep.raw("b.did_id")
+        if columns:
+            names = ", ".join(columns)
+            groups = db.execute_sql(
+                f"SELECT DISTINCT {names} FROM {before} b WHERE b.batch = ? AND {excluded} LIMIT {GROUPS + 1}",
+                (batch, *params),
+            ).fetchall()
+            if len(groups) <= GROUPS:
+                sets = ", ".join(f"{c} = ?" for c in columns)
+                same = " AND ".join(f"b.{c} IS ?" for c in columns)
+                done = 0
+                for values in groups:
+                    done += db.execute_sql(
+                        f"UPDATE {did} SET {sets}, version = version + 1, updated_at = ? WHERE id IN "
+                        f"(SELECT b.did_id FROM {before} b WHERE b.batch = ? AND {same} AND {excluded})",
+                        (*values, now, batch, *values, *params),
+                    ).rowcount
+                return done
         targets = ", ".join(columns)
         values_sql = ", ".join(f"k.{c}" for c in columns)
         sets = (
