@@ -209,12 +209,22 @@ def _release(where, batch: str, actor: str, now: _dt.datetime, action: str = "sw
 
 
 def purge_unassigned(client_package_id: int | None = None) -> int:
-    """Remove un-assigned client packages that hold no DIDs any more (core/retail.unassign)."""
-    holding = DID.select(SQL("1")).where(DID.client_package == ClientPackage.id)
-    where = ClientPackage.unassigned_at.is_null(False) & ~fn.EXISTS(holding)
+    """Remove un-assigned client packages that hold no DIDs any more (core/retail.unassign).
+
+    Plain reads first (there are rarely any): a DELETE ... WHERE NOT EXISTS over the DIDs
+    would share-lock the DIDs it reads on InnoDB, and other sweepers' SKIP LOCKED would
+    then pass over them."""
+    candidates = ClientPackage.select(ClientPackage.id).where(ClientPackage.unassigned_at.is_null(False))
     if client_package_id is not None:
-        where &= ClientPackage.id == client_package_id
-    return ClientPackage.delete().where(where).execute()
+        candidates = candidates.where(ClientPackage.id == client_package_id)
+    empty = [i for (i,) in candidates.tuples() if not DID.select().where(DID.client_package == i).exists()]
+    if not empty:
+        return 0
+    try:
+        with database_proxy.atomic():
+            return ClientPackage.delete().where(ClientPackage.id.in_(empty)).execute()
+    except peewee.IntegrityError:  # a DID came to it meanwhile: the next sweep tries again
+        return 0
 
 
 def end_hold(

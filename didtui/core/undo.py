@@ -185,6 +185,11 @@ def undo(text: str, *, rest: bool = False, dry_run: bool = False, actor: str | N
 
 def _undo_once(batch: str, rest: bool, dry_run: bool, actor: str) -> UndoResult:
     db = database_proxy.obj
+    if backend(db) == "mysql" and not db.in_transaction():
+        # Each check must see what was committed up to it, as on PostgreSQL: InnoDB's
+        # REPEATABLE READ would answer from a snapshot taken before the DIDs were
+        # locked, and miss an edit that committed while the undo waited for them.
+        db.execute_sql("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
     with db.atomic():
         query = Batch.select().where(Batch.batch == batch)
         if db.for_update:
