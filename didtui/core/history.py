@@ -17,6 +17,7 @@ from typing import Any
 
 from peewee import Value, fn
 
+from didtui.core.statuses import label
 from didtui.db import current_actor
 from didtui.models import DID, Batch, DIDBefore, Event, database_proxy, utcnow
 
@@ -187,7 +188,6 @@ class EventRow:
 
     def describe(self) -> str:
         """The change as one line: `status: In Stock → Active, tag: → gold`."""
-        from didtui.core.statuses import label
 
         parts = []
         for field, value in self.changes.items():

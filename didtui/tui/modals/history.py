@@ -9,10 +9,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from didtui.core import history
+from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.edit_did import describe_events
+from didtui.tui.screens.batches import BatchesScreen
 from didtui.tui.work import db_call
 
 
+@help_group("A DID's history", order=95)
 class HistoryScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q,h", "close", "Close", id="history.close"),
@@ -42,6 +45,4 @@ class HistoryScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def action_batches(self) -> None:
-        from didtui.tui.screens.batches import BatchesScreen
-
         self.app.push_screen(BatchesScreen())

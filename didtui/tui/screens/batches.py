@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Label, Static
 
 from didtui.core import history, undo
 from didtui.core.undo import BatchRow, UndoResult
+from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.widgets.list_table import ListTable
 from didtui.tui.work import db_call
@@ -25,6 +26,7 @@ def _safe(text: str) -> Content:
     return Content(text)
 
 
+@help_group("Batches (B anywhere, b in a history)", order=96)
 class BatchesScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     BatchesScreen #batches-table { height: 1fr; }

@@ -6,9 +6,11 @@ from textual.binding import Binding
 
 from didtui.core import resellers
 from didtui.core.resellers import ResellerRow
+from didtui.tui.keyhelp import help_group
 from didtui.tui.screens.list_tab import ListTab
 
 
+@help_group("Resellers tab", tab="resellers", order=85, target="#resellers-tab")
 class ResellersTab(ListTab):
     BINDINGS = [
         Binding("n", "new", "New", tooltip="New reseller", id="resellers.new"),
