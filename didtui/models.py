@@ -95,14 +95,14 @@ class DID(BaseModel):
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     version = IntegerField(default=1)
-    # When the DID last left a client (release or deactivation): "free since", for reuse.
-    released_at = DateTimeField(null=True)
+    # When the DID last left a client (release or deactivation): "free since", for reuse
+    # (picking reads the oldest first). Not (status, tag, released_at): the planner then
+    # took it for plain status counts instead of (status, tag, number).
+    released_at = DateTimeField(null=True, index=True)
 
     class Meta:
         table_name = "did"
         indexes = (
-            # Picking with reuse_after_days: In Stock DIDs of a tag, free the longest first.
-            (("status", "tag", "released_at"), False),
             # Picking: In Stock DIDs of some tags, in number order.
             (("status", "tag", "number"), False),
             # Sort and filter by tag.

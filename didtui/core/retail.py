@@ -557,7 +557,7 @@ def _pick_once(
 def _free_longest(free: Any, wanted: int, days: int, now: _dt.datetime) -> list[tuple[int, str]]:
     """Free DIDs for a pick by count with reuse_after_days on: never released ones first
     (number order), then those released longest ago, none released within `days`.
-    Two index-backed queries: (status, tag, number) and (status, tag, released_at)."""
+    Two index-backed queries: (status, tag, number), then released_at oldest first."""
     db = database_proxy.obj
     never = free.where(DID.released_at.is_null()).order_by(DID.number).limit(wanted)
     rows = list(dialect(db).lock(never, skip_locked=True).tuples())

@@ -63,14 +63,14 @@ def up(migrator, db):
         db.create_tables(MODELS, safe=True)
     migrate(
         migrator.add_column("did", "released_at", DateTimeField(null=True)),
-        migrator.add_index("did", ("status", "tag", "released_at"), False),
+        migrator.add_index("did", ("released_at",), False),
         migrator.add_column("client_package", "unassigned_at", DateTimeField(null=True)),
     )
 
 
 def down(migrator, db):
     migrate(
-        migrator.drop_index("did", "did_status_tag_released_at"),
+        migrator.drop_index("did", "did_released_at"),
         migrator.drop_column("did", "released_at"),
         migrator.drop_column("client_package", "unassigned_at"),
     )
