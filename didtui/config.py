@@ -36,6 +36,7 @@ _PROFILE_KEYS = {
     "connect_timeout",
     "busy_timeout",
     "max_range",
+    "reuse_after_days",
     "hooks",
 }
 
@@ -71,6 +72,7 @@ class Profile:
     connect_timeout: float = 10.0
     busy_timeout: float = 30.0
     max_range: int = 1_000_000
+    reuse_after_days: int = 0  # picking skips DIDs released less than this many days ago
     hooks: Hooks = field(default_factory=Hooks)
 
     @property
@@ -253,6 +255,7 @@ def _parse_profile(name: str, table: Any, where: str, hooks: Hooks | None = None
         "connect_timeout": (int, float),
         "busy_timeout": (int, float),
         "max_range": int,
+        "reuse_after_days": int,
     }
     for key, kind in types.items():
         if key in table:
@@ -263,6 +266,8 @@ def _parse_profile(name: str, table: Any, where: str, hooks: Hooks | None = None
     options["hooks"] = _parse_hooks(table.get("hooks", {}), hooks or Hooks(), f"{where}: [profiles.{name}.hooks]")
     if options.get("hold_days", 0) < 0:
         raise ConfigError(f"{where}: [profiles.{name}] hold_days cannot be negative")
+    if not 0 <= options.get("reuse_after_days", 0) <= 3650:
+        raise ConfigError(f"{where}: [profiles.{name}] reuse_after_days must be from 0 (off) to 3650")
     return Profile(**options)
 
 

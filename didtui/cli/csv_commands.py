@@ -111,6 +111,11 @@ def _show_report(report: ImportReport) -> None:
     is_flag=True,
     help="Create operators the file names that do not exist (else such rows are wrong).",
 )
+@click.option(
+    "--create-resellers",
+    is_flag=True,
+    help="Create resellers the file names that do not exist (else such rows are wrong).",
+)
 @click.option("--delimiter", metavar="CHAR", help="Field delimiter (default: detected among , ; tab |).")
 @click.option("--header/--no-header", default=None, help="Whether the first row names the columns (default: detected).")
 @click.option(
@@ -144,6 +149,7 @@ def import_command(
     after_hold: str,
     on_existing: str,
     create_operators: bool,
+    create_resellers: bool,
     delimiter: str | None,
     header: bool | None,
     encoding: str | None,
@@ -181,6 +187,7 @@ def import_command(
             hold_days=profile.hold_days,
             on_existing=on_existing,
             create_operators=create_operators,
+            create_resellers=create_resellers,
             max_range=profile.max_range,
         )
         try:

@@ -202,9 +202,12 @@ def create_dids(
             "updated_at",
             "version",
         ]
-        changes = {"status": [None, status]}
+        changes: dict[str, Any] = {"status": [None, status]}
         if tag:
             changes["tag"] = [None, tag]
+        for key in ("operator_id", "reseller_id"):
+            if values[key] is not None:
+                changes[key.removesuffix("_id")] = [None, _event_value(key, values[key])]
         try:
             if single_writer:
                 # One writer holds the lock: the new rows are exactly those above max_before.
@@ -216,9 +219,12 @@ def create_dids(
                 ]
                 with bulk.deferred_indexes(db, tables):
                     bulk.insert_rows(db, DID._meta.table_name, columns, rows, on_chunk=advance, cancel=cancel)
-                    history.record_for(DID.id > max_before, "create", changes, batch, actor, now)
+                    history.record_for(DID.id > max_before, "create", changes, batch, actor, now, keep=False)
             else:
                 encoded = history.encode(changes)
+                history.open_batch(
+                    batch, "create", actor, now, history.EventRow(now, "", None, "", changes, "").describe()
+                )
                 event_columns = ["at", "actor", "did_number", "action", "changes", "batch"]
                 for chunk in bulk.chunked(rows, 20_000):
                     bulk.insert_rows(db, DID._meta.table_name, columns, chunk, cancel=cancel)
@@ -228,6 +234,7 @@ def create_dids(
                         event_columns,
                         ((now, actor, row[0], "create", encoded, batch) for row in chunk),
                     )
+                    history.count_batch(batch, len(chunk))
                     advance(len(chunk))
         except peewee.IntegrityError as exc:  # someone created some of them meanwhile
             raise AlreadyExists(
@@ -316,11 +323,12 @@ def _apply_one(row: DIDRow, changed: dict[str, Any], actor: str | None, batch: s
         update[DID.client_package] = None
         update[DID.hold_until] = None
         event["hold_until"] = [row.hold_until, None]
+    # The event first: it keeps the row as it was, for undo; a conflict rolls both back.
+    history.record("edit", row.number, event, batch or history.new_batch(), actor, now)
     n = DID.update(update).where((DID.id == row.id) & (DID.version == row.version)).execute()
     if n != 1:
         current = get_row(row.id)
         raise Conflict(_conflict_message(current), current=_values_of(current) | {"version": current.version})
-    history.record("edit", row.number, event, batch or history.new_batch(), actor, now)
 
 
 def _event_value(key: str, value: Any) -> Any:

@@ -455,6 +455,7 @@ def _add_missing(op_id: int, status: str, tag: str, batch: str, actor: str, now:
             batch,
             actor,
             now,
+            keep=False,  # new DIDs: nothing to keep; undo deletes them (core/undo.py)
         )
     return restored + len(numbers)
 

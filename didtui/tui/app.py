@@ -22,14 +22,16 @@ from didtui.config import Profile
 from didtui.core import session
 from didtui.core import sweep as sweeping
 from didtui.tui.keyhelp import help_group
+from didtui.tui.screens.batches import BatchesScreen
 from didtui.tui.screens.clients import ClientsTab
 from didtui.tui.screens.dids import DataChanged, DidsTab
 from didtui.tui.screens.help import HelpScreen, palette_commands
 from didtui.tui.screens.operators import OperatorsTab
 from didtui.tui.screens.packages import PackagesTab
+from didtui.tui.screens.resellers import ResellersTab
 from didtui.tui.work import db_call, fire_hook, set_pool_size
 
-TABS = ("dids", "operators", "packages", "clients")
+TABS = ("dids", "operators", "packages", "clients", "resellers")
 
 
 def pick_theme(environ: dict[str, str] | None = None) -> str:
@@ -43,12 +45,18 @@ def pick_theme(environ: dict[str, str] | None = None) -> str:
     return "ansi-dark"
 
 
-TAB_TITLES = {"dids": "1 DIDs", "operators": "2 Operators", "packages": "3 Packages", "clients": "4 Clients"}
+TAB_TITLES = {
+    "dids": "1 DIDs",
+    "operators": "2 Operators",
+    "packages": "3 Packages",
+    "clients": "4 Clients",
+    "resellers": "5 Resellers",
+}
 
 
 @help_group("Anywhere", order=10)
 class DidApp(App[None]):
-    """Tabs (1-4), a footer of the keys that apply, `?` help, ctrl+p palette."""
+    """Tabs (1-5), a footer of the keys that apply, `?` help, ctrl+p palette."""
 
     CSS_PATH = "app.tcss"
     TITLE = "didtui"
@@ -57,6 +65,8 @@ class DidApp(App[None]):
         Binding("2", "tab('operators')", "Operators", show=False, id="tab.operators"),
         Binding("3", "tab('packages')", "Packages", show=False, id="tab.packages"),
         Binding("4", "tab('clients')", "Clients", show=False, id="tab.clients"),
+        Binding("5", "tab('resellers')", "Resellers", show=False, id="tab.resellers"),
+        Binding("B", "batches", "Batches", show=False, tooltip="Recent batches (undo)", id="app.batches"),
         Binding("ctrl+pagedown,ctrl+right", "next_tab(1)", "Next tab", show=False, id="tab.next"),
         Binding("ctrl+pageup,ctrl+left", "next_tab(-1)", "Previous tab", show=False, id="tab.previous"),
         Binding("question_mark", "help", "Help", id="app.help"),
@@ -89,6 +99,8 @@ class DidApp(App[None]):
                 yield PackagesTab(id="packages-tab")
             with TabPane(TAB_TITLES["clients"], id="clients"):
                 yield ClientsTab(id="clients-tab")
+            with TabPane(TAB_TITLES["resellers"], id="resellers"):
+                yield ResellersTab(id="resellers-tab")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -122,7 +134,10 @@ class DidApp(App[None]):
         return isinstance(self.screen, ModalScreen)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action in ("tab", "next_tab") and len(self.screen_stack) > 1)
+        return not (action in ("tab", "next_tab", "batches") and len(self.screen_stack) > 1)
+
+    def action_batches(self) -> None:
+        self.push_screen(BatchesScreen())
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

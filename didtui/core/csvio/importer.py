@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import peewee
-from peewee import fn
+from peewee import SQL, fn
 
 from didtui.core import bulk, history
 from didtui.core.csvio.cells import restore
@@ -33,6 +33,7 @@ from didtui.core.csvio.staging import Stage, stages_imports
 from didtui.core.numbers import MAX_DIGITS, MAX_RANGE, parse_span
 from didtui.core.operators import create_operator
 from didtui.core.outfile import OutputFile, Target, check_target, open_database_files
+from didtui.core.resellers import create_reseller
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label, parse_after_hold, parse_status
 from didtui.db import current_actor
 from didtui.dialect import dialect
@@ -77,6 +78,7 @@ class ImportOptions:
     hold_days: int = 30
     on_existing: str = "skip"
     create_operators: bool = False
+    create_resellers: bool = False
     max_range: int = MAX_RANGE
 
 
@@ -102,6 +104,7 @@ class ImportReport:
     wrong_rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     new_operators: list[str] = field(default_factory=list)
+    new_resellers: list[str] = field(default_factory=list)
     written: bool = False
     batch: str | None = None
     errors_path: Path | None = None
@@ -125,6 +128,9 @@ class ImportReport:
         if self.new_operators:
             shown = ", ".join(self.new_operators[:10]) + (" ..." if len(self.new_operators) > 10 else "")
             text += f"; new operators: {shown}"
+        if self.new_resellers:
+            shown = ", ".join(self.new_resellers[:10]) + (" ..." if len(self.new_resellers) > 10 else "")
+            text += f"; new resellers: {shown}"
         return text
 
 
@@ -279,6 +285,7 @@ class _Pipeline:
             self.resellers.setdefault(name.casefold(), res_id)
             self.reseller_names[res_id] = name
         self.pending_operators: dict[str, str] = {}  # casefold -> name as first written
+        self.pending_resellers: list[str] = []  # names created (or to be), as first written
         self._good: dict[str, dict[str, Any]] = {k: {} for k in ("status", "after_hold", "operator", "reseller")}
 
     def _resolve_defaults(self) -> None:
@@ -321,10 +328,33 @@ class _Pipeline:
         self.pending_operators.setdefault(key, name)
         return ("new", key)
 
+    def _create_reseller(self, name: str) -> int:
+        try:
+            return create_reseller(name).id
+        except AlreadyExists:  # created by someone else meanwhile
+            return Reseller.select(Reseller.id).where(Reseller.name == name).scalar()
+
     def _reseller(self, name: str) -> int:
         found = self.resellers.get(name.casefold())
-        if found is None:
-            raise _RowWrong(f"unknown reseller {name!r}: create it first, or map that column to Ignore")
+        if found is not None:
+            return found
+        if not self.options.create_resellers:
+            raise _RowWrong(
+                f"unknown reseller {name!r}: create it first, choose to create unknown resellers, "
+                "or map that column to Ignore"
+            )
+        if len(name) > 100:
+            raise _RowWrong(f"reseller name {name[:20]!r}... is too long: at most 100 characters")
+        if self.write and self.stage is None:
+            # Inside the import's transaction: rolled back with it if nothing is written.
+            found = self._create_reseller(name)
+        else:
+            # Validating, or staging (SQLite reads outside the transaction): a stand-in id,
+            # replaced by the reseller created at the final step (_write_staged).
+            found = -(len(self.pending_resellers) + 1)
+        self.pending_resellers.append(name)
+        self.resellers[name.casefold()] = found
+        self.reseller_names[found] = name
         return found
 
     def _cached(self, kind: str, text: str, parse: Callable[[str], Any]) -> Any:
@@ -382,6 +412,7 @@ class _Pipeline:
             what = "only a header" if self.info.header else "no data rows"
             raise UnusableInput(f"{self.info.path} has {what}: there is nothing to import")
         self.report.new_operators = list(self.pending_operators.values())
+        self.report.new_resellers = list(self.pending_resellers)
         self.report.errors.sort(key=lambda e: e.line)
         return self.report
 
@@ -400,6 +431,9 @@ class _Pipeline:
                 self._max_before = DID.select(DID.id).order_by(DID.id.desc()).limit(1).scalar() or 0
                 for key, placeholder in self._placeholders.items():
                     self.stage.set_operator(placeholder, self._create_operator(key))
+                for index, name in enumerate(self.pending_resellers):
+                    self.stage.set_reseller(-(index + 1), self._create_reseller(name))
+                self._keep_updated(db)
                 with bulk.deferred_indexes(db, self._deferrable(db)):
                     try:
                         self.stage.load(self.options.hold_days, self.now)
@@ -802,6 +836,8 @@ class _Pipeline:
                 ) from exc
             if not single_writer:
                 encoded = history.encode({"imported": self.info.path.name})
+                history.open_batch(self.batch, "import", self.actor, self.now, f"imported: {self.info.path.name}")
+                history.count_batch(self.batch, len(inserts))
                 bulk.insert_rows(
                     db,
                     Event._meta.table_name,
@@ -809,6 +845,12 @@ class _Pipeline:
                     [(self.now, self.actor, row[0], "import", encoded, self.batch) for row in inserts],
                 )
         if updates:
+            # Undo (core/undo.py) restores the rows as they were before.
+            existed = history.open_batch(self.batch, "import", self.actor, self.now, f"imported: {self.info.path.name}")
+            for part in bulk.chunked([u[1] for u in updates], 500):
+                history.capture(DID.id.in_(part), self.batch, once=existed)
+                existed = True
+            history.count_batch(self.batch, len(updates))
             self._apply_updates(db, updates)
             bulk.insert_rows(db, Event._meta.table_name, _EVENT_COLUMNS, events)
 
@@ -851,12 +893,27 @@ class _Pipeline:
                         "nothing was written; import the file again"
                     )
 
+    def _keep_updated(self, db: Any) -> None:
+        """The staged updates' DIDs as they are before the import, for undo (core/undo.py)."""
+        staged = f"temp.{self.stage.updates}"
+        n = db.execute_sql(f"SELECT COUNT(*) FROM {staged}").fetchone()[0]
+        if n:
+            existed = history.open_batch(self.batch, "import", self.actor, self.now, f"imported: {self.info.path.name}")
+            history.capture(DID.id.in_(SQL(f"(SELECT id FROM {staged})")), self.batch, once=existed)
+            history.count_batch(self.batch, n)
+
     def _finish_writes(self) -> None:
         db = database_proxy.obj
         if dialect(db).single_writer and self.report.new:
             # One writer holds the lock: the new rows are exactly those above max_before.
             history.record_for(
-                DID.id > self._max_before, "import", {"imported": self.info.path.name}, self.batch, self.actor, self.now
+                DID.id > self._max_before,
+                "import",
+                {"imported": self.info.path.name},
+                self.batch,
+                self.actor,
+                self.now,
+                keep=False,
             )
 
     def _deferrable(self, db: Any) -> list[str]:

@@ -74,6 +74,11 @@ class Stage:
         for table in (self.new, self.updates):
             self._run(f"UPDATE temp.{table} SET operator_id = ? WHERE operator_id = ?", (operator_id, placeholder))
 
+    def set_reseller(self, placeholder: int, reseller_id: int) -> None:
+        """A reseller created at the final step (import --create-resellers) replaces its placeholder id."""
+        for table in (self.new, self.updates):
+            self._run(f"UPDATE temp.{table} SET reseller_id = ? WHERE reseller_id = ?", (reseller_id, placeholder))
+
     # ---- the final step (under the write lock, in the caller's transaction) ------------
 
     def load(self, hold_days: int, now: Any) -> None:

@@ -145,6 +145,16 @@ class ImportWizard(FormScreen[int]):
                     compact=True,
                 ),
             )
+            yield self.field_row(
+                "New resellers",
+                Select(
+                    [("refuse those rows", "stop"), ("create them", "create")],
+                    id="unknown_resellers",
+                    value="stop",
+                    allow_blank=False,
+                    compact=True,
+                ),
+            )
             yield Label("4. Defaults, for new DIDs whose row leaves the cell empty", classes="section-title")
             yield self.field_row(
                 "Operator", Select([], id="d_operator", prompt="(none)", allow_blank=True, compact=True)
@@ -347,6 +357,7 @@ class ImportWizard(FormScreen[int]):
             hold_days=getattr(getattr(self.app, "profile", None), "hold_days", 30),
             on_existing=self.query_one("#on_existing", Select).value,
             create_operators=self.query_one("#unknown_operators", Select).value == "create",
+            create_resellers=self.query_one("#unknown_resellers", Select).value == "create",
         )
 
     def _start(self, job: str, text: str) -> ProgressBar:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Input, Label, Select, Static
 
-from didtui.core import history, inventory
+from didtui.core import history, inventory, owners
 from didtui.core.filters import DIDRow, get_row
 from didtui.core.statuses import SETTABLE, Status, label
 from didtui.errors import Conflict, DidtuiError
@@ -20,6 +21,14 @@ def describe_events(events: list[history.EventRow]) -> str:
     if not events:
         return "(no history)"
     return "\n".join(f"{e.at:%Y-%m-%d %H:%M} {e.actor:<10} {e.action:<10} {e.describe()}" for e in events)
+
+
+def describe_owners(had: list[owners.Owner]) -> str:
+    if not had:
+        return "(never given to a client)"
+    return "\n".join(
+        f"{o.client}  {o.since:%Y-%m-%d %H:%M} → {f'{o.until:%Y-%m-%d %H:%M}' if o.until else 'now'}" for o in had
+    )
 
 
 def _status_choices(current: str) -> list[Status]:
@@ -50,6 +59,8 @@ class EditDIDScreen(FormScreen[bool]):
             yield self.field_row("After hold", fields.after_hold_select("after_hold"))
             yield self.field_row("Hold days", Input(id="hold_days", compact=True))
             yield self.field_row("Notes", Input(id="notes", compact=True))
+        yield Label("Owners", classes="section")
+        yield Static("", id="owners")
         yield Label("History (newest first)", classes="section")
         yield Static("", id="history")
 
@@ -57,14 +68,15 @@ class EditDIDScreen(FormScreen[bool]):
         self.query_one("#edit-fields").disabled = True
         self.set_busy(True)
 
-        def load() -> tuple[DIDRow, list[history.EventRow]]:
+        def load() -> tuple[DIDRow, list[history.EventRow], list[owners.Owner]]:
             row = get_row(self.did_id)
-            return row, history.did_history(row.number, limit=200)
+            return row, history.did_history(row.number, limit=200), owners.owners(row.number)
 
         db_call(self, load, done=self._loaded, failed=self.show_error)
 
-    def _loaded(self, result: tuple[DIDRow, list[history.EventRow]]) -> None:
-        row, events = result
+    def _loaded(self, result: tuple[DIDRow, list[history.EventRow], list[owners.Owner]]) -> None:
+        row, events, had = result
+        self.query_one("#owners", Static).update(Content(describe_owners(had)))
         self.row = row
         self.query_one("#form-title", Label).update(f"Edit DID {row.number}")
         self.query_one("#did-summary", Static).update(

@@ -64,16 +64,29 @@ class PickScreen(FormScreen[list]):
     def submit(self) -> None:
         marked = list(self.query_one("#numbers", SelectionList).selected)
         text = self.query_one("#count", Input).value.strip()
+        days = getattr(getattr(self.app, "profile", None), "reuse_after_days", 0)
         batch = new_batch()  # the pick's history batch, for the after_pick hook
         try:
             if marked:
-                call = lambda: retail.pick(self.cp.id, numbers=marked, batch=batch)  # noqa: E731
+
+                def call() -> tuple[list[str], list[str]]:
+                    # Named numbers are allowed; the person is told when they were last released.
+                    warnings = retail.recently_released(marked, days)
+                    return retail.pick(self.cp.id, numbers=marked, batch=batch), warnings
+
             elif text:
                 n = fields.whole_number(text, "how many", low=1, high=1_000_000)
+
                 if self.query_one("#consecutive", Checkbox).value:
-                    call = lambda: runs.pick_consecutive(self.cp.id, n, batch=batch)  # noqa: E731
+
+                    def call() -> tuple[list[str], list[str]]:
+                        return runs.pick_consecutive(self.cp.id, n, batch=batch), []
+
                 else:
-                    call = lambda: retail.pick(self.cp.id, count=n, batch=batch)  # noqa: E731
+
+                    def call() -> tuple[list[str], list[str]]:
+                        return retail.pick(self.cp.id, count=n, batch=batch, reuse_after_days=days), []
+
             else:
                 self.show_error("type how many DIDs to pick, or mark numbers in the list")
                 return
@@ -81,9 +94,12 @@ class PickScreen(FormScreen[list]):
             self.show_error(str(exc))
             return
         self.set_busy(True)
-        db_call(self, call, done=lambda numbers: self._picked(numbers, batch), failed=self.show_error)
+        db_call(self, call, done=lambda result: self._picked(result, batch), failed=self.show_error)
 
-    def _picked(self, numbers: list[str], batch: str) -> None:
+    def _picked(self, result: tuple[list[str], list[str]], batch: str) -> None:
+        numbers, warnings = result
         fire_hook(self, "after_pick", batch=batch, counts={"dids": len(numbers)}, dids=numbers)
         self.app.notify(f"picked {len(numbers):,} DIDs: {', '.join(numbers[:5])}{' …' if len(numbers) > 5 else ''}")
+        for warning in warnings[:5]:
+            self.app.notify(f"note: {warning}", severity="warning", timeout=10)
         self.dismiss(numbers)

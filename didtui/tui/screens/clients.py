@@ -35,6 +35,18 @@ class ClientsTab(Vertical):
             tooltip="Activate / deactivate the client package",
             id="clients.toggle",
         ),
+        Binding("u", "unassign", "Un-assign", tooltip="Un-assign the client package", id="clients.unassign"),
+        Binding(
+            "e",
+            "rename",
+            "Rename",
+            tooltip="Rename the account (a client without one: the client)",
+            id="clients.rename",
+        ),
+        Binding(
+            "E", "rename_client", "Rename client", show=False, tooltip="Rename the client", id="clients.rename_client"
+        ),
+        Binding("delete", "delete", "Delete", tooltip="Delete the account or the client", id="clients.delete"),
         Binding("p", "pick", "Pick", tooltip="Pick DIDs for the client package", id="clients.pick"),
         Binding("d", "account_dids", "Account DIDs", tooltip="The account's DIDs (pick, release)", id="clients.dids"),
         Binding("enter", "open", "Open", show=False, id="clients.open"),
@@ -126,7 +138,15 @@ class ClientsTab(Vertical):
         self.cp_table.set_rows(
             (
                 r.id,
-                [r.id, r.package, ", ".join(r.tags), "yes" if r.active else "no", r.used, r.allowed_dids, r.remaining],
+                [
+                    r.id,
+                    r.package,
+                    ", ".join(r.tags),
+                    "ending" if r.unassigned else ("yes" if r.active else "no"),
+                    r.used,
+                    r.allowed_dids,
+                    r.remaining,
+                ],
             )
             for r in rows
         )
@@ -234,3 +254,45 @@ class ClientsTab(Vertical):
             return
 
         self.app.push_screen(AccountDIDsScreen(cp), lambda _: self.refresh_data())
+
+    def action_rename(self) -> None:
+        account = self.account
+        if account is None:
+            return
+        from didtui.tui.modals.client_forms import RenameScreen
+
+        if account.account_id is None:
+            self.action_rename_client()
+            return
+        self.app.push_screen(RenameScreen("account", account.account_id, account.account), self._changed)
+
+    def action_rename_client(self) -> None:
+        account = self.account
+        if account is None:
+            return
+        from didtui.tui.modals.client_forms import RenameScreen
+
+        self.app.push_screen(RenameScreen("client", account.client_id, account.client), self._changed)
+
+    def action_delete(self) -> None:
+        focused = self.screen.focused
+        if focused is not None and focused.id == "cp-table":
+            self.action_unassign()
+            return
+        account = self.account
+        if account is None:
+            return
+        from didtui.tui.modals.client_forms import DeleteClientScreen
+
+        self.app.push_screen(
+            DeleteClientScreen(account.client_id, account.client, account.account_id, account.account or ""),
+            self._changed,
+        )
+
+    def action_unassign(self) -> None:
+        cp = self._need_package()
+        if cp is None:
+            return
+        from didtui.tui.modals.client_forms import UnassignScreen
+
+        self.app.push_screen(UnassignScreen(cp.id, f"{cp.package} from {cp.client} / {cp.account}"), self._changed)

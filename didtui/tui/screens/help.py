@@ -68,6 +68,7 @@ def palette_commands(app: Any) -> Iterable[SystemCommand]:
                 _runner(app, tab, selector, binding.action),
             )
     yield SystemCommand("Run the hold sweep now", "key S", lambda: app.run_action("sweep_now"))
+    yield SystemCommand("Batches: recent changes, undo", "key B", lambda: app.run_action("batches"))
 
 
 def _runner(app: Any, tab: str, selector: str, action: str):
