@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from didtui.config import Profile
 from didtui.core import sweep as sweeping
+from didtui.tui.keys import OrderedKeys
 from didtui.tui.screens.clients import ClientsTab
 from didtui.tui.screens.dids import DataChanged, DidsTab
 from didtui.tui.screens.operators import OperatorsTab
@@ -42,7 +43,7 @@ def pick_theme(environ: dict[str, str] | None = None) -> str:
 TAB_TITLES = {"dids": "1 DIDs", "operators": "2 Operators", "packages": "3 Packages", "clients": "4 Clients"}
 
 
-class DidApp(App[None]):
+class DidApp(OrderedKeys):
     """Tabs (1-4), a footer of the keys that apply, `?` help, ctrl+p palette."""
 
     CSS_PATH = "app.tcss"

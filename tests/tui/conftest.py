@@ -84,3 +84,28 @@ def table_of(app):
     from didtui.tui.widgets.did_table import DIDTable
 
     return app.screen.query_one(DIDTable)
+
+
+def burst(app, *keys: str) -> None:
+    """Send keys as one burst (a paste, SSH coalescing keystrokes): all queued at once,
+    with no pause for the app to handle any of them."""
+    import unicodedata
+
+    from textual import events
+    from textual.keys import _character_to_key, _get_unicode_name_from_key
+
+    for key in keys:
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        try:
+            char: str | None = unicodedata.lookup(_get_unicode_name_from_key(key))
+        except KeyError:
+            char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+def chars(text: str) -> list[str]:
+    """The key names that type `text`."""
+    return [KEY_NAMES.get(ch, ch) for ch in text]
