@@ -15,7 +15,7 @@ from typing import Any
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from didtui.config import Profile
 from didtui.core import sweep as sweeping
@@ -24,6 +24,7 @@ from didtui.tui.screens.clients import ClientsTab
 from didtui.tui.screens.dids import DataChanged, DidsTab
 from didtui.tui.screens.operators import OperatorsTab
 from didtui.tui.screens.packages import PackagesTab
+from didtui.tui.widgets.key_bar import KeyBar
 from didtui.tui.work import db_call, set_pool_size
 
 TABS = ("dids", "operators", "packages", "clients")
@@ -85,7 +86,7 @@ class DidApp(OrderedKeys):
                 yield PackagesTab(id="packages-tab")
             with TabPane(TAB_TITLES["clients"], id="clients"):
                 yield ClientsTab(id="clients-tab")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.theme = pick_theme()

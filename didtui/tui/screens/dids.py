@@ -255,6 +255,10 @@ class DidsTab(DIDListPanel):
 
         self.app.push_screen(NewDIDsScreen(hold_days=self.hold_days, max_range=self.max_range), created)
 
+    def on_didtable_activated(self, event: DIDTable.Activated) -> None:
+        event.stop()
+        self.action_edit()
+
     def action_edit(self) -> None:
         row = self.table.current_row
         if row is None:
