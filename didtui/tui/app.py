@@ -12,7 +12,7 @@ import signal
 from collections.abc import Iterable
 from typing import Any
 
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static, TabbedContent, TabPane
@@ -25,6 +25,7 @@ from didtui.tui.screens.dids import DataChanged, DidsTab
 from didtui.tui.screens.operators import OperatorsTab
 from didtui.tui.screens.packages import PackagesTab
 from didtui.tui.widgets.key_bar import KeyBar
+from didtui.tui.words import count
 from didtui.tui.work import db_call, set_pool_size
 
 TABS = ("dids", "operators", "packages", "clients")
@@ -184,7 +185,7 @@ class DidApp(OrderedKeys):
         self.last_sweep = f"{local:%H:%M:%S}" + (f" (released {result.released:,})" if result.released else "")
         self._update_topbar()
         if result.released:
-            self.notify(f"hold sweep released {result.released:,} DIDs")
+            self.notify(f"hold sweep released {count(result.released, 'DID')}")
             self.post_message(DataChanged())
 
     def _sweep_failed(self, message: str) -> None:

@@ -92,13 +92,13 @@ def burst(app, *keys: str) -> None:
     import unicodedata
 
     from textual import events
-    from textual.keys import _character_to_key, _get_unicode_name_from_key
+    from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
     for key in keys:
         if len(key) == 1 and not key.isalnum():
             key = _character_to_key(key)
         try:
-            char: str | None = unicodedata.lookup(_get_unicode_name_from_key(key))
+            char: str | None = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
         except KeyError:
             char = key if len(key) == 1 else None
         event = events.Key(key, char)

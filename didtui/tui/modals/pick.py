@@ -4,13 +4,15 @@ left. Mark numbers in the list, or type how many to take (the first free ones)."
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Input, SelectionList
+from textual.widgets import Input
 
 from didtui.core import retail
 from didtui.core.retail import ClientPackageRow
 from didtui.errors import DidtuiError
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
+from didtui.tui.widgets.marked_list import MarkedSelectionList as SelectionList
+from didtui.tui.words import count
 from didtui.tui.work import db_call
 
 SHOWN = 200
@@ -54,7 +56,7 @@ class PickScreen(FormScreen[list]):
         shown = f" (first {len(numbers)} listed)" if free > len(numbers) else ""
         self.show_info(
             f"tags {', '.join(row.tags)} · {row.used} of {row.allowed_dids} used, {row.remaining} left · "
-            f"{free:,} In Stock DIDs free{shown}"
+            f"{count(free, 'In Stock DID')} free{shown}"
         )
 
     def submit(self) -> None:
@@ -76,5 +78,7 @@ class PickScreen(FormScreen[list]):
         db_call(self, call, done=self._picked, failed=self.show_error)
 
     def _picked(self, numbers: list[str]) -> None:
-        self.app.notify(f"picked {len(numbers):,} DIDs: {', '.join(numbers[:5])}{' …' if len(numbers) > 5 else ''}")
+        self.app.notify(
+            f"picked {count(len(numbers), 'DID')}: {', '.join(numbers[:5])}{' …' if len(numbers) > 5 else ''}"
+        )
         self.dismiss(numbers)

@@ -13,6 +13,7 @@ from didtui.core.retail import ClientPackageRow
 from didtui.core.views import ClientAccountRow
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.widgets.list_table import ListTable
+from didtui.tui.words import count
 from didtui.tui.work import db_call
 
 
@@ -41,7 +42,7 @@ class ClientsTab(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("loading…", classes="summary")
-        yield ListTable([("Client", 22), ("Account", 26), ("Reseller", 20), ("Active DIDs", 11)], id="accounts-table")
+        yield ListTable([("Client", 20), ("Account", 18), ("Reseller", 18), ("Active DIDs", 11)], id="accounts-table")
         yield Label(
             "Client packages of the account (enter: its DIDs · t: activate/deactivate · p: pick)",
             id="cp-title",
@@ -80,7 +81,7 @@ class ClientsTab(Vertical):
         )
         clients = len({r.client_id for r in rows})
         self.query_one(".summary", Static).update(
-            f"{clients:,} clients · {sum(1 for r in rows if r.account_id):,} accounts"
+            f"{count(clients, 'client')} · {count(sum(1 for r in rows if r.account_id), 'account')}"
         )
         self._load_packages()
 
@@ -192,7 +193,7 @@ class ClientsTab(Vertical):
                 self,
                 lambda: retail.activate(cp.id),
                 done=lambda n: (
-                    self.app.notify(f"activated {cp.package}: {n:,} held DIDs are Active again"),
+                    self.app.notify(f"activated {cp.package}: {count(n, 'held DID')} Active again"),
                     self._changed(True),
                 ),
             )
@@ -204,14 +205,14 @@ class ClientsTab(Vertical):
                     self,
                     lambda: retail.deactivate(cp.id),
                     done=lambda n: (
-                        self.app.notify(f"deactivated {cp.package}: {n:,} DIDs put on Hold"),
+                        self.app.notify(f"deactivated {cp.package}: {count(n, 'DID')} put on Hold"),
                         self._changed(True),
                     ),
                 )
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Deactivate {cp.package} for {cp.client} / {cp.account}? Its {cp.used:,} Active DIDs go on Hold.",
+                f"Deactivate {cp.package} for {cp.client} / {cp.account}? {count(cp.used, 'Active DID')} will go on Hold.",
                 title="Deactivate",
                 yes="Deactivate",
             ),

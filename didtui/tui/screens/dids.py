@@ -17,12 +17,13 @@ from didtui.core.statuses import Status
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.widgets.did_table import SORT_TITLES, DIDTable
 from didtui.tui.widgets.filter_bar import FilterBar, filter_text, parse_filter_text
+from didtui.tui.words import count
 from didtui.tui.work import db_call
 
 
 def summary_text(table: DIDTable) -> str:
     """`1,000,000 DIDs · 312 selected · sorted by DID`"""
-    total = "counting…" if table.total is None or table.counting else f"{table.total:,} DIDs"
+    total = "counting…" if table.total is None or table.counting else f"{count(table.total, 'DID')}"
     parts = [total]
     if table.marked_all:
         parts.append("all matching selected" if table.counting else f"{table.marked_count:,} selected (all matching)")
@@ -128,7 +129,7 @@ class DIDListPanel(Vertical):
         )
 
     def _released(self, n: int) -> None:
-        self.app.notify(f"released {n:,} DIDs")
+        self.app.notify(f"released {count(n, 'DID')}")
         self.table.action_clear_marks()
         self.app.post_message(DataChanged())
 
@@ -303,12 +304,14 @@ class DidsTab(DIDListPanel):
                 db_call(self, lambda: inventory.mass_delete(selection), done=self._deleted)
 
         self.app.push_screen(
-            ConfirmScreen(f"Delete {words} ({n:,} DIDs)? This cannot be undone.", title="Delete DIDs", yes="Delete"),
+            ConfirmScreen(
+                f"Delete {words} ({count(n, 'DID')})? This cannot be undone.", title="Delete DIDs", yes="Delete"
+            ),
             answered,
         )
 
     def _deleted(self, n: int) -> None:
-        self.app.notify(f"deleted {n:,} DIDs")
+        self.app.notify(f"deleted {count(n, 'DID')}")
         self.table.action_clear_marks()
         self.app.post_message(DataChanged())
 

@@ -135,6 +135,8 @@ class DIDTable(ScrollView, can_focus=True):
     DIDTable > .didtable--header { text-style: bold; background: $panel; }
     DIDTable > .didtable--cursor { background: $accent 40%; text-style: bold; }
     DIDTable:focus > .didtable--cursor { background: $accent; color: $text; }
+    DIDTable:ansi > .didtable--cursor { background: ansi_default; text-style: bold underline; }
+    DIDTable:ansi:focus > .didtable--cursor { background: ansi_blue; color: ansi_bright_white; text-style: bold; }
     DIDTable > .didtable--marked { color: $warning; text-style: bold; }
     DIDTable > .didtable--pending { color: $text-muted; }
     DIDTable > .didtable--active { color: $success; }
