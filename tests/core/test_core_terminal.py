@@ -1,0 +1,64 @@
+"""Core functions the terminal needs: ending holds early, the change marker."""
+
+from __future__ import annotations
+
+import json
+
+from core_helpers import assert_invariants, create, did, events, ids_of, make_world, statuses
+
+from didtui.config import Profile
+from didtui.core import changes, history, retail, sweep
+from didtui.core.filters import DIDFilter, Selection, resolve_filter
+
+
+def test_end_hold_releases_selected_holds_as_the_sweep_would(profile: Profile) -> None:
+    world = make_world(allowed=10)
+    create("100-101", tag="gold", after_hold="in_stock")
+    create("102", tag="gold", after_hold="reserved")
+    create("103", tag="gold", after_hold="archived")
+    create("104", tag="gold")
+    retail.pick(world.cp_id, 5)
+    retail.release(Selection.of_ids(ids_of("100", "102", "103", "104")))  # 101 stays Active
+
+    result = sweep.end_hold(Selection.of_ids(ids_of("100", "101", "102", "103")))  # 101 is not on Hold
+    assert result.released == 3
+    assert result.by_status == {"in_stock": 1, "reserved": 1, "archived": 1}
+    assert statuses() == {"100": "in_stock", "101": "active", "102": "reserved", "103": "archived", "104": "hold"}
+    for number in ("100", "102", "103"):
+        d = did(number)
+        assert d.client_package_id is None and d.hold_until is None
+    ended = events(action="end hold")
+    assert sorted(e.did_number for e in ended) == ["100", "102", "103"]
+    assert {e.batch for e in ended} == {result.batch}
+    assert json.loads(next(e.changes for e in ended if e.did_number == "102")) == {
+        "status": ["hold", "reserved"],
+        "hold_until": ["", None],
+    }
+    assert history.did_history("103")[0].describe() == "hold_until: cleared, status: Hold → Archived"
+    assert_invariants()
+    # Again: nothing left on Hold among them, nothing done twice.
+    assert sweep.end_hold(Selection.of_ids(ids_of("100", "102"))).released == 0
+
+
+def test_end_hold_of_a_filter_takes_every_matching_hold(profile: Profile) -> None:
+    world = make_world(allowed=10)
+    create("200-205", tag="gold")
+    retail.pick(world.cp_id, 6)
+    retail.deactivate(world.cp_id)
+    assert sweep.end_hold(Selection.matching(resolve_filter(status="hold"))).released == 6
+    assert set(statuses().values()) == {"in_stock"}
+    assert sweep.end_hold(Selection.matching(DIDFilter())).released == 0
+    assert_invariants()
+
+
+def test_the_change_marker_moves_with_every_write(profile: Profile) -> None:
+    first = changes.marker()
+    world = make_world(allowed=10)
+    second = changes.marker()
+    assert second != first
+    create("300-301", tag="gold")
+    third = changes.marker()
+    assert third != second
+    assert changes.marker() == third  # reading changes nothing
+    retail.pick(world.cp_id, 1)
+    assert changes.marker() != third
