@@ -19,6 +19,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from didtui.config import Profile
 from didtui.core import sweep as sweeping
+from didtui.tui.keymap import check_keymap
 from didtui.tui.keys import OrderedKeys
 from didtui.tui.screens.clients import ClientsTab
 from didtui.tui.screens.dids import DataChanged, DidsTab
@@ -213,6 +214,7 @@ def run_app(context: Any) -> None:
     """Open the profile's database and run the app until quit or hangup."""
     from didtui.core import session
 
+    check_keymap(context.config.keymap, str(context.config.path or "config"))
     profile = context.open()
     app = DidApp(profile, context.config.keymap)
     try:
