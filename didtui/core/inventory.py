@@ -472,6 +472,13 @@ def mass_delete(selection: Selection, *, actor: str | None = None) -> int:
     return n
 
 
+def attached(selection: Selection) -> tuple[int, DIDRow | None]:
+    """How many selected DIDs are Active or on Hold (delete refuses them), and the first:
+    so a face can say so before asking for a confirmation."""
+    with selection_where(selection) as where:
+        return _first_with(where, (Status.ACTIVE.value, Status.HOLD.value))
+
+
 def delete_did(did_id: int, *, actor: str | None = None) -> int:
     return mass_delete(Selection.of_ids([did_id]), actor=actor)
 

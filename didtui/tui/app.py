@@ -18,6 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static, TabbedContent, TabPane
 
 from didtui.config import Profile
+from didtui.core import changes
 from didtui.core import sweep as sweeping
 from didtui.tui.keymap import check_keymap
 from didtui.tui.keys import OrderedKeys
@@ -30,6 +31,7 @@ from didtui.tui.words import count
 from didtui.tui.work import db_call, set_pool_size
 
 TABS = ("dids", "operators", "packages", "clients")
+WATCH_SECONDS = 2.5  # how often the app looks for changes made by others
 
 
 def pick_theme(environ: dict[str, str] | None = None) -> str:
@@ -64,7 +66,12 @@ class DidApp(OrderedKeys):
     ]
 
     def __init__(
-        self, profile: Profile, keymap: dict[str, str] | None = None, *, sweep_interval: float | None = None
+        self,
+        profile: Profile,
+        keymap: dict[str, str] | None = None,
+        *,
+        sweep_interval: float | None = None,
+        watch_interval: float | None = None,
     ) -> None:
         super().__init__()
         self.profile = profile
@@ -73,6 +80,10 @@ class DidApp(OrderedKeys):
         self.last_sweep: str = "not yet"
         self._sweeping = False
         self.sweeps_run = 0
+        self.watch_interval = WATCH_SECONDS if watch_interval is None else watch_interval
+        self._marker: tuple[object, ...] | None = None
+        self._watching = False
+        self.changes_seen = 0
         set_pool_size(profile.pool_size)
 
     # ---- layout -------------------------------------------------------------------------
@@ -96,6 +107,8 @@ class DidApp(OrderedKeys):
             self.set_keymap(self.user_keymap)
         if self.sweep_interval and self.sweep_interval > 0:
             self.set_interval(self.sweep_interval, self.scheduled_sweep)
+        if self.watch_interval and self.watch_interval > 0:
+            self.set_interval(self.watch_interval, self.watch_changes)
         self._focus_tab("dids")
         try:
             import asyncio
@@ -163,6 +176,26 @@ class DidApp(OrderedKeys):
         tab = self.query_one(DidsTab)
         tab.drill_down(values, back_to)
         tab.focus_main()
+
+    # ---- changes made by others ---------------------------------------------------------
+
+    def watch_changes(self) -> None:
+        """Every watch_interval: read the change marker (one cheap query); if it moved
+        (another session, the CLI, cron's sweep), re-read what is shown, cursor kept."""
+        if self._watching:
+            return
+        self._watching = True
+        db_call(self, changes.marker, done=self._marker_read, failed=self._marker_failed, group="watch")
+
+    def _marker_read(self, marker: tuple[object, ...]) -> None:
+        self._watching = False
+        if self._marker is not None and marker != self._marker:
+            self.changes_seen += 1
+            self.post_message(DataChanged())
+        self._marker = marker
+
+    def _marker_failed(self, message: str) -> None:
+        self._watching = False  # the next tick tries again; errors show on real actions
 
     # ---- the hold sweep -----------------------------------------------------------------
 

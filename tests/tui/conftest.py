@@ -56,6 +56,7 @@ def screen_text(app) -> str:
 def make_app(sqlite_profile: Profile):
     def make(**kwargs) -> DidApp:
         kwargs.setdefault("sweep_interval", 0)
+        kwargs.setdefault("watch_interval", 0)
         keymap = kwargs.pop("keymap", None)
         return DidApp(sqlite_profile, keymap, **kwargs)
 

@@ -11,10 +11,11 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from didtui.core import retail, views
+from didtui.core import inventory, retail, sweep, views
 from didtui.core.filters import SORTS, DIDFilter, Selection, resolve_filter
-from didtui.core.statuses import Status
+from didtui.core.statuses import Status, label
 from didtui.tui.modals.confirm import ConfirmScreen
+from didtui.tui.screens.help import key_text
 from didtui.tui.widgets.did_table import SORT_TITLES, DIDTable
 from didtui.tui.widgets.filter_bar import FilterBar, filter_text, parse_filter_text
 from didtui.tui.words import count
@@ -44,6 +45,7 @@ class DIDListPanel(Vertical):
         Binding("a", "mark_all", "All", tooltip="Mark all matching the filter", id="dids.mark_all"),
         Binding("A", "clear_marks", "Clear marks", show=False, id="dids.clear_marks"),
         Binding("r", "release", "Release", tooltip="Release Active DIDs to Hold", id="dids.release"),
+        Binding("e", "end_hold", "End hold", show=False, tooltip="End the hold of Hold DIDs now", id="dids.end_hold"),
         Binding("h", "history", "Hist", tooltip="History of the DID", id="dids.history"),
         Binding("s", "sort", "Sort", show=False, tooltip="Sort by DID / status / operator / tag", id="dids.sort"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="dids.refresh"),
@@ -127,6 +129,48 @@ class DIDListPanel(Vertical):
             ConfirmScreen(f"Release {words} ({n:,}) to Hold? They leave their client.", title="Release", yes="Release"),
             answered,
         )
+
+    def key_for(self, binding_id: str) -> str:
+        """The key that runs `binding_id`, as the user's keymap has it."""
+        for cls in type(self).__mro__:
+            for binding in getattr(cls, "BINDINGS", ()):
+                if isinstance(binding, Binding) and binding.id == binding_id:
+                    return key_text(self.app, binding)
+        return binding_id
+
+    def action_end_hold(self) -> None:
+        """End the hold of the marked (or the highlighted) Hold DIDs now: each goes to its
+        After Hold status, exactly as the sweep would release it, with history."""
+        found = self.targets()
+        if found is None:
+            return
+        selection, n, words = found
+        row = self.table.current_row
+        if self.table.selection() is None and row is not None and row.status != Status.HOLD.value:
+            self.app.notify(
+                f"DID {row.number} is {row.status_label}: only Hold DIDs have a hold to end", severity="warning"
+            )
+            return
+        actor = getattr(getattr(self.app, "profile", None), "user", None)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                db_call(self, lambda: sweep.end_hold(selection, actor=actor), done=self._hold_ended)
+
+        question = (
+            f"End the hold of {words} ({count(n, 'DID')}) now? Those on Hold go to their After Hold "
+            "status and leave their client, as the sweep would release them; the others stay as they are."
+        )
+        self.app.push_screen(ConfirmScreen(question, title="End hold", yes="End hold"), answered)
+
+    def _hold_ended(self, result: sweep.SweepResult) -> None:
+        if result.released:
+            where = ", ".join(f"{count(v, 'DID')} to {label(k)}" for k, v in sorted(result.by_status.items()))
+            self.app.notify(f"ended the hold of {count(result.released, 'DID')}: {where}")
+        else:
+            self.app.notify("none of them was on Hold: nothing changed", severity="warning")
+        self.table.action_clear_marks()
+        self.app.post_message(DataChanged())
 
     def _released(self, n: int) -> None:
         self.app.notify(f"released {count(n, 'DID')}")
@@ -293,12 +337,41 @@ class DidsTab(DIDListPanel):
         self.app.push_screen(MassEditScreen(selection, table.marked_count, words), closed)
 
     def action_delete(self) -> None:
+        """Active and Hold DIDs cannot be deleted: say so (and which keys free them) before
+        asking, rather than after a confirmation that was bound to fail."""
         found = self.targets()
         if found is None:
             return
         selection, n, words = found
-        from didtui.core import inventory
+        row = self.table.current_row
+        if self.table.selection() is None and row is not None:
+            if row.status in (Status.ACTIVE.value, Status.HOLD.value):
+                self._refuse_delete(1, row.number, row.status)
+            else:
+                self._confirm_delete(selection, n, words)
+            return
 
+        def checked(result: tuple[int, Any]) -> None:
+            attached, first = result
+            if attached:
+                self._refuse_delete(attached, first.number, first.status)
+            else:
+                self._confirm_delete(selection, n, words)
+
+        db_call(self, lambda: inventory.attached(selection), done=checked, read_only=True)
+
+    def _refuse_delete(self, attached: int, number: str, status: str) -> None:
+        how = (
+            f"press {self.key_for('dids.release')} to release Active DIDs to Hold, "
+            f"then {self.key_for('dids.end_hold')} to end the hold"
+        )
+        if attached == 1:
+            subject = f"DID {number} is {label(status)}"
+        else:
+            subject = f"{count(attached, 'selected DID')} are Active or on Hold (e.g. {number}, {label(status)})"
+        self.app.notify(f"{subject}: Active and Hold DIDs cannot be deleted; {how}", severity="warning", timeout=10)
+
+    def _confirm_delete(self, selection: Selection, n: int, words: str) -> None:
         def answered(yes: bool | None) -> None:
             if yes:
                 db_call(self, lambda: inventory.mass_delete(selection), done=self._deleted)

@@ -8,8 +8,8 @@ from typing import Any
 
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.markup import escape
 from textual.containers import Vertical, VerticalScroll
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 

@@ -251,7 +251,8 @@ class DIDTable(ScrollView, can_focus=True):
         first_block = (self.cursor // BLOCK) if keep_position else 0
         previous = self._page_blocks.get(first_block - 1)
         anchor = previous[-1].sort_key(self.sort) if previous and len(previous) == BLOCK else None
-        self._page_blocks.clear()
+        if not keep_position:
+            self._page_blocks.clear()  # a re-read keeps showing the old rows until the new ones land
         self._fetching.clear()
         self._wanted.clear()
         filt, sort = self.filter, self.sort
@@ -292,6 +293,7 @@ class DIDTable(ScrollView, can_focus=True):
             total, rows, block = result
             self.total = total
             self.counting = False
+            self._page_blocks.clear()
             self._page_blocks[block] = rows
             self.virtual_size = Size(0, total + 1)
             self.cursor = min(self.cursor, max(0, total - 1))
