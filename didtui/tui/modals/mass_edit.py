@@ -3,6 +3,8 @@ delete them after a confirmation. Core refusals appear in the form; nothing chan
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, Input, Select
@@ -98,6 +100,20 @@ class MassEditScreen(FormScreen[str]):
         if button_id != "delete":
             return
 
+        def checked(result: tuple[int, Any]) -> None:
+            attached, first = result
+            if attached:
+                self.show_error(
+                    f"{count(attached, 'selected DID')} Active or on Hold (e.g. {first.number}, "
+                    f"{first.status_label}): Active and Hold DIDs cannot be deleted; release them (r on the "
+                    "DIDs tab), then end their hold (e); nothing was deleted"
+                )
+            else:
+                self._ask_delete()
+
+        db_call(self, lambda: inventory.attached(self.selection), done=checked, failed=self.show_error)
+
+    def _ask_delete(self) -> None:
         def answered(yes: bool | None) -> None:
             if yes:
                 self.set_busy(True)

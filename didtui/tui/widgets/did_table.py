@@ -37,7 +37,7 @@ MAX_BLOCKS = 24
 class Column:
     """A table column. `priority`: lower shows first, left to right after the fixed DID
     column; the columns that do not fit come into view with left/right. `grow`: takes a
-    share of the spare width when every column fits (large terminals)."""
+    share of the width left over after the whole columns that fit (large terminals)."""
 
     title: str
     width: int
@@ -83,7 +83,7 @@ def layout(width: int, first: int = 0) -> list[tuple[Column, int]]:
             break
         shown.append((column, column.width))
         room -= column.width + 1
-    if first == 0 and len(shown) == len(SCROLLING) and room > 0:
+    if room > 0:  # the spare room widens the columns that grow (Client, Notes)
         growing = [i for i, (c, _) in enumerate(shown) if c.grow]
         for n, i in enumerate(growing):
             extra = room // len(growing) + (1 if n < room % len(growing) else 0)
