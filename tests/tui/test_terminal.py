@@ -23,7 +23,7 @@ def table_lines(app) -> list[str]:
 def test_columns_by_priority_fit_80_columns_with_did_fixed() -> None:
     shown = [c.title for c, _ in layout(78)]
     assert shown[:4] == ["DID", "Status", "Client", "Operator"]
-    assert [c.title for c, _ in layout(78, 1)][0] == FIXED.title == "DID"
+    assert next(c.title for c, _ in layout(78, 1)) == FIXED.title == "DID"
     every = [c.title for c, _ in layout(400)]
     assert sorted(every) == sorted(c.title for c in COLUMNS)  # all of them on a wide screen
     assert sum(w + 1 for _, w in layout(400)) + 2 == 400  # and the spare room is used
