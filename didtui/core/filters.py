@@ -14,6 +14,7 @@ from typing import Any
 
 from peewee import JOIN, SQL, Expression, Tuple
 
+from didtui.core import operator_sort
 from didtui.core.statuses import label, parse_status
 from didtui.db import backend
 from didtui.errors import InputError, NotFound
@@ -273,9 +274,9 @@ def sort_columns(sort: str) -> list[Any]:
     if sort == "tag":
         return [DID.tag, DID.number]
     if sort == "operator":
-        # Grouped by operator id (the index), numbers in order inside each group. DIDs
-        # with no operator sort where the backend puts NULLs: `_operator_term` knows.
-        return [DID.operator, DID.number]
+        # By name (exports: one sorted pass). Pages walk the (operator, number) index
+        # operator by operator instead: core/operator_sort.py.
+        return [Operator.name.is_null(), Operator.name, DID.operator, DID.number]
     raise InputError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
 
 
@@ -362,25 +363,7 @@ def _key_term(columns: list[Any], key: tuple[Any, ...], after: bool) -> Any:
     return term
 
 
-def _operator_term(key: tuple[Any, ...], after: bool) -> Any:
-    """Keyset term for (operator, number) where operator may be NULL.
-
-    SQLite and MariaDB sort NULLs first in ascending order, PostgreSQL last; the term
-    includes the NULL rows exactly when they lie beyond the key in the paging direction.
-    """
-    op, number = key
-    nulls_first = backend() != "postgresql"
-    num_cmp = DID.number > number if after else DID.number < number
-    if op is None:
-        same = DID.operator.is_null() & num_cmp
-        return (same | DID.operator.is_null(False)) if after == nulls_first else same
-    term = _key_term([DID.operator, DID.number], (op, number), after)
-    return (term | DID.operator.is_null()) if after != nulls_first else term
-
-
 def _keyset(sort: str, columns: list[Any], key: tuple[Any, ...], after: bool) -> Any:
-    if sort == "operator":
-        return _operator_term(key, after)
     return _key_term(columns, key, after)
 
 
@@ -398,6 +381,9 @@ def page(
     `after=key`: the rows following that key; `before=key`: the rows preceding it;
     `last=True`: the final `limit` rows. Keys come from `DIDRow.sort_key(sort)`.
     """
+    if sort == "operator":
+        base = lambda: _row_query(filt)  # noqa: E731
+        return [_to_row(t) for t in operator_sort.page(base, after=after, before=before, last=last, limit=limit)]
     columns = sort_columns(sort)
     query = _row_query(filt)
     descending = before is not None or last
@@ -419,6 +405,12 @@ def page_at(filt: DIDFilter | None, *, sort: str = "number", offset: int, limit:
     """
     if offset <= 0:
         return page(filt, sort=sort, limit=limit)
+    if sort == "operator":
+        where = filt.where() if filt is not None else None
+        rows = operator_sort.page_at(
+            lambda: _row_query(filt), where, lambda t: _to_row(t).number, offset=offset, limit=limit
+        )
+        return [_to_row(t) for t in rows]
     columns = sort_columns(sort)
     query = DID.select(*columns)
     where = filt.where() if filt is not None else None
