@@ -150,7 +150,11 @@ class DidApp(OrderedKeys):
 
     def _focus_tab(self, tab: str) -> None:
         pane = self.query_one(f"#{tab}-tab")
-        pane.focus_main()
+        focused = pane.screen.focused
+        # The activation message can arrive after keys typed at start (`/` opened the
+        # filter): focus already inside the tab stays where those keys put it.
+        if focused is None or pane not in focused.ancestors_with_self:
+            pane.focus_main()
         if tab != "dids":
             pane.refresh_data()
 

@@ -1,7 +1,7 @@
 """A SelectionList whose boxes say their state in a mark, not in colour alone.
 
 Textual draws every box as `X` and tells checked from unchecked only by colour, which
-16-colour and NO_COLOR terminals lose: here a checked box shows `✓`, an unchecked one a blank.
+16-colour and NO_COLOR terminals lose: here a checked box shows `✓`, an unchecked one `·`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from textual.strip import Strip
 from textual.widgets import SelectionList
 from textual.widgets._toggle_button import ToggleButton
 
-CHECKED, UNCHECKED = "✓", " "
+CHECKED, UNCHECKED = "✓", "·"
 
 
 class MarkedSelectionList(SelectionList):  # type: ignore[type-arg]
