@@ -61,7 +61,7 @@ class OrderedKeys(App[None]):
         except Exception:
             self._key_in_flight = False
             raise
-        path = _path_up(focused, screen) if focused is not None else [screen]
+        path: list[MessagePump] = _path_up(focused, screen) if focused is not None else [screen]
         asyncio.get_running_loop().create_task(self._settle(path))
 
     async def _settle(self, path: list[MessagePump]) -> None:

@@ -14,7 +14,7 @@ from textual.widgets._toggle_button import ToggleButton
 CHECKED, UNCHECKED = "✓", "·"
 
 
-class MarkedSelectionList(SelectionList):  # type: ignore[type-arg]
+class MarkedSelectionList(SelectionList):
     def render_line(self, y: int) -> Strip:
         line = super().render_line(y)
         segments = list(line)
