@@ -62,11 +62,11 @@ class OrderedKeys(App[None]):
             self._key_in_flight = False
             raise
         path: list[MessagePump] = _path_up(focused, screen) if focused is not None else [screen]
-        asyncio.get_running_loop().create_task(self._settle(path))
+        asyncio.get_running_loop().create_task(self._settle(event, path))
 
-    async def _settle(self, path: list[MessagePump]) -> None:
+    async def _settle(self, event: events.Event, path: list[MessagePump]) -> None:
         try:
-            await asyncio.wait_for(self._wait_settled(path), timeout=SETTLE_TIMEOUT)
+            await asyncio.wait_for(self._wait_settled(event, path), timeout=SETTLE_TIMEOUT)
         except (TimeoutError, asyncio.CancelledError):
             pass
         finally:
@@ -74,16 +74,24 @@ class OrderedKeys(App[None]):
             if self._key_backlog and not self._closing:
                 self.call_later(self._route_next_key)
 
-    async def _wait_settled(self, path: list[MessagePump]) -> None:
+    async def _wait_settled(self, event: events.Event, path: list[MessagePump]) -> None:
         # The key's way up: a node bubbles the key to its parent after handling it, so
-        # draining each queue in turn sees the key through every handler and binding.
+        # draining each queue in turn sees the key through every handler and binding,
+        # which run when it reaches the app. A key a widget used (a character typed into
+        # a field) stops there: nothing above it needs waiting for.
+        screen = self.screen
         for node in path:
             await _drain(node)
-        await _drain(self)
+            if event._stop_propagation:
+                break
+        else:
+            await _drain(self)
+        if self.screen is screen:
+            return  # the common case (a character, a move): nothing more to wait for
+        # A screen was opened or closed: wait until it has mounted and set its focus.
         for _ in range(SETTLE_ROUNDS):
             screen = self.screen
-            for node in [screen, *screen.walk_children(with_self=False)]:
-                await _drain(node)
+            await asyncio.gather(*(_drain(node) for node in [screen, *screen.walk_children(with_self=False)]))
             await _drain(self)
             if self.screen is screen and (screen.focused is not None or not screen.focus_chain):
                 return
