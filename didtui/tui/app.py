@@ -16,6 +16,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static, TabbedContent, TabPane
+from textual.worker import WorkerState
 
 from didtui.config import Profile
 from didtui.core import changes
@@ -26,12 +27,14 @@ from didtui.tui.screens.clients import ClientsTab
 from didtui.tui.screens.dids import DataChanged, DidsTab
 from didtui.tui.screens.operators import OperatorsTab
 from didtui.tui.screens.packages import PackagesTab
+from didtui.tui.widgets.did_table import DIDTable
 from didtui.tui.widgets.key_bar import KeyBar
 from didtui.tui.words import count
 from didtui.tui.work import db_call, set_pool_size
 
 TABS = ("dids", "operators", "packages", "clients")
-WATCH_SECONDS = 2.5  # how often the app looks for changes made by others
+WATCH_SECONDS = 2.5
+_BUSY = (WorkerState.PENDING, WorkerState.RUNNING)  # how often the app looks for changes made by others
 
 
 def pick_theme(environ: dict[str, str] | None = None) -> str:
@@ -180,6 +183,12 @@ class DidApp(OrderedKeys):
         tab = self.query_one(DidsTab)
         tab.drill_down(values, back_to)
         tab.focus_main()
+
+    def keys_may_continue(self) -> bool:
+        """Typed-ahead keys wait while a filter is resolved and its first rows load."""
+        if any(w.group == "filter" and w.state in _BUSY for w in self.workers):
+            return False
+        return all(table.total is not None for table in self.screen.query(DIDTable))
 
     # ---- changes made by others ---------------------------------------------------------
 

@@ -76,17 +76,16 @@ class OrderedKeys(App[None]):
 
     async def _wait_settled(self, event: events.Event, path: list[MessagePump]) -> None:
         # The key's way up: a node bubbles the key to its parent after handling it, so
-        # draining each queue in turn sees the key through every handler and binding,
-        # which run when it reaches the app. A key a widget used (a character typed into
-        # a field) stops there: nothing above it needs waiting for.
+        # draining each queue in turn sees the key through every handler and binding
+        # (they run when it reaches the app). A second pass carries up the messages the
+        # key made on its way (an Input's Submitted, a table's Changed).
         screen = self.screen
-        for node in path:
-            await _drain(node)
-            if event._stop_propagation:
-                break
-        else:
+        for _ in range(2):
+            for node in path:
+                await _drain(node)
             await _drain(self)
         if self.screen is screen:
+            await self._wait_for_data()
             return  # the common case (a character, a move): nothing more to wait for
         # A screen was opened or closed: wait until it has mounted and set its focus.
         for _ in range(SETTLE_ROUNDS):
@@ -94,7 +93,17 @@ class OrderedKeys(App[None]):
             await asyncio.gather(*(_drain(node) for node in [screen, *screen.walk_children(with_self=False)]))
             await _drain(self)
             if self.screen is screen and (screen.focused is not None or not screen.focus_chain):
-                return
+                break
+        await self._wait_for_data()
+
+    async def _wait_for_data(self) -> None:
+        while not self.keys_may_continue():
+            await asyncio.sleep(0.01)
+
+    def keys_may_continue(self) -> bool:
+        """False while a key's effect is still being loaded and the next keys depend on
+        it (e.g. `enter` applied a filter: a following `G` must go to its last row)."""
+        return True
 
 
 def _path_up(node: DOMNode, screen: MessagePump) -> list[MessagePump]:
