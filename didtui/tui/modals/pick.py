@@ -4,13 +4,14 @@ left. Mark numbers in the list, or type how many to take (the first free ones)."
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Checkbox, Input
+from textual.widgets import Input
 
 from didtui.core import retail, runs
 from didtui.core.retail import ClientPackageRow
 from didtui.errors import DidtuiError
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
+from didtui.tui.widgets.marked_list import MarkedCheckbox as Checkbox
 from didtui.tui.widgets.marked_list import MarkedSelectionList as SelectionList
 from didtui.tui.words import count
 from didtui.tui.work import db_call

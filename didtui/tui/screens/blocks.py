@@ -23,6 +23,7 @@ from didtui.tui.modals.block_form import BlockFormScreen, CostsScreen
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.widgets.key_bar import KeyBar
 from didtui.tui.widgets.list_table import ListTable
+from didtui.tui.words import count
 from didtui.tui.work import db_call
 
 SORT_LABELS = {
@@ -187,7 +188,7 @@ class BlocksScreen(Screen[None]):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Forget block {row.name} ({row.first}-{row.last})? Its {row.in_inventory:,} DIDs stay as they are.",
+                f"Forget block {row.name} ({row.first}-{row.last})? Its {count(row.in_inventory, 'DID')} stay as they are.",
                 title="Delete block",
                 yes="Delete",
             ),

@@ -238,7 +238,7 @@ class DIDTable(ScrollView, can_focus=True):
             self.marked_ids.clear()
             self.marked_all = False
         self.cursor = 0
-        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.scroll_to(0, 0, animate=False, immediate=True, force=True)
         self._reset()
 
     def reload(self) -> None:
@@ -464,9 +464,9 @@ class DIDTable(ScrollView, can_focus=True):
         rows = self._view_rows()
         top = int(self.scroll_offset.y)
         if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor, animate=False, immediate=True, force=True)
         elif self.cursor >= top + rows:
-            self.scroll_to(y=self.cursor - rows + 1, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor - rows + 1, animate=False, immediate=True, force=True)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
@@ -496,7 +496,7 @@ class DIDTable(ScrollView, can_focus=True):
         step = self._page_rows()
         target = max(0, min(self.total - 1, self.cursor + direction * step))
         top = max(0, int(self.scroll_offset.y) + direction * step)
-        self.scroll_to(y=top, animate=False, immediate=True)
+        self.scroll_to(y=top, animate=False, immediate=True, force=True)
         self.cursor = target
 
     def action_first(self) -> None:

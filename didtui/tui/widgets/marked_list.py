@@ -1,4 +1,4 @@
-"""A SelectionList whose boxes say their state in a mark, not in colour alone.
+"""A SelectionList and a Checkbox whose boxes say their state in a mark, not in colour alone.
 
 Textual draws every box as `X` and tells checked from unchecked only by colour, which
 16-colour and NO_COLOR terminals lose: here a checked box shows `✓`, an unchecked one `·`.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from textual.strip import Strip
-from textual.widgets import SelectionList
+from textual.widgets import Checkbox, SelectionList
 from textual.widgets._toggle_button import ToggleButton
 
 CHECKED, UNCHECKED = "✓", "·"
@@ -27,3 +27,9 @@ class MarkedSelectionList(SelectionList):
         mark = CHECKED if option.value in self._selected else UNCHECKED
         segments[1] = Segment(mark, segments[1].style, segments[1].control)
         return Strip(segments, line.cell_length)
+
+
+class MarkedCheckbox(Checkbox):
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]
+        return CHECKED if self.value else UNCHECKED
