@@ -30,7 +30,7 @@ from didtui.tui.screens.packages import PackagesTab
 from didtui.tui.widgets.did_table import DIDTable
 from didtui.tui.widgets.key_bar import KeyBar
 from didtui.tui.words import count
-from didtui.tui.work import db_call, set_pool_size
+from didtui.tui.work import db_call, fire_hook, set_pool_size
 
 TABS = ("dids", "operators", "packages", "clients")
 WATCH_SECONDS = 2.5
@@ -232,6 +232,13 @@ class DidApp(OrderedKeys):
         self.last_sweep = f"{local:%H:%M:%S}" + (f" (released {result.released:,})" if result.released else "")
         self._update_topbar()
         if result.released:
+            fire_hook(
+                self,
+                "after_sweep",
+                batch=result.batch,
+                counts={"dids": result.released, **result.by_status},
+                actor=f"{self.profile.user} (sweep)",
+            )
             self.notify(f"hold sweep released {count(result.released, 'DID')}")
             self.post_message(DataChanged())
 

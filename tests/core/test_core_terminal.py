@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from core_helpers import assert_invariants, create, did, events, ids_of, make_world, statuses
 
 from didtui.config import Profile
 from didtui.core import changes, history, retail, sweep
 from didtui.core.filters import DIDFilter, Selection, resolve_filter
+from didtui.errors import RuleViolation
 
 
 def test_end_hold_releases_selected_holds_as_the_sweep_would(profile: Profile) -> None:
@@ -20,14 +22,17 @@ def test_end_hold_releases_selected_holds_as_the_sweep_would(profile: Profile) -
     retail.pick(world.cp_id, 5)
     retail.release(Selection.of_ids(ids_of("100", "102", "103", "104")))  # 101 stays Active
 
-    result = sweep.end_hold(Selection.of_ids(ids_of("100", "101", "102", "103")))  # 101 is not on Hold
+    with pytest.raises(RuleViolation, match="only Hold DIDs can end their hold"):
+        sweep.end_hold(Selection.of_ids(ids_of("100", "101")))  # 101 is not on Hold
+    assert statuses()["100"] == "hold"  # nothing changed
+    result = sweep.end_hold(Selection.of_ids(ids_of("100", "102", "103")))
     assert result.released == 3
     assert result.by_status == {"in_stock": 1, "reserved": 1, "archived": 1}
     assert statuses() == {"100": "in_stock", "101": "active", "102": "reserved", "103": "archived", "104": "hold"}
     for number in ("100", "102", "103"):
         d = did(number)
         assert d.client_package_id is None and d.hold_until is None
-    ended = events(action="end hold")
+    ended = events(action="sweep")  # the sweep's own events
     assert sorted(e.did_number for e in ended) == ["100", "102", "103"]
     assert {e.batch for e in ended} == {result.batch}
     assert json.loads(next(e.changes for e in ended if e.did_number == "102")) == {
@@ -36,8 +41,6 @@ def test_end_hold_releases_selected_holds_as_the_sweep_would(profile: Profile) -
     }
     assert history.did_history("103")[0].describe() == "hold_until: cleared, status: Hold → Archived"
     assert_invariants()
-    # Again: nothing left on Hold among them, nothing done twice.
-    assert sweep.end_hold(Selection.of_ids(ids_of("100", "102"))).released == 0
 
 
 def test_end_hold_of_a_filter_takes_every_matching_hold(profile: Profile) -> None:
@@ -47,7 +50,9 @@ def test_end_hold_of_a_filter_takes_every_matching_hold(profile: Profile) -> Non
     retail.deactivate(world.cp_id)
     assert sweep.end_hold(Selection.matching(resolve_filter(status="hold"))).released == 6
     assert set(statuses().values()) == {"in_stock"}
-    assert sweep.end_hold(Selection.matching(DIDFilter())).released == 0
+    assert sweep.end_hold(Selection.matching(resolve_filter(status="hold"))).released == 0  # none left
+    with pytest.raises(RuleViolation):
+        sweep.end_hold(Selection.matching(DIDFilter()))  # In Stock ones: refused
     assert_invariants()
 
 

@@ -166,7 +166,7 @@ async def test_end_hold_releases_marked_hold_dids_with_history(make_app, seeded)
         await pilot.press("y")
         await wait_for(pilot, lambda: DID.get(DID.number == "15550000000").status == "in_stock", what="ended")
         assert DID.get(DID.number == "15550000001").status == "hold"
-        ended = Event.get(Event.did_number == "15550000000", Event.action == "end hold")
+        ended = Event.get(Event.did_number == "15550000000", Event.action == "sweep")
         assert '"status": ["hold", "in_stock"]' in ended.changes
         await wait_for(pilot, lambda: "ended the hold of 1 DID: 1 DID to In Stock" in screen_text(app))
 

@@ -13,13 +13,14 @@ from textual.widgets import Input, Static
 
 from didtui.core import inventory, retail, sweep, views
 from didtui.core.filters import SORTS, DIDFilter, Selection, resolve_filter
+from didtui.core.history import new_batch
 from didtui.core.statuses import Status, label
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.screens.help import key_text
 from didtui.tui.widgets.did_table import SORT_TITLES, DIDTable
 from didtui.tui.widgets.filter_bar import FilterBar, filter_text, parse_filter_text
 from didtui.tui.words import count
-from didtui.tui.work import db_call
+from didtui.tui.work import db_call, fire_hook
 
 
 def summary_text(table: DIDTable) -> str:
@@ -123,7 +124,8 @@ class DIDListPanel(Vertical):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                db_call(self, lambda: retail.release(selection), done=self._released)
+                batch = new_batch()  # the release's history batch, for the after_release hook
+                db_call(self, lambda: retail.release(selection, batch=batch), done=lambda n: self._released(n, batch))
 
         self.app.push_screen(
             ConfirmScreen(f"Release {words} ({n:,}) to Hold? They leave their client.", title="Release", yes="Release"),
@@ -155,11 +157,11 @@ class DIDListPanel(Vertical):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                db_call(self, lambda: sweep.end_hold(selection, actor=actor), done=self._hold_ended)
+                db_call(self, lambda: sweep.end_hold(selection, actor), done=self._hold_ended)
 
         question = (
             f"End the hold of {words} ({count(n, 'DID')}) now? Those on Hold go to their After Hold "
-            "status and leave their client, as the sweep would release them; the others stay as they are."
+            "status and leave their client, as the sweep would release them."
         )
         self.app.push_screen(ConfirmScreen(question, title="End hold", yes="End hold"), answered)
 
@@ -172,7 +174,9 @@ class DIDListPanel(Vertical):
         self.table.action_clear_marks()
         self.app.post_message(DataChanged())
 
-    def _released(self, n: int) -> None:
+    def _released(self, n: int, batch: str | None = None) -> None:
+        if batch is not None and n:
+            fire_hook(self, "after_release", batch=batch, counts={"dids": n})
         self.app.notify(f"released {count(n, 'DID')}")
         self.table.action_clear_marks()
         self.app.post_message(DataChanged())
