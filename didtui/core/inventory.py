@@ -485,6 +485,13 @@ def attached(selection: Selection) -> tuple[int, DIDRow | None]:
         return _first_with(where, (Status.ACTIVE.value, Status.HOLD.value))
 
 
+def not_on_hold(selection: Selection) -> tuple[int, DIDRow | None]:
+    """How many selected DIDs are not on Hold (ending holds refuses them), and the first."""
+    others = tuple(s.value for s in Status if s is not Status.HOLD)
+    with selection_where(selection) as where:
+        return _first_with(where, others)
+
+
 def delete_did(did_id: int, *, actor: str | None = None) -> int:
     return mass_delete(Selection.of_ids([did_id]), actor=actor)
 

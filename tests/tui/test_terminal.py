@@ -161,7 +161,10 @@ async def test_end_hold_releases_marked_hold_dids_with_history(make_app, seeded)
         await wait_for(pilot, lambda: "Release" in screen_text(app), what="release confirmation")
         await pilot.press("y")
         await wait_for(pilot, lambda: DID.select().where(DID.status == "hold").count() == 2, what="on hold")
-        await pilot.press("g", "e")  # the row under the cursor, now on Hold
+        await pilot.press("g", "space", "space", "space", "e")  # two Hold, one Active: refused before asking
+        await wait_for(pilot, lambda: "1 selected DID not on Hold (e.g. 15550000002" in screen_text(app))
+        assert len(app.screen_stack) == 1
+        await pilot.press("A", "g", "e")  # the row under the cursor, now on Hold
         await wait_for(pilot, lambda: "End the hold of DID 15550000000 (1 DID)" in screen_text(app), what="asked")
         await pilot.press("y")
         await wait_for(pilot, lambda: DID.get(DID.number == "15550000000").status == "in_stock", what="ended")

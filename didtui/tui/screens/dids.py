@@ -159,11 +159,30 @@ class DIDListPanel(Vertical):
             if yes:
                 db_call(self, lambda: sweep.end_hold(selection, actor), done=self._hold_ended)
 
-        question = (
-            f"End the hold of {words} ({count(n, 'DID')}) now? Those on Hold go to their After Hold "
-            "status and leave their client, as the sweep would release them."
-        )
-        self.app.push_screen(ConfirmScreen(question, title="End hold", yes="End hold"), answered)
+        def ask() -> None:
+            question = (
+                f"End the hold of {words} ({count(n, 'DID')}) now? They go to their After Hold "
+                "status and leave their client, as the sweep would release them."
+            )
+            self.app.push_screen(ConfirmScreen(question, title="End hold", yes="End hold"), answered)
+
+        if self.table.selection() is None:
+            ask()
+            return
+
+        def checked(result: tuple[int, Any]) -> None:
+            others, first = result
+            if others:
+                self.app.notify(
+                    f"{count(others, 'selected DID')} not on Hold (e.g. {first.number}, {first.status_label}): "
+                    "only Hold DIDs have a hold to end; nothing was changed",
+                    severity="warning",
+                    timeout=10,
+                )
+            else:
+                ask()
+
+        db_call(self, lambda: inventory.not_on_hold(selection), done=checked, read_only=True)
 
     def _hold_ended(self, result: sweep.SweepResult) -> None:
         if result.released:
