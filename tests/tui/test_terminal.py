@@ -216,3 +216,27 @@ async def test_pick_list_marks_checked_rows_with_a_tick(make_app, seeded):
         ticked = [line for line in screen_text(app).splitlines() if "✓" in line]
         assert len(ticked) == 1 and "15550000003" in ticked[0]
         assert "X" not in screen_text(app)
+
+
+@pytest.mark.parametrize(
+    ("keys", "title"),
+    [
+        (("enter",), "Edit DID"),
+        (("n",), "New DIDs"),
+        (("space", "m"), "Mass edit 1 DID"),
+        (("x",), "Export DIDs"),
+        (("4", "p"), "Pick DIDs"),
+        (("2", "n"), "New operator"),
+    ],
+)
+async def test_every_form_keeps_its_buttons_on_screen_at_60x20(make_app, seeded, keys, title):
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_for(pilot, lambda: table_of(app).is_settled(), what="table")
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause(0.2)
+        await wait_for(pilot, lambda: title in screen_text(app), what=title)
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "(esc)" in text and "(ctrl+s)" in text, text
