@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from textual.binding import Binding
 
 from didtui.errors import ConfigError
-from didtui.tui.screens.help import binding_groups
+from didtui.tui.keyhelp import binding_groups
 from didtui.tui.widgets.list_table import ListTable
 
 ANYWHERE = "Anywhere"
@@ -37,7 +37,7 @@ def _name(binding: Binding) -> str:
 
 def check_keymap(keymap: dict[str, str], where: str = "config") -> None:
     """Raise ConfigError naming the first unknown binding id or key bound twice."""
-    groups = {name: bindings for name, _, bindings in binding_groups()}
+    groups = {group.where: list(bindings) for group, bindings in binding_groups()}
     lists = "Lists (operators, packages, clients)"
     groups[lists] = [b for b in ListTable.BINDINGS if isinstance(b, Binding)]  # arrows too
     known = {b.id for bindings in groups.values() for b in bindings if b.id}
