@@ -186,6 +186,21 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
     return parse_config(data, path)
 
 
+def _flat_keymap(keymap: Any) -> Any:
+    """`dids.new = "ctrl+n"` unquoted is TOML for {"dids": {"new": ...}}: the same binding
+    id as the quoted `"dids.new" = ...`, so both spellings work."""
+    if not isinstance(keymap, dict):
+        return keymap
+    flat: dict[str, Any] = {}
+    for key, value in keymap.items():
+        if isinstance(value, dict):
+            for sub, inner in _flat_keymap(value).items():
+                flat[f"{key}.{sub}"] = inner
+        else:
+            flat[key] = value
+    return flat
+
+
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     where = str(path) if path else "config"
     _refuse_unknown(data, _TOP_KEYS, where)
@@ -197,7 +212,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     default = data.get("default_profile") or (DEFAULT_PROFILE if DEFAULT_PROFILE in profiles else next(iter(profiles)))
     if default not in profiles:
         raise ConfigError(f"{where}: default_profile {default!r} is not one of the profiles")
-    keymap = data.get("keymap", {})
+    keymap = _flat_keymap(data.get("keymap", {}))
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
         raise ConfigError(f'{where}: [keymap] maps binding ids to keys, e.g. quit = "ctrl+q"')
     return Config(path, default, profiles, dict(keymap))

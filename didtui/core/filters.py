@@ -15,6 +15,7 @@ from typing import Any
 
 from peewee import JOIN, SQL, Expression, Tuple, fn
 
+from didtui.core import operator_sort
 from didtui.core.statuses import label, parse_status
 from didtui.dialect import dialect
 from didtui.errors import InputError, NotFound
@@ -349,10 +350,19 @@ def sort_columns(sort: str) -> list[Any]:
     if sort == "tag":
         return [DID.tag, DID.number]
     if sort == "operator":
-        # Grouped by operator id (the index), numbers in order inside each group. DIDs
-        # with no operator sort where the backend puts NULLs: `_operator_term` knows.
+        # The index's order (operator id). What people see is by operator name: pages
+        # walk this index operator by operator (core/operator_sort.py), exports sort on
+        # `shown_order`.
         return [DID.operator, DID.number]
     raise InputError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+
+
+def shown_order(sort: str) -> list[Any]:
+    """The ORDER BY of a sort as people see it, over `joined_select` (operators by name,
+    those without one last): one sorted pass, for exports."""
+    if sort == "operator":
+        return [Operator.name.is_null(), Operator.name, DID.operator, DID.number]
+    return sort_columns(sort)
 
 
 # The index each sort reads in order (models.DID's indexes, named as peewee names them).
@@ -547,8 +557,6 @@ def _operator_term(key: tuple[Any, ...], after: bool) -> Any:
 
 
 def _keyset(sort: str, columns: list[Any], key: tuple[Any, ...], after: bool) -> Any:
-    if sort == "operator":
-        return _operator_term(key, after)
     return _key_term(columns, key, after)
 
 
@@ -566,6 +574,9 @@ def page(
     `after=key`: the rows following that key; `before=key`: the rows preceding it;
     `last=True`: the final `limit` rows. Keys come from `DIDRow.sort_key(sort)`.
     """
+    if sort == "operator":  # by operator NAME: core/operator_sort.py walks the id-ordered index
+        base = lambda: _row_query(filt)  # noqa: E731
+        return [_to_row(t) for t in operator_sort.page(base, after=after, before=before, last=last, limit=limit)]
     descending = before is not None or last
     order = [c.desc() for c in sort_columns(sort)] if descending else sort_columns(sort)
     sql, params = page_keys_sql(filt, sort=sort, after=after, before=before, limit=limit, last=last)
@@ -620,7 +631,10 @@ class Landmarks:
 
 def landmarks(filt: DIDFilter | None, *, sort: str = "number", every: int) -> Landmarks:
     """One pass over the sort index in steps of `every` (as long as one exact count): the
-    DIDs table builds them in the background once it knows a filter is large."""
+    DIDs table builds them in the background once it knows a filter is large. Sorted by
+    operator name (core/operator_sort.py) there are none: that order is not the index's."""
+    if sort == "operator":
+        return Landmarks(every, ())
     keys: list[tuple[Any, ...]] = []
     key: tuple[Any, ...] | None = None
     while True:
@@ -648,6 +662,12 @@ def page_at(
     """
     if offset <= 0:
         return page(filt, sort=sort, limit=limit)
+    if sort == "operator":
+        where = filt.where() if filt is not None else None
+        rows = operator_sort.page_at(
+            lambda: _row_query(filt), where, lambda t: _to_row(t).number, offset=offset, limit=limit
+        )
+        return [_to_row(t) for t in rows]
     after, skip = None, offset  # the row before `offset` is row `skip` after `after`
     if marks is not None and marks.keys:
         n = min(offset // marks.every, len(marks.keys))

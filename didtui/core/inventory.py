@@ -456,6 +456,20 @@ def mass_delete(selection: Selection, *, actor: str | None = None, batch: str | 
     return n
 
 
+def attached(selection: Selection) -> tuple[int, DIDRow | None]:
+    """How many selected DIDs are Active or on Hold (delete refuses them), and the first:
+    so a face can say so before asking for a confirmation."""
+    with selection_where(selection) as where:
+        return _first_with(where, (Status.ACTIVE.value, Status.HOLD.value))
+
+
+def not_on_hold(selection: Selection) -> tuple[int, DIDRow | None]:
+    """How many selected DIDs are not on Hold (ending holds refuses them), and the first."""
+    others = tuple(s.value for s in Status if s is not Status.HOLD)
+    with selection_where(selection) as where:
+        return _first_with(where, others)
+
+
 def delete_did(did_id: int, *, actor: str | None = None) -> int:
     return mass_delete(Selection.of_ids([did_id]), actor=actor)
 

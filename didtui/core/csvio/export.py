@@ -20,7 +20,7 @@ import peewee
 from peewee import Case
 
 from didtui.core.csvio.cells import neutralise
-from didtui.core.filters import OWNER, DIDFilter, count, joined_select, sort_columns
+from didtui.core.filters import OWNER, DIDFilter, count, joined_select, shown_order
 from didtui.core.outfile import Target, check_target, open_database_files, open_output
 from didtui.core.statuses import LABELS
 from didtui.dialect import dialect
@@ -109,7 +109,7 @@ def export_query(filt: DIDFilter | None, sort: str = "number") -> Any:
         _label(DID.after_hold),
         DID.hold_until,
     )
-    return query.order_by(*sort_columns(sort))
+    return query.order_by(*shown_order(sort))
 
 
 def write_rows(

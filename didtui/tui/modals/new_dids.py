@@ -17,6 +17,7 @@ from didtui.core.numbers import parse_numbers
 from didtui.errors import Cancelled, DidtuiError
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
+from didtui.tui.words import count
 from didtui.tui.work import db_call
 
 
@@ -86,7 +87,7 @@ class NewDIDsScreen(FormScreen[int]):
         )
 
     def _show_preview(self, preview: inventory.CreatePreview) -> None:
-        text = f"makes {preview.count:,} DIDs"
+        text = f"makes {count(preview.count, 'DID')}"
         if preview.existing_count:
             shown = ", ".join(preview.existing[:12])
             more = f" and {preview.existing_count - 12:,} more" if preview.existing_count > 12 else ""
@@ -141,7 +142,7 @@ class NewDIDsScreen(FormScreen[int]):
 
     def _created(self, n: int) -> None:
         self._creating = False
-        self.app.notify(f"created {n:,} DIDs")
+        self.app.notify(f"created {count(n, 'DID')}")
         self.dismiss(n)
 
     def _failed(self, message: str) -> None:

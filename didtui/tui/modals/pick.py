@@ -4,7 +4,7 @@ left. Mark numbers in the list, or type how many to take (the first free ones)."
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Checkbox, Input, SelectionList
+from textual.widgets import Input
 
 from didtui.core import retail, runs
 from didtui.core.history import new_batch
@@ -12,6 +12,9 @@ from didtui.core.retail import ClientPackageRow
 from didtui.errors import DidtuiError
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
+from didtui.tui.widgets.marked_list import MarkedCheckbox as Checkbox
+from didtui.tui.widgets.marked_list import MarkedSelectionList as SelectionList
+from didtui.tui.words import count
 from didtui.tui.work import db_call, fire_hook
 
 SHOWN = 200
@@ -58,7 +61,7 @@ class PickScreen(FormScreen[list]):
         shown = f" (first {len(numbers)} listed)" if free > len(numbers) else ""
         self.show_info(
             f"tags {', '.join(row.tags)} · {row.used} of {row.allowed_dids} used, {row.remaining} left · "
-            f"{free:,} In Stock DIDs free{shown}"
+            f"{count(free, 'In Stock DID')} free{shown}"
         )
 
     def submit(self) -> None:
@@ -99,7 +102,9 @@ class PickScreen(FormScreen[list]):
     def _picked(self, result: tuple[list[str], list[str]], batch: str) -> None:
         numbers, warnings = result
         fire_hook(self, "after_pick", batch=batch, counts={"dids": len(numbers)}, dids=numbers)
-        self.app.notify(f"picked {len(numbers):,} DIDs: {', '.join(numbers[:5])}{' …' if len(numbers) > 5 else ''}")
+        self.app.notify(
+            f"picked {count(len(numbers), 'DID')}: {', '.join(numbers[:5])}{' …' if len(numbers) > 5 else ''}"
+        )
         for warning in warnings[:5]:
-            self.app.notify(f"note: {warning}", severity="warning", timeout=10)
+            self.app.notify(f"note: {warning}", severity="warning", timeout=10, markup=False)
         self.dismiss(numbers)

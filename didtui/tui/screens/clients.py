@@ -19,6 +19,7 @@ from didtui.tui.modals.pick import PickScreen
 from didtui.tui.screens.account_dids import AccountDIDsScreen
 from didtui.tui.screens.dids import DataChanged
 from didtui.tui.widgets.list_table import ListTable
+from didtui.tui.words import count
 from didtui.tui.work import db_call, fire_hook
 
 
@@ -60,7 +61,7 @@ class ClientsTab(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("loading…", classes="summary")
-        yield ListTable([("Client", 22), ("Account", 26), ("Reseller", 20), ("Active DIDs", 11)], id="accounts-table")
+        yield ListTable([("Client", 20), ("Account", 18), ("Reseller", 18), ("Active DIDs", 11)], id="accounts-table")
         yield Label(
             "Client packages of the account (enter: its DIDs · t: activate/deactivate · p: pick)",
             id="cp-title",
@@ -99,7 +100,7 @@ class ClientsTab(Vertical):
         )
         clients = len({r.client_id for r in rows})
         self.query_one(".summary", Static).update(
-            f"{clients:,} clients · {sum(1 for r in rows if r.account_id):,} accounts"
+            f"{count(clients, 'client')} · {count(sum(1 for r in rows if r.account_id), 'account')}"
         )
         self._load_packages()
 
@@ -213,7 +214,7 @@ class ClientsTab(Vertical):
                 self,
                 lambda: retail.activate(cp.id),
                 done=lambda n: (
-                    self.app.notify(f"activated {cp.package}: {n:,} held DIDs are Active again"),
+                    self.app.notify(f"activated {cp.package}: {count(n, 'held DID')} Active again"),
                     self._changed(True),
                 ),
             )
@@ -226,7 +227,7 @@ class ClientsTab(Vertical):
                     self,
                     lambda: retail.deactivate(cp.id, batch=batch),
                     done=lambda n: (
-                        self.app.notify(f"deactivated {cp.package}: {n:,} DIDs put on Hold"),
+                        self.app.notify(f"deactivated {cp.package}: {count(n, 'DID')} put on Hold"),
                         fire_hook(self, "after_deactivate", batch=batch, counts={"dids": n}),
                         self._changed(True),
                     ),
@@ -234,7 +235,7 @@ class ClientsTab(Vertical):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Deactivate {cp.package} for {cp.client} / {cp.account}? Its {cp.used:,} Active DIDs go on Hold.",
+                f"Deactivate {cp.package} for {cp.client} / {cp.account}? {count(cp.used, 'Active DID')} will go on Hold.",
                 title="Deactivate",
                 yes="Deactivate",
             ),

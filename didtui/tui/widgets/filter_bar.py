@@ -40,11 +40,14 @@ class FilterBar(Vertical):
 
     BINDINGS = [Binding("escape", "close", "Close filter", id="filter.close")]
 
-    # The input stays displayed (in a zero-height bar when idle) so `/` can focus it at
-    # once: keys typed right after `/` (a paste, a fast typist over SSH) land in it.
+    # The input stays displayed (zero height when idle) so `/` can focus it at once:
+    # keys typed right after `/` (a paste, a fast typist over SSH) land in it. Only the
+    # active filter's line shows while not editing, never text typed for an older one.
     DEFAULT_CSS = """
     FilterBar { height: 0; }
     FilterBar.-editing, FilterBar.-active { height: auto; }
+    FilterBar > #filter-input { height: 0; }
+    FilterBar.-editing > #filter-input { height: 1; }
     FilterBar > #filter-active { color: $accent; text-style: bold; display: none; }
     FilterBar.-active > #filter-active { display: block; }
     FilterBar > #filter-error { color: $error; display: none; }
