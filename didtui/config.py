@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import phonenumbers
 import platformdirs
 
 from didtui.errors import ConfigError
@@ -35,7 +36,25 @@ _PROFILE_KEYS = {
     "connect_timeout",
     "busy_timeout",
     "max_range",
+    "country",
+    "number_format",
+    "numbers",
 }
+NUMBER_LEVELS = ("valid", "possible", "digits")
+NUMBER_FORMATS = ("international", "e164", "national")
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """How a profile reads and shows numbers (docs/numbers.md).
+
+    `country` reads national forms (`020 7946 0000` under GB); `level` is how strict the
+    reader is (valid, possible, digits); `display` is how numbers are shown.
+    """
+
+    country: str = "US"
+    level: str = "valid"
+    display: str = "international"
 
 
 @dataclass(frozen=True)
@@ -52,6 +71,13 @@ class Profile:
     connect_timeout: float = 10.0
     busy_timeout: float = 30.0
     max_range: int = 1_000_000
+    country: str = "US"
+    number_format: str = "international"
+    numbers: str = "valid"
+
+    @property
+    def numbering(self) -> Numbering:
+        return Numbering(self.country, self.numbers, self.number_format)
 
     @property
     def scheme(self) -> str:
@@ -205,6 +231,9 @@ def _parse_profile(name: str, table: Any, where: str) -> Profile:
         "connect_timeout": (int, float),
         "busy_timeout": (int, float),
         "max_range": int,
+        "country": str,
+        "number_format": str,
+        "numbers": str,
     }
     for key, kind in types.items():
         if key in table:
@@ -214,7 +243,19 @@ def _parse_profile(name: str, table: Any, where: str) -> Profile:
             options[key] = value
     if options.get("hold_days", 0) < 0:
         raise ConfigError(f"{where}: [profiles.{name}] hold_days cannot be negative")
+    _check_numbering(options, f"{where}: [profiles.{name}]")
     return Profile(**options)
+
+
+def _check_numbering(options: dict[str, Any], where: str) -> None:
+    if "country" in options:
+        country = options["country"].strip().upper()
+        if country not in phonenumbers.SUPPORTED_REGIONS:
+            raise ConfigError(f'{where} country {options["country"]!r} is not an ISO 3166 country code: e.g. "US", "GB"')
+        options["country"] = country
+    for key, allowed in (("number_format", NUMBER_FORMATS), ("numbers", NUMBER_LEVELS)):
+        if key in options and options[key] not in allowed:
+            raise ConfigError(f"{where} {key} {options[key]!r}: use one of {', '.join(allowed)}")
 
 
 def _expand_sqlite(url: str, where: str, name: str) -> str:

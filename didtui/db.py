@@ -16,7 +16,7 @@ import peewee
 from playhouse.db_url import parse as parse_url
 from playhouse.migrations import Runner
 
-from didtui.config import Profile
+from didtui.config import Numbering, Profile
 from didtui.errors import DatabaseUnavailable, SchemaError
 from didtui.models import database_proxy
 
@@ -35,6 +35,18 @@ def current_actor() -> str:
 
 def set_actor(name: str) -> None:
     _actor["name"] = name
+
+
+_numbering = {"current": Numbering()}
+
+
+def current_numbering() -> Numbering:
+    """How this process reads and shows numbers: the open profile's settings."""
+    return _numbering["current"]
+
+
+def set_numbering(numbering: Numbering) -> None:
+    _numbering["current"] = numbering
 
 
 def make_database(profile: Profile) -> peewee.Database:
@@ -106,9 +118,10 @@ def connect(profile: Profile, *, upgrade: bool | None = None) -> peewee.Database
     db = open_unchecked(profile)
     database_proxy.initialize(db)
     set_actor(profile.user)
+    set_numbering(profile.numbering)
     do_upgrade = (not profile.is_server) if upgrade is None else upgrade
     if do_upgrade:
-        upgrade_schema(db)
+        upgrade_schema(db, profile.numbering)
     else:
         pending = pending_migrations(db)
         if pending:
@@ -129,10 +142,16 @@ def pending_migrations(db: peewee.Database) -> list[str]:
     return [m.name for m in runner.status() if m.path and not m.applied]
 
 
-def upgrade_schema(db: peewee.Database) -> list[str]:
-    """Apply pending migrations under a lock that every didtui process shares."""
+def upgrade_schema(db: peewee.Database, numbering: Numbering | None = None) -> list[str]:
+    """Apply pending migrations under a lock that every didtui process shares.
+
+    Migrations that read numbers (0002) find the profile's number settings on the
+    migrator as `didtui_numbering` (country, level): they never import didtui itself.
+    """
+    settings = numbering or current_numbering()
     with _migration_lock(db):
         runner = Runner(db, MIGRATIONS_DIR, table_name=MIGRATION_TABLE)
+        runner.migrator.didtui_numbering = {"country": settings.country, "level": settings.level}
         return runner.up()
 
 

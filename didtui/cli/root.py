@@ -119,7 +119,7 @@ def db() -> None:
 def db_upgrade(context: Context) -> None:
     """Apply pending schema migrations (safe if several people run it at once)."""
     database = dbmod.open_unchecked(context.profile)
-    applied = dbmod.upgrade_schema(database)
+    applied = dbmod.upgrade_schema(database, context.profile.numbering)
     database.close()
     click.echo(f"applied {', '.join(applied)}" if applied else "the schema is up to date")
 
