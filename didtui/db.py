@@ -142,6 +142,16 @@ def pending_migrations(db: peewee.Database) -> list[str]:
     return [m.name for m in runner.status() if m.path and not m.applied]
 
 
+def unreadable_numbers(db: peewee.Database, limit: int = 20) -> tuple[int, list[tuple[str, str]]]:
+    """Numbers migration 0002 could not read (kept as they were): how many, and the first."""
+    if "unreadable" not in {c.name for c in db.get_columns("did")}:
+        return 0, []
+    where = "FROM did WHERE unreadable <> ''"
+    total = db.execute_sql(f"SELECT COUNT(*) {where}").fetchone()[0]
+    rows = db.execute_sql(f"SELECT number, unreadable {where} ORDER BY number LIMIT {int(limit)}").fetchall()
+    return total, [(number, why) for number, why in rows]
+
+
 def upgrade_schema(db: peewee.Database, numbering: Numbering | None = None) -> list[str]:
     """Apply pending migrations under a lock that every didtui process shares.
 

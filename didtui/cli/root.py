@@ -128,11 +128,18 @@ def db_upgrade(context: Context) -> None:
 @click.pass_obj
 @guarded
 def db_status(context: Context) -> None:
-    """Show pending schema migrations."""
+    """Show pending schema migrations, and numbers the upgrade could not read."""
     database = dbmod.open_unchecked(context.profile)
     pending = dbmod.pending_migrations(database)
+    total, unreadable = (0, []) if pending else dbmod.unreadable_numbers(database)
     database.close()
     click.echo(f"pending: {', '.join(pending)}" if pending else "the schema is up to date")
+    if total:
+        click.echo(f"{total:,} numbers could not be read as E.164 and were kept as they were:")
+        for number, why in unreadable:
+            click.echo(f"  {number}: {why}")
+        if total > len(unreadable):
+            click.echo(f"  ... and {total - len(unreadable):,} more")
 
 
 @cli.command()

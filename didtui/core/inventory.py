@@ -19,7 +19,7 @@ from peewee import SQL, fn
 
 from didtui.core import bulk, history
 from didtui.core.filters import DIDRow, Selection, get_row
-from didtui.core.numbers import NumberSpan, count_numbers
+from didtui.core.numbers import NumberSpan, count_numbers, span_rows
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label
 from didtui.db import backend, current_actor
 from didtui.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
@@ -191,6 +191,9 @@ def create_dids(
         rows = (
             (
                 number,
+                country,
+                kind,
+                place,
                 status,
                 operator_id,
                 values["tag"],
@@ -203,10 +206,13 @@ def create_dids(
                 1,
             )
             for span in spans
-            for number in span
+            for number, country, kind, place in span_rows(span)
         )
         columns = [
             "number",
+            "country",
+            "number_type",
+            "place",
             "status",
             "operator_id",
             "tag",
