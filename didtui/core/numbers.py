@@ -115,12 +115,17 @@ def _clean(token: str) -> tuple[bool, str]:
             digits.append(char)
         elif char not in _GROUPING:
             raise InputError(
-                f"{token.strip()!r} is not a number: {char!r} is not allowed (digits, spaces, dots, dashes, "
+                f"{token.strip()!r} is not a DID number: {char!r} is not allowed (digits, spaces, dots, dashes, "
                 "brackets and a leading + are)"
             )
     if not digits:
-        raise InputError(f"{token.strip()!r} is not a number: it has no digits")
+        raise InputError(f"{token.strip()!r} is not a DID number: it has no digits")
     return plus, "".join(digits)
+
+
+def clean_digits(text: str) -> str:
+    """The digits of a piece of a number (a substring filter): grouping dropped."""
+    return _clean(text)[1]
 
 
 # ---- one number ---------------------------------------------------------------------------
@@ -299,11 +304,12 @@ def span_rows(span: NumberSpan, numbering: Numbering | None = None) -> Iterator[
 def parse_span(token: str, max_range: int = MAX_RANGE, numbering: Numbering | None = None) -> NumberSpan:
     """A single number or a range.
 
-    The range rule: a token is a range when it splits at a dash into a START that reads as
-    a whole number and an END that is a whole number (a `+`, or as many digits as START)
-    or only START's last digits. Otherwise its dashes group digits (`020-7946-0002`).
-    When both readings work (`+49 30 1234-56`), it is refused as ambiguous, except under
-    the digits level, where the seed's `111-222` is a range.
+    The range rule: a token is a range when it splits at its last dash into a START that
+    reads as a whole number and an END that is a whole number (a `+`, or as many digits as
+    START) or only START's last digits, and every number between passes the level.
+    Otherwise its dashes group digits (`020-7946-0002`, `1-201-555-0124`). When both
+    readings work (`+49 30 1234-56`), it is refused as ambiguous. Under the digits level
+    a dash whose END is no longer than START is always a range, as in the seed (`111-222`).
     """
     rules = numbering or current_numbering()
     written = token.strip()
@@ -316,15 +322,16 @@ def parse_span(token: str, max_range: int = MAX_RANGE, numbering: Numbering | No
         range_error = None
     except InputError as exc:
         span, range_error = None, exc
-    if span is not None and rules.level == "digits":
+    if rules.level == "digits" and (span is not None or _looks_like_range(*parts)):
+        if span is None:
+            raise range_error  # type: ignore[misc]
         return span
     try:
         number = read_number(written, rules)
     except InputError as exc:
         if span is not None:
             return span
-        head_ok = _reads(parts[0], rules)
-        raise (range_error if head_ok and range_error is not None else exc) from None
+        raise (range_error if range_error is not None and _looks_like_range(*parts) else exc) from None
     if span is not None and len(span) > 1:
         raise InputError(
             f"{written!r} is ambiguous: it reads as one number (+{number}) and as the range "
@@ -333,12 +340,13 @@ def parse_span(token: str, max_range: int = MAX_RANGE, numbering: Numbering | No
     return NumberSpan(int(number), int(number), len(number), written)
 
 
-def _reads(text: str, rules: Numbering) -> bool:
+def _looks_like_range(head: str, tail: str) -> bool:
+    """An end no longer than its start: the refusal to show is the range's."""
     try:
-        read_number(text, rules)
+        plus, digits = _clean(tail)
+        return plus or len(digits) <= len(_clean(head)[1])
     except InputError:
         return False
-    return True
 
 
 def parse_numbers(text: str, max_range: int = MAX_RANGE, numbering: Numbering | None = None) -> list[NumberSpan]:

@@ -28,9 +28,9 @@ from didtui.core import bulk, history
 from didtui.core.csvio.cells import restore
 from didtui.core.csvio.mapping import check_mapping, guess_mapping
 from didtui.core.csvio.source import FileInfo, RecordReader, UnusableInput
-from didtui.core.numbers import MAX_DIGITS, MAX_RANGE, parse_span
+from didtui.core.numbers import MAX_DIGITS, MAX_RANGE, NumberSpan, derived, parse_span, read_number, span_rows
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label, parse_after_hold, parse_status
-from didtui.db import backend, current_actor
+from didtui.db import backend, current_actor, current_numbering
 from didtui.errors import AlreadyExists, Cancelled, Conflict, InputError
 from didtui.models import DID, Event, Operator, Reseller, database_proxy, utcnow
 
@@ -53,6 +53,9 @@ _INSERT_COLUMNS = [
     "created_at",
     "updated_at",
     "version",
+    "country",
+    "number_type",
+    "place",
 ]
 _EVENT_COLUMNS = ["at", "actor", "did_number", "action", "changes", "batch"]
 
@@ -373,6 +376,7 @@ class _Pipeline:
         statuses, after_holds = self._good["status"], self._good["after_hold"]
         operators, resellers = self._good["operator"], self._good["reseller"]
         max_range = self.options.max_range
+        digits_level = current_numbering().level == "digits"
         chunk_append = self.chunk.append
         total = chunk_numbers = 0
         rows = 0
@@ -393,14 +397,16 @@ class _Pipeline:
                 continue
             raw = cells[did_col].strip()
             try:
-                if raw.isdigit() and len(raw) <= MAX_DIGITS:
-                    numbers: Any = raw
-                    key = int("1" + raw)
-                    if key in seen:
-                        raise _RowWrong(f"duplicate inside the file: {raw} is also on an earlier line")
-                    count = 1
+                if "-" not in raw or raw[:1] == "-":
+                    numbers: Any = self._number(raw, digits_level)
                 else:
                     numbers = self._span(raw, max_range)
+                if isinstance(numbers, str):
+                    if int("1" + numbers) in seen:
+                        written = "" if raw == numbers else f" (written {raw!r} here)"
+                        raise _RowWrong(f"duplicate inside the file: {numbers} is also on an earlier line{written}")
+                    count = 1
+                else:
                     count = len(numbers)
                 status = after_hold = operator = tag = notes = reseller = None
                 if status_col is not None and (text := cells[status_col].strip()):
@@ -423,8 +429,8 @@ class _Pipeline:
                     notes = text if text[0] != "'" else restore(text)
                     if len(notes) > MAX_NOTES:
                         raise _RowWrong(f"notes are too long ({len(notes):,} characters): at most {MAX_NOTES:,}")
-                if count == 1 and isinstance(numbers, str):
-                    seen.add(key)
+                if isinstance(numbers, str):
+                    seen.add(int("1" + numbers))
                 else:
                     self._claim(numbers)
             except _RowWrong as exc:
@@ -443,12 +449,22 @@ class _Pipeline:
             raise UnusableInput(f"the file holds more than {MAX_TOTAL:,} DIDs: split it into smaller files")
         self._flush()
 
-    def _span(self, raw: str, max_range: int) -> Any:
-        cleaned = "".join(raw.split())
-        if not cleaned:
+    @staticmethod
+    def _number(raw: str, digits_level: bool) -> str:
+        """One number through the one reader (core/numbers.py); bare ASCII digits under
+        the digits level are already what it would return."""
+        if digits_level and raw.isascii() and raw.isdigit() and 3 <= len(raw) <= MAX_DIGITS:
+            return raw
+        if not raw:
             raise _RowWrong("no DID number in this row")
         try:
-            span = parse_span(cleaned, max_range)
+            return read_number(raw)
+        except InputError as exc:
+            raise _RowWrong(str(exc)) from None
+
+    def _span(self, raw: str, max_range: int) -> Any:
+        try:
+            span = parse_span(raw, max_range)
         except InputError as exc:
             raise _RowWrong(str(exc)) from None
         if len(span) == 1:
@@ -544,6 +560,7 @@ class _Pipeline:
         d_status, d_operator, d_tag, d_notes, d_reseller, d_after_hold = self.defaults
         writing = self.writing
         append = inserts.append
+        derive = derived
         new = 0
         for row in chunk:
             line, cells, numbers, status, operator, tag, notes, reseller, after_hold = row
@@ -571,10 +588,10 @@ class _Pipeline:
             if reseller is None:
                 reseller = d_reseller
             if isinstance(numbers, str):
-                append((numbers, status, operator, tag, notes, reseller, after_hold or d_after_hold))
+                append((numbers, status, operator, tag, notes, reseller, after_hold or d_after_hold, *derive(numbers)))
             else:
                 values = (status, operator, tag, notes, reseller, after_hold or d_after_hold)
-                inserts.extend((n, *values) for n in numbers)
+                inserts.extend((n, *values, c, t, p) for n, c, t, p in span_rows(numbers))
         self.report.new += new
 
     def _existing(self, chunk: list[tuple]) -> dict[str, tuple]:
@@ -649,7 +666,10 @@ class _Pipeline:
         )
         if fresh:
             skip = {h[0] for h in hits}
-            inserts.extend((n, *values) for n in numbers if n not in skip)
+            if isinstance(row[2], NumberSpan):
+                inserts.extend((n, *values, c, t, p) for n, c, t, p in span_rows(row[2]) if n not in skip)
+            else:
+                inserts.extend((n, *values, *derived(n)) for n in numbers if n not in skip)
         for number, did_id, version, fields_, changes in planned_updates:
             if "operator_id" in fields_:
                 fields_["operator_id"] = self._operator_id(fields_["operator_id"])
@@ -760,12 +780,13 @@ class _Pipeline:
         per-import constants written into the statement (a third fewer values to bind)."""
         if kind != "sqlite":
             tail = (self.options.hold_days, self.now, self.now, 1)
-            bulk.insert_rows(db, "did", _INSERT_COLUMNS, [row + tail for row in rows])
+            bulk.insert_rows(db, "did", _INSERT_COLUMNS, [row[:7] + tail + row[7:] for row in rows])
             return
         p = db.param
         now = f"'{self.now:%Y-%m-%d %H:%M:%S}'"
+        columns = [*_INSERT_COLUMNS[:7], *_INSERT_COLUMNS[11:], *_INSERT_COLUMNS[7:11]]
         sql = (
-            f"INSERT INTO did ({', '.join(_INSERT_COLUMNS)}) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, "
+            f"INSERT INTO did ({', '.join(columns)}) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, "
             f"{int(self.options.hold_days)}, {now}, {now}, 1)"
         )
         cursor = db.cursor()

@@ -66,6 +66,10 @@ SYNONYMS = {
     # Columns of our own export (and their like) that import does not set.
     "ignore": (
         "id",
+        "country",
+        "type",
+        "numbertype",
+        "place",
         "client",
         "clientname",
         "customer",

@@ -38,8 +38,15 @@ KEYS = {
     "number": "number",
     "n": "number",
     "did": "number",
+    "country": "country",
+    "cc": "country",
+    "type": "number_type",
+    "place": "place",
 }
-HINT = "4420 | *555  status:hold  op:NAME  tag:T  client:C  reseller:R  pkg:P  (enter applies, esc closes)"
+HINT = (
+    "+44 20 | *555  status:hold  op:NAME  tag:T  client:C  reseller:R  pkg:P  country:GB  type:mobile  "
+    "place:london  (enter applies, esc closes)"
+)
 
 
 def parse_filter_text(text: str) -> dict[str, Any]:
@@ -52,6 +59,9 @@ def parse_filter_text(text: str) -> dict[str, Any]:
     for token in tokens:
         key, sep, value = token.partition(":")
         if not sep:
+            if "number" in values:  # `020 7946`: a number's groups, one prefix
+                values["number"] += " " + token
+                continue
             key, value = "number", token
         name = KEYS.get(key.lower())
         if name is None:
@@ -72,8 +82,9 @@ def filter_text(values: dict[str, Any]) -> str:
     for key, value in values.items():
         if key == "tag" and value == "":
             value = "-"
-        text = shlex.quote(str(value)) if " " in str(value) else str(value)
-        parts.append(text if key == "number" else f"{key}:{text}")
+        text = shlex.quote(str(value)) if " " in str(value) and key != "number" else str(value)
+        label = {"number_type": "type"}.get(key, key)
+        parts.append(text if key == "number" else f"{label}:{text}")
     return " ".join(parts)
 
 
