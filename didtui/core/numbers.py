@@ -331,13 +331,22 @@ def parse_span(token: str, max_range: int = MAX_RANGE, numbering: Numbering | No
     except InputError as exc:
         if span is not None:
             return span
-        raise (range_error if range_error is not None and _looks_like_range(*parts) else exc) from None
+        range_like = range_error is not None and _looks_like_range(*parts) and _reads(parts[0], rules)
+        raise (range_error if range_like else exc) from None
     if span is not None and len(span) > 1:
         raise InputError(
             f"{written!r} is ambiguous: it reads as one number (+{number}) and as the range "
             f"+{span.first_text} to +{span.last_text}: write the number without dashes, or the range's whole end"
         )
     return NumberSpan(int(number), int(number), len(number), written)
+
+
+def _reads(text: str, rules: Numbering) -> bool:
+    try:
+        read_number(text, rules)
+    except InputError:
+        return False
+    return True
 
 
 def _looks_like_range(head: str, tail: str) -> bool:
