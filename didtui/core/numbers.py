@@ -438,6 +438,21 @@ def display_number(number: str, country: str | None = None, numbering: Numbering
     return _formatted(number, rules.display)
 
 
+def describe_spans(spans: list[NumberSpan], numbering: Numbering | None = None, shown: int = 3) -> str:
+    """How the reader read the input, for previews: `+44 20 7946 0100 … +44 20 7946 0199
+    (100, GB fixed London)`, so a dash read as a range (or not) is visible."""
+    rules = numbering or current_numbering()
+    parts = []
+    for span in spans[:shown]:
+        country, kind, place = derived(span.first_text, rules)
+        first = display_number(span.first_text, country, rules)
+        text = first if len(span) == 1 else f"{first} … {display_number(span.last_text, country, rules)} ({len(span):,})"
+        facts = " ".join(p for p in (country, kind, place) if p)
+        parts.append(f"{text} {facts}" if facts else text)
+    more = f"; and {len(spans) - shown:,} more" if len(spans) > shown else ""
+    return "; ".join(parts) + more
+
+
 def export_number(number: str, country: str) -> str:
     """E.164 with its `+` for numbers with a country; digits as stored otherwise."""
     return f"+{number}" if country else number

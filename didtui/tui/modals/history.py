@@ -11,6 +11,7 @@ from textual.widgets import Label, Static
 from didtui.core import history
 from didtui.tui.modals.edit_did import describe_events
 from didtui.tui.work import db_call
+from didtui.core.numbers import display_number
 
 
 class HistoryScreen(ModalScreen[None]):
@@ -22,7 +23,7 @@ class HistoryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form wide"):
-            yield Label(f"History of DID {self.number}", classes="form-title")
+            yield Label(f"History of DID {display_number(self.number)}", classes="form-title")
             with VerticalScroll(classes="form-body"):
                 yield Static("loading…", id="history")
             yield Label("esc closes", classes="form-info")

@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 from didtui.core import retail, views
 from didtui.core.filters import SORTS, DIDFilter, Selection, resolve_filter
 from didtui.core.statuses import Status
+from didtui.core.numbers import display_number
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.widgets.did_table import SORT_TITLES, DIDTable
 from didtui.tui.widgets.filter_bar import FilterBar, filter_text, parse_filter_text
@@ -74,7 +75,7 @@ class DIDListPanel(Vertical):
         if row is None:
             self.app.notify("no DID under the cursor", severity="warning")
             return None
-        return Selection.of_ids([row.id]), 1, f"DID {row.number}"
+        return Selection.of_ids([row.id]), 1, f"DID {display_number(row.number, row.country)}"
 
     def refresh_data(self) -> None:
         self.table.reload()
@@ -114,7 +115,7 @@ class DIDListPanel(Vertical):
         row = self.table.current_row
         if self.table.selection() is None and row is not None and row.status != Status.ACTIVE.value:
             self.app.notify(
-                f"DID {row.number} is {row.status_label}: only Active DIDs can be released", severity="warning"
+                f"DID {display_number(row.number, row.country)} is {row.status_label}: only Active DIDs can be released", severity="warning"
             )
             return
 

@@ -27,6 +27,7 @@ from textual.strip import Strip
 
 from didtui.core import filters
 from didtui.core.filters import DIDFilter, DIDRow, Selection
+from didtui.core.numbers import display_number
 from didtui.tui.work import db_call
 
 BLOCK = 100
@@ -48,13 +49,17 @@ COLUMNS = (
     Column("ID", 8, lambda r: str(r.id)),
     Column("Status", 9, lambda r: r.status_label),
     Column("Operator", 16, lambda r: r.operator),
-    Column("DID", 16, lambda r: r.number),
+    Column("DID", 17, lambda r: display_number(r.number, r.country)),
     Column("Tag", 10, lambda r: r.tag),
     Column("Notes", 20, lambda r: r.notes.replace("\n", " ")),
     Column("Client", 24, lambda r: r.client_account),
     Column("Reseller", 18, lambda r: r.reseller),
     Column("Package", 14, lambda r: r.package),
     Column("Hold until", 16, _hold),
+    # Derived from the number (core/numbers.py): the first to go at narrow widths.
+    Column("Country", 7, lambda r: r.country),
+    Column("Type", 10, lambda r: r.number_type),
+    Column("Place", 16, lambda r: r.place),
 )
 MARK_WIDTH = 2
 TOTAL_WIDTH = MARK_WIDTH + sum(c.width + 1 for c in COLUMNS)
