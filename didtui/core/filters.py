@@ -130,8 +130,10 @@ NUMBER_TYPES = tuple(dict.fromkeys(TYPE_NAMES.values()))
 def _number_part(text: str, read: Any) -> str:
     try:
         return read(text)
-    except InputError as exc:
-        raise InputError(f"number filter: {exc}; use a prefix (+44 20 7946), or *digits for a substring") from None
+    except InputError:
+        raise InputError(
+            f"number filter {text.strip()!r}: use digits, as a prefix (+44 20 7946) or *digits for a substring"
+        ) from None
 
 
 def _number_type(text: str) -> str:

@@ -86,12 +86,12 @@ class NewDIDsScreen(FormScreen[int]):
         )
 
     def _show_preview(self, preview: inventory.CreatePreview, reading: str = "") -> None:
-        text = f"makes {preview.count:,} DIDs" + (f": {reading}" if reading else "")
+        text = f"makes {preview.count:,} DIDs"
         if preview.existing_count:
             shown = ", ".join(display_number(n) for n in preview.existing[:12])
             more = f" and {preview.existing_count - 12:,} more" if preview.existing_count > 12 else ""
             text += f"; {preview.existing_count:,} already exist: {shown}{more}"
-        self.show_info(text)
+        self.show_info(text + (f"\nread as {reading}" if reading else ""))
 
     def submit(self) -> None:
         if self._creating:
