@@ -32,7 +32,7 @@ MAX_DIGITS = 15  # E.164's longest number; the digits level allows the same
 MIN_DIGITS = 3
 MAX_TOKEN = 64  # longer text is no number: refused before any work
 _LIST_SEPARATORS = re.compile(r"[,;\r\n]+")
-_GROUPING = frozenset(" .-()/\t\u00a0\u2009\u202f")
+_DROP_GROUPING = str.maketrans("", "", " .-()/\t\u00a0\u2009\u202f")
 _ERRORS = {
     NumberParseException.INVALID_COUNTRY_CODE: "no such country code",
     NumberParseException.NOT_A_NUMBER: "not a phone number",
@@ -108,19 +108,16 @@ def _clean(token: str) -> tuple[bool, str]:
     if text[:4].lower() == "tel:":
         text = text[4:].strip()
     plus = text.startswith("+")
-    body = text[1:] if plus else text
-    digits = []
+    body = (text[1:] if plus else text).translate(_DROP_GROUPING)
+    if body.isascii() and body.isdigit():
+        return plus, body
     for char in body:
-        if "0" <= char <= "9":
-            digits.append(char)
-        elif char not in _GROUPING:
+        if not "0" <= char <= "9":
             raise InputError(
                 f"{token.strip()!r} is not a DID number: {char!r} is not allowed (digits, spaces, dots, dashes, "
                 "brackets and a leading + are)"
             )
-    if not digits:
-        raise InputError(f"{token.strip()!r} is not a DID number: it has no digits")
-    return plus, "".join(digits)
+    raise InputError(f"{token.strip()!r} is not a DID number: it has no digits")
 
 
 def clean_digits(text: str) -> str:

@@ -13,15 +13,20 @@ and tests/core/test_core_phoneplan.py compares every shortcut with the library i
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 import re._constants as sre  # noqa: PLC2701 - the standard library's own regex parser
 import re._parser as sre_parse  # noqa: PLC2701
 from dataclasses import dataclass
 
 import phonenumbers as pn
-from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberType, geocoder
+from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberType
 
 WHOLE = 10**6  # "depends on every digit": no shortcut
+# The geocoder's longest prefix, country code included (phonenumbers.geocoder's
+# GEOCODE_LONGEST_PREFIX; tests/core/test_core_phoneplan.py checks it). A constant, so
+# that the geocoder's ~100 MB of data load only when a place is first looked up.
+GEOCODE_LONGEST_PREFIX = 9
 _DESC_FIELDS = (
     "general_desc",
     "fixed_line",
@@ -129,16 +134,9 @@ def _metadata(cc: int, region: str) -> PhoneMetadata | None:
 
 
 @functools.cache
-def _geo_prefixes() -> dict[str, int]:
-    """The longest geocoder prefix (in digits, country code included) per first digit
-    string of length 1-3."""
-    longest: dict[str, int] = {}
-    for prefix in geocoder.GEOCODE_DATA:
-        for n in (1, 2, 3):
-            key = prefix[:n]
-            if len(prefix) > longest.get(key, 0):
-                longest[key] = len(prefix)
-    return longest
+def _geocoder():
+    """phonenumbers.geocoder, imported on first use: its data cost ~100 MB of memory."""
+    return importlib.import_module("phonenumbers.geocoder")
 
 
 @functools.cache
@@ -156,20 +154,29 @@ def class_depth(cc: int) -> int:
         depth = max(depth, regex_depth(md.leading_digits))
     if pn.country_mobile_token(cc):
         return WHOLE  # the geocoder re-reads such numbers without their mobile token
-    code = str(cc)
-    return max(depth, _geo_prefixes().get(code, 0) - len(code))
+    return max(depth, GEOCODE_LONGEST_PREFIX - len(str(cc)))
 
 
 @functools.cache
-def nsn_read_depth(cc: int) -> int:
-    """National digits that decide how a national number is read (trunk prefix stripping
-    and the general-description checks that guard it)."""
-    depth = class_depth(cc)
-    for region in _regions(cc):
-        md = _metadata(cc, region)
-        if md is not None:
-            depth = max(depth, regex_depth(md.national_prefix_for_parsing) + class_depth(cc))
+def nsn_read_depth(region: str) -> int:
+    """National digits that decide how the library reads a number with `region`'s
+    metadata (the default region's for national forms, the country code's main region's
+    for `+`/IDD forms): the trunk prefix it may strip (`national_prefix_for_parsing`, at
+    most `longest` digits, deciding on `np_depth` of them) and the general-description
+    check that guards the stripping, made on the digits after it."""
+    md = PhoneMetadata.metadata_for_region_or_calling_code(region_country_code(region), region)
+    if md is None:
+        return WHOLE
+    general = regex_depth(md.general_desc.national_number_pattern if md.general_desc else None)
+    depth = general
+    if md.national_prefix_for_parsing:
+        longest, np_depth = _sequence(sre_parse.parse(md.national_prefix_for_parsing))
+        depth = max(depth, np_depth, longest + general)
     return min(depth, WHOLE)
+
+
+def _main_region(cc: int) -> str:
+    return pn.region_code_for_country_code(cc)
 
 
 def country_code_of(digits: str) -> int | None:
@@ -182,11 +189,13 @@ def country_code_of(digits: str) -> int | None:
 
 
 @functools.cache
-def _idd(region: str) -> tuple[re.Pattern[str] | None, int]:
+def _idd(region: str) -> tuple[re.Pattern[str] | None, int, int]:
+    """The region's international prefix: pattern, depth, longest match."""
     md = PhoneMetadata.metadata_for_region(region)
     if md is None or not md.international_prefix:
-        return None, 0
-    return re.compile(md.international_prefix), regex_depth(md.international_prefix)
+        return None, 0, 0
+    longest, depth = _sequence(sre_parse.parse(md.international_prefix))
+    return re.compile(md.international_prefix), depth, longest
 
 
 @functools.cache
@@ -195,21 +204,48 @@ def region_country_code(region: str) -> int:
 
 
 def read_depth(region: str, plus: bool, digits: str) -> int:
+    """`_read_depth`, cached on the few leading digits it looks at."""
+    head = digits[: 3 if plus else _idd(region)[2] + 4]
+    return min(len(digits), _head_depth(region, plus, head, len(head) == len(digits)))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _head_depth(region: str, plus: bool, head: str, whole: bool) -> int:
+    depth = _read_depth(region, plus, head)
+    return WHOLE if whole or depth >= len(head) and _unbounded(region, plus, head) else depth
+
+
+def _unbounded(region: str, plus: bool, head: str) -> bool:
+    """No country code found in the head: the library's reading depends on everything."""
+    if plus:
+        return country_code_of(head) is None
+    pattern = _idd(region)[0]
+    match = pattern.match(head) if pattern is not None else None
+    return match is not None and country_code_of(head[match.end() :]) is None
+
+
+def _read_depth(region: str, plus: bool, digits: str) -> int:
     """Leading digits of a written number (its digits as typed) that decide how the
-    library reads it under `region`; the rest it copies unchanged."""
+    library reads it under `region`; the rest it copies unchanged.
+
+    With a `+` the library takes the country code (1-3 digits, looked up in its table)
+    then reads the rest with that code's main region. Without, it tries the region's
+    international prefix (then as with `+`), else reads a national number with the
+    region's own metadata, after checking whether it starts with the region's own code.
+    """
     if plus:
         cc = country_code_of(digits)
-        return len(digits) if cc is None else len(str(cc)) + nsn_read_depth(cc)
+        return len(digits) if cc is None else len(str(cc)) + nsn_read_depth(_main_region(cc))
     own = region_country_code(region)
-    depth = len(str(own)) + nsn_read_depth(own) if own else len(digits)
-    pattern, idd_depth = _idd(region)
+    depth = len(str(own)) + nsn_read_depth(region) if own else len(digits)
+    pattern, idd_depth, _longest = _idd(region)
     if pattern is not None:
         depth = max(depth, idd_depth + 1)
         match = pattern.match(digits)
         if match:
             rest = digits[match.end() :]
             cc = country_code_of(rest)
-            after = len(str(cc)) + nsn_read_depth(cc) if cc is not None else len(rest)
+            after = len(str(cc)) + nsn_read_depth(_main_region(cc)) if cc is not None else len(rest)
             depth = max(depth, match.end() + 1 + after)
     return depth
 
@@ -248,7 +284,7 @@ def library_facts(e164: str) -> Facts:
     valid = possible and pn.is_valid_number(number)
     region = pn.region_code_for_number(number) or ""
     kind = TYPE_NAMES.get(pn.number_type(number), "unknown") if possible else "unknown"
-    place = geocoder.description_for_number(number, "en") if valid else ""
+    place = _geocoder().description_for_number(number, "en") if valid else ""
     if not valid and possible:
         region = pn.region_code_for_country_code(number.country_code)
     country = "" if region in ("ZZ", "") or not possible else region
@@ -256,16 +292,23 @@ def library_facts(e164: str) -> Facts:
     return Facts(possible, valid, country, kind, place, why)
 
 
-_facts_cache: dict[tuple[int, int, str], Facts] = {}
+_facts_cache: dict[tuple[int, str], Facts] = {}
+_widths: dict[str, int] = {}
+
+
+def _key_width(head: str) -> int:
+    """Digits of a number starting with `head` (its first three) that decide its facts:
+    the country code and the `class_depth` after it."""
+    width = _widths.get(head)
+    if width is None:
+        cc = country_code_of(head)
+        width = _widths[head] = WHOLE if cc is None else len(str(cc)) + class_depth(cc)
+    return width
 
 
 def facts(e164: str) -> Facts:
-    """`library_facts`, computed once per (country code, length, deciding digits)."""
-    cc = country_code_of(e164)
-    if cc is None:
-        return library_facts(e164)
-    code = len(str(cc))
-    key = (cc, len(e164), e164[: code + class_depth(cc)])
+    """`library_facts`, computed once per (length, deciding digits)."""
+    key = (len(e164), e164[: _key_width(e164[:3])])
     found = _facts_cache.get(key)
     if found is None:
         if len(_facts_cache) > 200_000:
@@ -276,7 +319,4 @@ def facts(e164: str) -> Facts:
 
 def facts_key_width(e164: str) -> int:
     """How many leading digits of `e164` its facts depend on (for walking a range)."""
-    cc = country_code_of(e164)
-    if cc is None:
-        return len(e164)
-    return min(len(e164), len(str(cc)) + class_depth(cc))
+    return min(len(e164), _key_width(e164[:3]))

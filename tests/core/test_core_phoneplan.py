@@ -32,6 +32,13 @@ def _fast_outcome(plus: bool, digits: str, region: str) -> str:
         return f"error {exc.error_type}"
 
 
+def test_the_geocoder_prefix_bound_is_the_librarys() -> None:
+    from phonenumbers import geocoder
+
+    assert phoneplan.GEOCODE_LONGEST_PREFIX == geocoder.GEOCODE_LONGEST_PREFIX
+    assert max(len(prefix) for prefix in geocoder.GEOCODE_DATA) <= phoneplan.GEOCODE_LONGEST_PREFIX
+
+
 def test_regex_depth_counts_the_digits_a_pattern_constrains() -> None:
     assert phoneplan.regex_depth(r"\d{10}") == 0
     assert phoneplan.regex_depth(r"20\d{8}") == 2
