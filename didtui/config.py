@@ -251,7 +251,9 @@ def _check_numbering(options: dict[str, Any], where: str) -> None:
     if "country" in options:
         country = options["country"].strip().upper()
         if country not in phonenumbers.SUPPORTED_REGIONS:
-            raise ConfigError(f'{where} country {options["country"]!r} is not an ISO 3166 country code: e.g. "US", "GB"')
+            raise ConfigError(
+                f'{where} country {options["country"]!r} is not an ISO 3166 country code: e.g. "US", "GB"'
+            )
         options["country"] = country
     for key, allowed in (("number_format", NUMBER_FORMATS), ("numbers", NUMBER_LEVELS)):
         if key in options and options[key] not in allowed:

@@ -196,7 +196,10 @@ def import_command(
 @click.option("--account", metavar="CLIENT/ACCOUNT", help="Only DIDs given to this account.")
 @click.option("--package", metavar="NAME", help="Only DIDs in this package.")
 @click.option(
-    "--number", default="", metavar="PREFIX", help="Numbers starting with PREFIX, e.g. '+44 20' (*DIGITS: containing them)."
+    "--number",
+    default="",
+    metavar="PREFIX",
+    help="Numbers starting with PREFIX, e.g. '+44 20' (*DIGITS: containing them).",
 )
 @click.option("--country", metavar="CC", help="Only numbers of this country (ISO code, e.g. GB).")
 @click.option("--type", "number_type", metavar="TYPE", help="Only numbers of this type (fixed, mobile, tollfree, ...).")

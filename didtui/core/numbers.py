@@ -134,7 +134,9 @@ def _library_read(plus: bool, digits: str, region: str) -> str:
     return f"{number.country_code}{pn.national_significant_number(number)}"
 
 
-_read_cache: dict[tuple[str, bool, int, str], tuple[str, int] | NumberParseException | None] = {}
+_Reading = str | NumberParseException | None  # the head to prepend, the library's refusal, no shortcut
+_read_cache: dict[tuple[str, bool, int, str], _Reading] = {}
+_MISSING = object()
 
 
 def read_e164(plus: bool, digits: str, region: str) -> str:
@@ -144,14 +146,14 @@ def read_e164(plus: bool, digits: str, region: str) -> str:
     if depth >= len(digits):
         return _library_read(plus, digits, region)
     key = (region, plus, len(digits), digits[:depth])
-    found = _read_cache.get(key, False)
-    if found is False:
+    found = _read_cache.get(key, _MISSING)
+    if found is _MISSING:
         if len(_read_cache) > 200_000:
             _read_cache.clear()
         try:
             e164 = _library_read(plus, digits, region)
             tail = digits[depth:]
-            found = (e164[: len(e164) - len(tail)], 0) if e164.endswith(tail) else None
+            found = e164[: len(e164) - len(tail)] if e164.endswith(tail) else None
         except NumberParseException as exc:
             found = exc
         _read_cache[key] = found
@@ -159,7 +161,7 @@ def read_e164(plus: bool, digits: str, region: str) -> str:
         return _library_read(plus, digits, region)
     if isinstance(found, NumberParseException):
         raise found
-    return found[0] + digits[depth:]
+    return str(found) + digits[depth:]
 
 
 def read_number(token: str, numbering: Numbering | None = None) -> str:
@@ -174,12 +176,11 @@ def read_number(token: str, numbering: Numbering | None = None) -> str:
         e164 = read_e164(plus, digits, rules.country)
     except NumberParseException as exc:
         why = _ERRORS.get(exc.error_type, "not a phone number")
-        raise InputError(f"{written!r} is not a number for {rules.country}: {why}{_would_accept(digits, 'digits')}")
+        accept = _would_accept(digits, "digits")
+        raise InputError(f"{written!r} is not a number for {rules.country}: {why}{accept}") from None
     facts = phoneplan.facts(e164)
     if not facts.possible:
-        raise InputError(
-            f"{written!r} is {facts.reason} for {_where(e164, rules)}{_would_accept(digits, 'digits')}"
-        )
+        raise InputError(f"{written!r} is {facts.reason} for {_where(e164, rules)}{_would_accept(digits, 'digits')}")
     if rules.level == "valid" and not facts.valid:
         raise InputError(
             f"{written!r} (+{e164}) is not a valid number for {_where(e164, rules)} "
@@ -321,15 +322,16 @@ def parse_span(token: str, max_range: int = MAX_RANGE, numbering: Numbering | No
         span, range_error = None, exc
     if rules.level == "digits" and (span is not None or _looks_like_range(*parts)):
         if span is None:
-            raise range_error  # type: ignore[misc]
+            raise range_error or InputError(f"{written!r} is not a range")
         return span
     try:
         number = read_number(written, rules)
     except InputError as exc:
         if span is not None:
             return span
-        range_like = range_error is not None and _looks_like_range(*parts) and _reads(parts[0], rules)
-        raise (range_error if range_like else exc) from None
+        if range_error is not None and _looks_like_range(*parts) and _reads(parts[0], rules):
+            raise range_error from None
+        raise exc from None
     if span is not None and len(span) > 1:
         raise InputError(
             f"{written!r} is ambiguous: it reads as one number (+{number}) and as the range "
@@ -404,7 +406,7 @@ def read_prefix(text: str, numbering: Numbering | None = None) -> str:
             return digits[match.end() :]
     trunk = md.national_prefix or ""
     if trunk and digits.startswith(trunk) and len(digits) > len(trunk):
-        return f"{md.country_code}{digits[len(trunk):]}"
+        return f"{md.country_code}{digits[len(trunk) :]}"
     return digits
 
 
@@ -430,7 +432,7 @@ def display_number(number: str, country: str | None = None, numbering: Numbering
     """A stored number as the profile shows it (`+44 20 7946 0000`). A number with no
     country (digits level, or kept unreadable by the migration) is shown as stored."""
     rules = numbering or current_numbering()
-    if country == "" or rules.level == "digits" and not country or not number.isdigit():
+    if country == "" or (rules.level == "digits" and not country) or not number.isdigit():
         return number
     return _formatted(number, rules.display)
 
@@ -443,7 +445,9 @@ def describe_spans(spans: list[NumberSpan], numbering: Numbering | None = None, 
     for span in spans[:shown]:
         country, kind, place = derived(span.first_text, rules)
         first = display_number(span.first_text, country, rules)
-        text = first if len(span) == 1 else f"{first} … {display_number(span.last_text, country, rules)} ({len(span):,})"
+        text = (
+            first if len(span) == 1 else f"{first} … {display_number(span.last_text, country, rules)} ({len(span):,})"
+        )
         facts = " ".join(p for p in (country, kind, place) if p)
         parts.append(f"{text} {facts}" if facts else text)
     more = f"; and {len(spans) - shown:,} more" if len(spans) > shown else ""

@@ -15,9 +15,10 @@ from __future__ import annotations
 import functools
 import importlib
 import re
-import re._constants as sre  # noqa: PLC2701 - the standard library's own regex parser
-import re._parser as sre_parse  # noqa: PLC2701
+import re._constants as sre
+import re._parser as sre_parse
 from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers as pn
 from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberType
@@ -73,7 +74,7 @@ def _is_any_digit(items: list) -> bool:
             accepted |= {chr(c) for c in range(av[0], av[1] + 1)}
         elif op is sre.LITERAL:
             accepted.add(chr(av))
-    return _DIGITS <= accepted
+    return accepted >= _DIGITS
 
 
 def _sequence(items: list) -> tuple[int, int]:
@@ -104,8 +105,8 @@ def _node(op: object, av: object) -> tuple[int, int]:
         return max(p[0] for p in parts), max(p[1] for p in parts)
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
         _low, high, sub = av  # type: ignore[misc]
-        size, inner = _sequence(sub)
-        longest = WHOLE if high is sre.MAXREPEAT else min(WHOLE, size * high)
+        size, inner = _sequence(sub)  # type: ignore[has-type]
+        longest = WHOLE if high is sre.MAXREPEAT else min(WHOLE, size * high)  # type: ignore[has-type]
         return longest, (longest if inner else 0)
     if op in (sre.ASSERT, sre.ASSERT_NOT):
         size, inner = _sequence(av[1])  # type: ignore[index]
@@ -134,7 +135,7 @@ def _metadata(cc: int, region: str) -> PhoneMetadata | None:
 
 
 @functools.cache
-def _geocoder():
+def _geocoder() -> Any:
     """phonenumbers.geocoder, imported on first use: its data cost ~100 MB of memory."""
     return importlib.import_module("phonenumbers.geocoder")
 
@@ -212,7 +213,7 @@ def read_depth(region: str, plus: bool, digits: str) -> int:
 @functools.lru_cache(maxsize=100_000)
 def _head_depth(region: str, plus: bool, head: str, whole: bool) -> int:
     depth = _read_depth(region, plus, head)
-    return WHOLE if whole or depth >= len(head) and _unbounded(region, plus, head) else depth
+    return WHOLE if whole or (depth >= len(head) and _unbounded(region, plus, head)) else depth
 
 
 def _unbounded(region: str, plus: bool, head: str) -> bool:
@@ -286,7 +287,7 @@ def library_facts(e164: str) -> Facts:
     kind = TYPE_NAMES.get(pn.number_type(number), "unknown") if possible else "unknown"
     place = _geocoder().description_for_number(number, "en") if valid else ""
     if not valid and possible:
-        region = pn.region_code_for_country_code(number.country_code)
+        region = pn.region_code_for_country_code(number.country_code or 0)
     country = "" if region in ("ZZ", "") or not possible else region
     why = "" if possible else _REASONS.get(reason, "not a possible number")
     return Facts(possible, valid, country, kind, place, why)

@@ -63,8 +63,8 @@ def _read(stored, country, level):
         if _acceptable(number, level):
             e164 = f"{number.country_code}{pn.national_significant_number(number)}"
             valid = pn.is_valid_number(number)
-            region_code = pn.region_code_for_number(number) if valid else pn.region_code_for_country_code(
-                number.country_code
+            region_code = (
+                pn.region_code_for_number(number) if valid else pn.region_code_for_country_code(number.country_code)
             )
             place = geocoder.description_for_number(number, "en") if valid else ""
             kind = TYPES.get(pn.number_type(number), "unknown")

@@ -200,14 +200,13 @@ def verify(source: Path) -> None:
     with source.open(newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         next(reader)
-        for (cell, *_rest) in reader:
+        for cell, *_rest in reader:
             plus, digits = _clean(cell)
             fast = read_e164(plus, digits, "GB")
-            library = pn.parse(cell, "GB")
-            if fast != f"{library.country_code}{pn.national_significant_number(library)}":
-                wrong += 1
-            elif phoneplan.facts(fast) != phoneplan.library_facts(fast):
-                wrong += 1
+            parsed = pn.parse(cell, "GB")
+            library = f"{parsed.country_code}{pn.national_significant_number(parsed)}"
+            same_facts = phoneplan.facts(fast) == phoneplan.library_facts(library)
+            wrong += fast != library or not same_facts
             checked += 1
     print(f"verify: {checked:,} numbers, {wrong} disagree with the library ({time.perf_counter() - started:.0f} s)")
 
@@ -251,7 +250,9 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- |")
     for what, target in (("import", 1.5), ("range", 1.3)):
         ours, base = statistics.median(times[f"{what}-didtui"]), statistics.median(times[f"{what}-baseline"])
-        ratio = statistics.median(o / b for o, b in zip(times[f"{what}-didtui"], times[f"{what}-baseline"], strict=True))
+        ratio = statistics.median(
+            o / b for o, b in zip(times[f"{what}-didtui"], times[f"{what}-baseline"], strict=True)
+        )
         label = "import of mixed forms" if what == "import" else "create a range"
         print(
             f"| {label}, {args.rows:,} | {ours:.1f} s | {base:.1f} s | {ratio:.2f}x | <= {target}x "

@@ -13,7 +13,6 @@ from number_corpus import CORPUS
 from didtui.config import Numbering
 from didtui.core.numbers import (
     NumberSpan,
-    count_numbers,
     derived,
     display_number,
     normalize_number,
@@ -85,7 +84,12 @@ def test_refusals_name_the_token_the_reason_and_the_level_that_would_accept() ->
 
 
 def test_a_range_ends_in_a_whole_number_or_its_last_digits() -> None:
-    for written in ("+44 20 7946 0100-0199", "442079460100-199", "020 7946 0100-020 7946 0199", "+442079460100-+442079460199"):
+    for written in (
+        "+44 20 7946 0100-0199",
+        "442079460100-199",
+        "020 7946 0100-020 7946 0199",
+        "+442079460100-+442079460199",
+    ):
         (span,) = parse_numbers(written, numbering=GB)
         assert (span.first_text, span.last_text, len(span)) == ("442079460100", "442079460199", 100), written
         assert span.written == written

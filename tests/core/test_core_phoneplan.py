@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from number_corpus import CORPUS
 
+from didtui.config import Numbering
 from didtui.core import phoneplan
 from didtui.core.numbers import _clean, _library_read, fact_blocks, parse_span, read_e164
-from didtui.config import Numbering
 
 REGIONS = ["US", "GB", "DE", "FR", "IT", "AR", "MX", "BR", "IN", "AU", "JP", "CN", "RU", "NL", "ES", "ZA"]
 
@@ -66,7 +66,7 @@ def test_the_reader_reads_the_corpus_as_the_library_does(row: tuple) -> None:
 
 @pytest.mark.parametrize("row", CORPUS, ids=[f"{r[0]}:{r[1]}" for r in CORPUS])
 def test_facts_of_the_corpus_equal_the_library(row: tuple) -> None:
-    region, written, expected, _why = row
+    _region, _written, expected, _why = row
     if not expected:
         return
     assert phoneplan.facts(expected) == phoneplan.library_facts(expected)
@@ -75,7 +75,13 @@ def test_facts_of_the_corpus_equal_the_library(row: tuple) -> None:
 def test_facts_of_every_number_of_ranges_equal_the_library() -> None:
     """Blocks of the benchmark's kind: every number of them, against the library."""
     rules = Numbering("GB", "possible", "international")
-    for written in ("+44 20 7946 0000-2999", "+1 201 555 0100-0399", "+49 30 1234 5000-+49 30 1234 5999", "+33 1 42 68 5300-5999", "+61 2 1234 0000-9999"):
+    for written in (
+        "+44 20 7946 0000-2999",
+        "+1 201 555 0100-0399",
+        "+49 30 1234 5000-+49 30 1234 5999",
+        "+33 1 42 68 5300-5999",
+        "+61 2 1234 0000-9999",
+    ):
         span = parse_span(written, numbering=rules)
         for low, high, facts in fact_blocks(span):
             for value in range(low, high + 1, 7):

@@ -14,15 +14,15 @@ import pytest
 from csv_helpers import do_import, write
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
-from number_corpus import CORPUS  # noqa: E402
+from number_corpus import CORPUS
 
-from didtui import db as dbmod  # noqa: E402
-from didtui.config import Numbering  # noqa: E402
-from didtui.core.csvio.export import write_rows  # noqa: E402
-from didtui.core.filters import count, resolve_filter  # noqa: E402
-from didtui.core.inventory import create_dids  # noqa: E402
-from didtui.core.numbers import parse_numbers  # noqa: E402
-from didtui.models import DID  # noqa: E402
+from didtui import db as dbmod
+from didtui.config import Numbering
+from didtui.core.csvio.export import write_rows
+from didtui.core.filters import count, resolve_filter
+from didtui.core.inventory import create_dids
+from didtui.core.numbers import parse_numbers
+from didtui.models import DID
 
 GB = Numbering("GB", "valid", "international")
 
@@ -70,7 +70,7 @@ def test_two_forms_of_one_number_are_one_did(numbering, tmp_path: Path) -> None:
     text = "DID\n+44 20 7946 0000\n020 7946 0000\n0044 20 7946 0010\n+44 20 7946 0100-0104\n020 7946 0102\n"
     report = do_import(write(tmp_path, text), skip_invalid=True)
     reasons = {e.line: e.reason for e in report.errors}
-    assert "duplicate inside the file: 442079460000 is also on an earlier line" in reasons[3]
+    assert "duplicate inside the file: +44 20 7946 0000 is also on an earlier line" in reasons[3]
     assert "duplicate inside the file" in reasons[6]
     assert (report.new, report.skipped) == (6, 1)  # 0010 is already there, in another form
     assert len(_stored()) == 7
@@ -81,7 +81,13 @@ def test_export_writes_e164_with_plus_and_the_derived_columns_and_round_trips(nu
     out = io.StringIO()
     write_rows(out)
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
-    assert [r["DID"] for r in rows] == ["+442079460000", "+442079460001", "+442079460002", "+447400123456", "+448001234567"]
+    assert [r["DID"] for r in rows] == [
+        "+442079460000",
+        "+442079460001",
+        "+442079460002",
+        "+447400123456",
+        "+448001234567",
+    ]
     assert (rows[0]["Country"], rows[0]["Type"], rows[0]["Place"]) == ("GB", "fixed", "London")
     assert (rows[3]["Type"], rows[4]["Type"]) == ("mobile", "tollfree")
     before = _stored()

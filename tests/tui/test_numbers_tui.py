@@ -38,8 +38,10 @@ async def test_new_dids_previews_a_gb_range_as_100_dids_and_creates_them(gb_prof
         await type_text(pilot, "+44 20 7946 0100-0199")
         await wait_for(
             pilot,
-            lambda: "makes 100 DIDs" in screen_text(app)
-            and "read as +44 20 7946 0100 … +44 20 7946 0199 (100) GB fixed London" in screen_text(app),
+            lambda: (
+                "makes 100 DIDs" in screen_text(app)
+                and "read as +44 20 7946 0100 … +44 20 7946 0199 (100) GB fixed London" in screen_text(app)
+            ),
             what="the preview with its reading",
         )
         await pilot.press("ctrl+s")
@@ -81,4 +83,6 @@ async def test_filter_by_national_prefix_and_the_derived_columns(gb_profile):
         await pilot.pause()
         await type_text(pilot, "country:US")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "1 DIDs" in screen_text(app) or "1 DID" in screen_text(app), what="country filter")
+        await wait_for(
+            pilot, lambda: "1 DIDs" in screen_text(app) or "1 DID" in screen_text(app), what="country filter"
+        )

@@ -28,7 +28,16 @@ from didtui.core import bulk, history
 from didtui.core.csvio.cells import restore
 from didtui.core.csvio.mapping import check_mapping, guess_mapping
 from didtui.core.csvio.source import FileInfo, RecordReader, UnusableInput
-from didtui.core.numbers import MAX_DIGITS, MAX_RANGE, NumberSpan, derived, parse_span, read_number, span_rows
+from didtui.core.numbers import (
+    MAX_DIGITS,
+    MAX_RANGE,
+    NumberSpan,
+    derived,
+    display_number,
+    parse_span,
+    read_number,
+    span_rows,
+)
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label, parse_after_hold, parse_status
 from didtui.db import backend, current_actor, current_numbering
 from didtui.errors import AlreadyExists, Cancelled, Conflict, InputError
@@ -404,7 +413,8 @@ class _Pipeline:
                 if isinstance(numbers, str):
                     if int("1" + numbers) in seen:
                         written = "" if raw == numbers else f" (written {raw!r} here)"
-                        raise _RowWrong(f"duplicate inside the file: {numbers} is also on an earlier line{written}")
+                        shown = display_number(numbers)
+                        raise _RowWrong(f"duplicate inside the file: {shown} is also on an earlier line{written}")
                     count = 1
                 else:
                     count = len(numbers)

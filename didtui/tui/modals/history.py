@@ -9,9 +9,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from didtui.core import history
+from didtui.core.numbers import display_number
 from didtui.tui.modals.edit_did import describe_events
 from didtui.tui.work import db_call
-from didtui.core.numbers import display_number
 
 
 class HistoryScreen(ModalScreen[None]):

@@ -13,8 +13,8 @@ from textual.widgets import Input, Static
 
 from didtui.core import retail, views
 from didtui.core.filters import SORTS, DIDFilter, Selection, resolve_filter
-from didtui.core.statuses import Status
 from didtui.core.numbers import display_number
+from didtui.core.statuses import Status
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.widgets.did_table import SORT_TITLES, DIDTable
 from didtui.tui.widgets.filter_bar import FilterBar, filter_text, parse_filter_text
@@ -115,7 +115,8 @@ class DIDListPanel(Vertical):
         row = self.table.current_row
         if self.table.selection() is None and row is not None and row.status != Status.ACTIVE.value:
             self.app.notify(
-                f"DID {display_number(row.number, row.country)} is {row.status_label}: only Active DIDs can be released", severity="warning"
+                f"DID {display_number(row.number, row.country)} is {row.status_label}: only Active DIDs can be released",
+                severity="warning",
             )
             return
 
