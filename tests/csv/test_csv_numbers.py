@@ -111,3 +111,16 @@ def test_filters_by_prefix_in_any_form_country_type_and_place(numbering) -> None
     assert "country GB" in resolve_filter(country="GB").describe()
     with pytest.raises(Exception, match="unknown number type 'landline'"):
         resolve_filter(number_type="landline")
+
+
+def test_picking_by_number_reads_any_form(numbering) -> None:
+    from didtui.core import retail
+
+    create_dids(parse_numbers("+44 20 7946 0000-0009"), tag="gold")
+    package = retail.create_package("Gold", "gold", 5)
+    client = retail.create_client("ACME")
+    account = retail.create_account(client.id, "main")
+    cp = retail.assign_package(account.id, package.id)
+    assert retail.pick(cp.id, numbers=["020 7946 0001", "+44 (0)20 7946 0002"]) == ["442079460001", "442079460002"]
+    with pytest.raises(Exception, match="not a valid number for GB"):
+        retail.pick(cp.id, numbers=["020 7946 000"])
