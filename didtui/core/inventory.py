@@ -19,7 +19,7 @@ from peewee import SQL, fn
 
 from didtui.core import bulk, history
 from didtui.core.filters import DIDRow, Selection, get_row
-from didtui.core.numbers import NumberSpan, count_numbers, span_rows
+from didtui.core.numbers import NumberSpan, count_numbers, display_number, span_rows
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label
 from didtui.db import backend, current_actor
 from didtui.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
@@ -267,7 +267,7 @@ def _max_event_id() -> int:
 
 
 def _already_exists(existing: list[str], n: int) -> AlreadyExists:
-    shown = ", ".join(existing[:10]) + (f" and {n - 10:,} more" if n > 10 else "")
+    shown = ", ".join(display_number(e) for e in existing[:10]) + (f" and {n - 10:,} more" if n > 10 else "")
     return AlreadyExists(f"{n:,} of these numbers already exist ({shown}): nothing was created", existing)
 
 

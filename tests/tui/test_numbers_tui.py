@@ -19,10 +19,12 @@ from tests.tui.conftest import screen_text, table_of, type_text, wait_for
 
 @pytest.fixture
 def gb_profile(tmp_path: Path) -> Profile:
+    saved = dbmod.current_numbering()
     profile = make_profile("sqlite", tmp_path, country="GB", numbers="valid")
     database = dbmod.connect(profile)
     yield profile
     database.close()
+    dbmod.set_numbering(saved)
 
 
 def _app(profile: Profile) -> DidApp:

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, SelectionList
 
 from didtui.core import retail
+from didtui.core.numbers import display_number
 from didtui.core.retail import ClientPackageRow
 from didtui.errors import DidtuiError
 from didtui.tui.modals import fields
@@ -76,5 +77,6 @@ class PickScreen(FormScreen[list]):
         db_call(self, call, done=self._picked, failed=self.show_error)
 
     def _picked(self, numbers: list[str]) -> None:
-        self.app.notify(f"picked {len(numbers):,} DIDs: {', '.join(numbers[:5])}{' …' if len(numbers) > 5 else ''}")
+        shown = ", ".join(display_number(n) for n in numbers[:5])
+        self.app.notify(f"picked {len(numbers):,} DIDs: {shown}{' …' if len(numbers) > 5 else ''}")
         self.dismiss(numbers)
