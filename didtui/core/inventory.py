@@ -187,12 +187,15 @@ def create_dids(
         if n_existing:
             raise _already_exists(existing, n_existing)
         kind = backend(db)
+        # SQLite stores times as the text its adapter would make: writing that text
+        # saves the adapter's call per value (a fifth of a million-number range).
+        stamp: Any = now.isoformat(" ") if kind == "sqlite" else now
         max_before = DID.select(fn.MAX(DID.id)).scalar() or 0 if kind == "sqlite" else 0
         rows = (
             (
                 number,
                 country,
-                kind,
+                number_type,
                 place,
                 status,
                 operator_id,
@@ -201,12 +204,12 @@ def create_dids(
                 reseller_id,
                 after_hold,
                 hold_days,
-                now,
-                now,
+                stamp,
+                stamp,
                 1,
             )
             for span in spans
-            for number, country, kind, place in span_rows(span)
+            for number, country, number_type, place in span_rows(span)
         )
         columns = [
             "number",
