@@ -235,3 +235,13 @@ def test_statuses_as_people_type_them() -> None:
     with pytest.raises(InputError, match="after hold cannot be Active"):
         parse_after_hold("active")
     assert parse_after_hold("reserved") is Status.RESERVED
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=30), rules=st.sampled_from([DIGITS, GB, US]))
+def test_any_prefix_gives_ascii_digits_or_an_input_error(text: str, rules: Numbering) -> None:
+    try:
+        digits = read_prefix(text, rules)
+    except InputError:
+        return
+    assert digits.isascii() and digits.isdigit()
