@@ -14,7 +14,11 @@ from typing import Any
 
 import click
 
-from didtui.cli.base import fail, guarded
+from didtui.cli import schema
+from didtui.cli.base import fail, guarded, json_option
+from didtui.cli.common import build_filter, hook_docs
+from didtui.cli.output import dumps
+from didtui.core import blocks
 from didtui.core.csvio import (
     FIELD_LABELS,
     ImportOptions,
@@ -26,8 +30,12 @@ from didtui.core.csvio import (
     run_import,
     validate,
 )
+from didtui.core.csvio.export import check_export_target
 from didtui.core.csvio.importer import ImportReport, default_errors_path
 from didtui.core.csvio.mapping import check_mapping
+from didtui.core.filters import count
+from didtui.core.outfile import check_target, database_files
+from didtui.errors import OutputError
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 ERRORS_SHOWN = 20
@@ -109,13 +117,21 @@ def _show_report(report: ImportReport) -> None:
     "--encoding", metavar="NAME", help="Text encoding (default: UTF-8, with or without BOM, else Windows-1252)."
 )
 @click.option("--dry-run", is_flag=True, help="Validate and print the summary; write nothing.")
+@click.option(
+    "--record-blocks",
+    is_flag=True,
+    help="Record each range of the DID column (111-222) as a block of its row's operator, after the import.",
+)
 @click.option("--skip-invalid", is_flag=True, help="Import the good rows; write the rejected ones to the errors file.")
 @click.option(
     "--errors",
     "errors_path",
     metavar="FILE",
-    help="Where to write rejected rows with a Reason column (default with --skip-invalid: NAME.errors.csv beside the input NAME.csv).",
+    help="Where to write rejected rows with a Reason column (default with --skip-invalid: NAME.errors.csv beside "
+    "the input NAME.csv). Written like export -o: a file is replaced only when the import ends, a symlink is "
+    "written through, - writes to standard output.",
 )
+@json_option
 @click.pass_obj
 @guarded
 def import_command(
@@ -132,6 +148,7 @@ def import_command(
     header: bool | None,
     encoding: str | None,
     dry_run: bool,
+    record_blocks: bool,
     skip_invalid: bool,
     errors_path: str | None,
 ) -> None:
@@ -144,8 +161,16 @@ def import_command(
         info = inspect_file(file, encoding=encoding, delimiter=delimiter, header=header)
         mapping = parse_map_specs(info, maps)
         check_mapping(info, mapping)
-        click.echo(f"reading {info.path}: {info.describe()}", err=True)
-        click.echo(_show_mapping(info.columns, mapping), err=True)
+        context.out.note(f"reading {info.path}: {info.describe()}")
+        context.out.note(_show_mapping(info.columns, mapping))
+        errors = Path(errors_path) if errors_path else (default_errors_path(info.path) if skip_invalid else None)
+        errors_target = None
+        if errors is not None:  # checked before the database is even opened
+            protect = [info.path, *database_files(context.profile.database)]
+            try:
+                errors_target = check_target(errors, protect=protect)
+            except OutputError as exc:
+                raise UnusableInput(f"errors file: {exc}") from None
         profile = context.open()
         options = ImportOptions(
             mapping=mapping,
@@ -158,20 +183,51 @@ def import_command(
             create_operators=create_operators,
             max_range=profile.max_range,
         )
-        errors = Path(errors_path) if errors_path else (default_errors_path(info.path) if skip_invalid else None)
         try:
             if dry_run:
                 with _progress("validating", info.size, tty) as advance:
-                    report = validate(info, options, progress=advance, errors_path=errors)
+                    report = validate(info, options, progress=advance, errors_path=errors_target)
             else:
                 with _progress("importing ", info.size, tty) as advance:
-                    report = run_import(info, options, skip_invalid=skip_invalid, errors_path=errors, progress=advance)
+                    report = run_import(
+                        info, options, skip_invalid=skip_invalid, errors_path=errors_target, progress=advance
+                    )
         except KeyboardInterrupt:
             fail("interrupted: nothing was imported", EXIT_REJECTED)
             return
     except UnusableInput as exc:
         fail(str(exc), EXIT_UNUSABLE)
         return
+    ranges = blocks.record_file_ranges(info, mapping, operator) if record_blocks and report.written else None
+    hooks = []
+    if report.written and not dry_run:
+        hooks.append(
+            context.fire(
+                "after_import",
+                batch=report.batch,
+                counts={"dids": report.imported, "new": report.new, "updated": report.updated},
+                extra={"file": str(info.path)},
+            )
+        )
+    if context.out.json:
+        context.out.document(
+            schema.result(
+                "import",
+                0 if dry_run or not report.written else report.imported,
+                dry_run=dry_run,
+                batch=report.batch if report.written and not dry_run else None,
+                hooks=hook_docs(context, *hooks),
+                written=bool(report.written) and not dry_run,
+                new=report.new,
+                updated=report.updated,
+                wrong_rows=report.wrong_rows,
+                errors=[str(e) for e in report.errors[:ERRORS_SHOWN]],
+                errors_path=str(report.errors_path) if report.errors_path else None,
+                blocks_recorded=len(ranges.recorded) if ranges else 0,
+                blocks_skipped=[str(r) for r in ranges.skipped] if ranges else [],
+            )
+        )
+        sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
     _show_report(report)
     if dry_run:
         click.echo("dry run: nothing was written")
@@ -182,8 +238,14 @@ def import_command(
             f"nothing was imported: {report.wrong_rows:,} row{'s are' if report.wrong_rows != 1 else ' is'} wrong; "
             "fix them, or use --skip-invalid to import the good rows"
         )
-    if report.errors_path:
-        click.echo(f"rejected rows written to {report.errors_path}")
+    if report.errors_path and errors_target is not None:
+        click.echo(f"rejected rows written to {errors_target.shown}")
+    if ranges is not None:
+        n = len(ranges.recorded)
+        skipped = f", {len(ranges.skipped):,} ranges skipped" if ranges.skipped else ""
+        click.echo(f"recorded {n:,} block{'' if n == 1 else 's'}{skipped}")
+        for reason in ranges.skipped[:ERRORS_SHOWN]:
+            click.echo(f"  {reason}")
     sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
 
 
@@ -205,8 +267,14 @@ def import_command(
 @click.option("--type", "number_type", metavar="TYPE", help="Only numbers of this type (fixed, mobile, tollfree, ...).")
 @click.option("--sort", type=click.Choice(["number", "status", "operator", "tag"]), default="number", show_default=True)
 @click.option(
-    "-o", "--output", metavar="FILE|-", help="Where to write (default: dids-YYYYMMDD-HHMMSS.csv here; - for stdout)."
+    "-o",
+    "--output",
+    metavar="FILE|-",
+    help="Where to write (default: dids-YYYYMMDD-HHMMSS.csv here). A file is replaced only when the whole "
+    "export succeeded, keeping its permissions; a symlink is written through to its target; - or /dev/stdout "
+    "writes to standard output; a device or pipe (/dev/null, >(gzip > f.gz), a FIFO) is written in place.",
 )
+@json_option
 @click.pass_obj
 @guarded
 def export_command(
@@ -225,29 +293,35 @@ def export_command(
     output: str | None,
 ) -> None:
     """Export the DIDs matching the filters to CSV (all of them, streamed)."""
-    from didtui.core.filters import count, resolve_filter
-
+    # Where the file goes is checked before the database is even opened.
+    target = check_export_target(output or default_export_name(), protect=database_files(context.profile.database))
     context.open()
-    filt = resolve_filter(
-        number=number,
-        status=list(status) or None,
-        operator=operator,
-        tag=tag,
-        reseller=reseller,
-        client=client,
-        account=account,
-        package=package,
-        country=country,
-        number_type=number_type,
+    # Names as the other commands read them (any case, a unique prefix: cli/common.py).
+    filt = build_filter(
+        {
+            "number": number,
+            "status": status,
+            "operator": operator,
+            "tag": tag,
+            "reseller": reseller,
+            "client": client,
+            "account": account,
+            "package": package,
+            "country": country,
+            "number_type": number_type,
+        }
     )
-    target = output or default_export_name()
-    to_stdout = target == "-"
+    to_stdout = target.kind == "stdout"
     show = sys.stderr.isatty() and not to_stdout
     with _progress("exporting", count(filt) if show else 0, show) as advance:
         try:
             n = export_csv(target, filt, sort, progress=advance)
         except KeyboardInterrupt:
-            fail("interrupted: no file was written", EXIT_REJECTED)
+            kept = "the old file is unchanged" if target.kind == "replace" else "no file was written"
+            fail(f"interrupted: {kept}" if target.kind != "stream" else "interrupted", EXIT_REJECTED)
             return
-    where = "standard output" if to_stdout else str(Path(target).expanduser())
-    click.echo(f"exported {n:,} DIDs ({filt.describe()}) to {where}", err=True)
+    if context.out.json:  # the summary document; on stderr when the CSV itself is on stdout
+        doc = schema.result("export", n, target=None if to_stdout else target.shown, filter=filt.describe())
+        click.echo(dumps(doc), err=to_stdout)
+        return
+    context.out.note(f"exported {n:,} DIDs ({filt.describe()}) to {target.shown}")

@@ -8,6 +8,7 @@ n`), which costs the same on the first page and on the millionth row.
 from __future__ import annotations
 
 import datetime as _dt
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from didtui.core.phoneplan import TYPE_NAMES
 from didtui.core.statuses import label, parse_status
 from didtui.db import backend
 from didtui.errors import InputError, NotFound
-from didtui.models import DID, Account, Client, ClientPackage, Operator, Package, Reseller
+from didtui.models import DID, Account, Block, Client, ClientPackage, Operator, Package, Reseller
 
 SORTS = ("number", "status", "operator", "tag")
 
@@ -44,6 +45,8 @@ class DIDFilter:
     country: str | None = None  # ISO code, upper case ("" finds numbers without one)
     number_type: str | None = None  # one of NUMBER_TYPES
     place: str | None = None  # a piece of the geocoder's place, any case
+    # A block's range (first, last: digits of one width), set by core/blocks.py.
+    number_span: tuple[str, str] | None = None
     # Names for display only (set by `resolve_filter`), so a face can show what it filters.
     names: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
@@ -76,6 +79,8 @@ class DIDFilter:
             value = getattr(self, key)
             if value is not None:
                 parts.append(f"{key.replace('number_', '')} {value or '(none)'}")
+        if self.number_span is not None:
+            parts.append(f"block {shown.get('block', '-'.join(self.number_span))}")
         return ", ".join(parts) or "all DIDs"
 
     def where(self) -> Expression | None:
@@ -98,6 +103,9 @@ class DIDFilter:
             terms.append(DID.number_type == self.number_type)
         if self.place is not None:
             terms.append(fn.LOWER(DID.place).contains(self.place.lower()))
+        if self.number_span is not None:
+            first, last = self.number_span
+            terms.append((DID.number >= first) & (DID.number <= last) & (fn.LENGTH(DID.number) == len(first)))
         if self.statuses:
             terms.append(DID.status.in_(list(self.statuses)))
         if self.operator_id is not None:
@@ -157,6 +165,7 @@ def resolve_filter(
     country: str | None = None,
     number_type: str | None = None,
     place: str | None = None,
+    block: str | None = None,
 ) -> DIDFilter:
     """A filter from names as people type them; unknown names raise NotFound.
 
@@ -190,6 +199,10 @@ def resolve_filter(
         if name:
             values[f"{key}_id"] = lookup_id(model, name.strip(), key)
             names.append((key, name.strip()))
+    if block and block.strip():
+        row = Block.select(Block.first, Block.last).where(Block.id == lookup_id(Block, block.strip(), "block")).get()
+        values["number_span"] = (row.first, row.last)
+        names.append(("block", block.strip()))
     if account:
         client_name, _, account_name = account.rpartition("/")
         query = Account.select(Account.id).join(Client).where(Account.name == account_name.strip())
@@ -503,3 +516,64 @@ def iter_rows(filt: DIDFilter | None = None, *, sort: str = "number", chunk: int
         if len(rows) < chunk:
             return
         after = rows[-1].sort_key(sort)
+
+
+# ---- the filter bar's line (the app's `/` and the command line's --filter) ---------------
+
+FILTER_KEYS = {
+    "status": "status",
+    "s": "status",
+    "operator": "operator",
+    "op": "operator",
+    "o": "operator",
+    "tag": "tag",
+    "t": "tag",
+    "client": "client",
+    "c": "client",
+    "account": "account",
+    "acct": "account",
+    "reseller": "reseller",
+    "r": "reseller",
+    "package": "package",
+    "pkg": "package",
+    "p": "package",
+    "block": "block",
+    "b": "block",
+    "number": "number",
+    "n": "number",
+    "did": "number",
+    "country": "country",
+    "cc": "country",
+    "type": "number_type",
+    "place": "place",
+}
+
+
+def parse_filter_text(text: str) -> dict[str, Any]:
+    """The keyword arguments of `resolve_filter` for a typed filter line."""
+    try:
+        tokens = shlex.split(text)
+    except ValueError as exc:
+        raise InputError(f"filter: {exc} (close the quote)") from None
+    values: dict[str, Any] = {}
+    for token in tokens:
+        key, sep, value = token.partition(":")
+        if not sep:
+            if "number" in values:  # `020 7946`: a number's groups, one prefix
+                values["number"] += " " + token
+                continue
+            key, value = "number", token
+        name = FILTER_KEYS.get(key.lower())
+        if name is None:
+            raise InputError(
+                f"filter: unknown field {key!r}; use status, op, tag, client, account, reseller, pkg, block, "
+                "country, type, place"
+            )
+        if name == "tag" and value == "-":
+            value = ""
+        elif not value:
+            raise InputError(f"filter: {key}: needs a value, e.g. {key}:something")
+        if name == "status" and "status" in values:
+            value = values["status"] + "," + value
+        values[name] = value
+    return values

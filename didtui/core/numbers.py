@@ -374,6 +374,27 @@ def parse_numbers(text: str, max_range: int = MAX_RANGE, numbering: Numbering | 
     return spans
 
 
+def size_bound(text: str, max_range: int = MAX_RANGE) -> int:
+    """How many numbers a cell names, at most, without libphonenumber (for counting a
+    file before reading it): a range's ends compared as written, else 1. Ends written in
+    different forms are read properly."""
+    parts = _range_parts(text.strip())
+    if parts is None:
+        return 1
+    try:
+        head_plus, head = _clean(parts[0])
+        tail_plus, tail = _clean(parts[1])
+    except InputError:
+        return 1
+    if (tail_plus != head_plus and tail_plus) or len(tail) > len(head):
+        try:
+            return len(parse_span(text, max_range))
+        except InputError:
+            return 1
+    last = head[: len(head) - len(tail)] + tail
+    return max(1, min(int(last) - int(head) + 1, max_range))
+
+
 def count_numbers(spans: list[NumberSpan]) -> int:
     return sum(len(s) for s in spans)
 
