@@ -239,18 +239,25 @@ def _range_parts(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _read_range(head: str, tail: str, written: str, rules: Numbering, max_range: int) -> NumberSpan:
+def _range_ends(head: str, tail: str, written: str, rules: Numbering) -> tuple[str, str]:
     first = read_number(head, rules)
     tail_plus, tail_digits = _clean(tail)
     head_plus, head_digits = _clean(head)
     if tail_plus or len(tail_digits) == len(head_digits):
-        last = read_number(tail, rules)
-    elif len(tail_digits) < len(head_digits):
+        return first, read_number(tail, rules)
+    if len(tail_digits) < len(head_digits):
         # The end is read as the start was written, with its last digits replaced.
         kept = head_digits[: len(head_digits) - len(tail_digits)]
-        last = read_number(("+" if head_plus else "") + kept + tail_digits, rules)
-    else:
-        raise InputError(f"range {written!r}: the end has more digits than the start")
+        return first, read_number(("+" if head_plus else "") + kept + tail_digits, rules)
+    raise InputError(f"range {written!r}: the end has more digits than the start")
+
+
+def _read_range(head: str, tail: str, written: str, rules: Numbering, max_range: int) -> NumberSpan:
+    try:
+        first, last = _range_ends(head, tail, written, rules)
+    except InputError as exc:
+        message = str(exc)
+        raise InputError(message if repr(written) in message else f"range {written!r}: {message}") from None
     if len(first) != len(last):
         raise InputError(f"range {written!r} crosses a number-length boundary (+{first} and +{last})")
     span = NumberSpan(int(first), int(last), len(first), written)
