@@ -58,6 +58,7 @@ class Numbering:
     level: str = "valid"
     display: str = "international"
 
+
 # Commands run after a change is committed (core/hooks.py runs them; docs/cli.md).
 HOOK_NAMES = ("after_pick", "after_release", "after_deactivate", "after_unassign", "after_sweep", "after_import")
 _HOOK_OPTIONS = {"timeout": 30.0, "max_dids": 1000}
