@@ -142,9 +142,8 @@ _MISSING = object()
 def read_e164(plus: bool, digits: str, region: str) -> str:
     """`_library_read`, computed once per key: the digits that decide the reading
     (phoneplan.read_depth) and the length; the rest is copied as the library copies it."""
-    depth = phoneplan.read_depth(region, plus, digits)
-    if depth >= len(digits):
-        return _library_read(plus, digits, region)
+    # A short number (a range's START, `020 7946`) is its own key: such heads repeat.
+    depth = min(phoneplan.read_depth(region, plus, digits), len(digits))
     key = (region, plus, len(digits), digits[:depth])
     found = _read_cache.get(key, _MISSING)
     if found is _MISSING:
@@ -382,8 +381,9 @@ def parse_numbers(text: str, max_range: int = MAX_RANGE, numbering: Numbering | 
 
 
 def size_bound(text: str, max_range: int = MAX_RANGE) -> int:
-    """How many numbers a cell names, at most, without libphonenumber (for counting a
-    file before reading it): a range's ends compared as written, else 1. Ends written in
+    """How many numbers a cell names, at most, cheaply (for counting a file before
+    reading it): a range's ends compared as written when its START is a whole number
+    (a cached reading: a carrier block's STARTs repeat), else 1. Ends written in
     different forms are read properly."""
     parts = _range_parts(text.strip())
     if parts is None:
@@ -393,13 +393,20 @@ def size_bound(text: str, max_range: int = MAX_RANGE) -> int:
         tail_plus, tail = _clean(parts[1])
     except InputError:
         return 1
-    if (tail_plus != head_plus and tail_plus) or len(tail) > len(head):
-        try:
-            return len(parse_span(text, max_range))
-        except InputError:
-            return 1
+    if tail_plus or len(tail) > len(head):
+        return _exact_size(text, max_range)
     last = head[: len(head) - len(tail)] + tail
-    return max(1, min(int(last) - int(head) + 1, max_range))
+    bound = max(1, min(int(last) - int(head) + 1, max_range))
+    if bound > 1 and not _reads(parts[0], current_numbering()):
+        return 1  # START is no whole number: dashes grouping digits (`(020) 7946-9999`)
+    return bound
+
+
+def _exact_size(text: str, max_range: int) -> int:
+    try:
+        return len(parse_span(text, max_range))
+    except InputError:
+        return 1
 
 
 def count_numbers(spans: list[NumberSpan]) -> int:
