@@ -389,7 +389,7 @@ def size_bound(text: str, max_range: int = MAX_RANGE) -> int:
     if parts is None:
         return 1
     try:
-        head_plus, head = _clean(parts[0])
+        _head_plus, head = _clean(parts[0])
         tail_plus, tail = _clean(parts[1])
     except InputError:
         return 1
