@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import phonenumbers
 import platformdirs
 
 from didtui.errors import ConfigError
@@ -37,8 +38,27 @@ _PROFILE_KEYS = {
     "busy_timeout",
     "max_range",
     "reuse_after_days",
+    "country",
+    "number_format",
+    "numbers",
     "hooks",
 }
+NUMBER_LEVELS = ("valid", "possible", "digits")
+NUMBER_FORMATS = ("international", "e164", "national")
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """How a profile reads and shows numbers (docs/numbers.md).
+
+    `country` reads national forms (`020 7946 0000` under GB); `level` is how strict the
+    reader is (valid, possible, digits); `display` is how numbers are shown.
+    """
+
+    country: str = "US"
+    level: str = "valid"
+    display: str = "international"
+
 
 # Commands run after a change is committed (core/hooks.py runs them; docs/cli.md).
 HOOK_NAMES = ("after_pick", "after_release", "after_deactivate", "after_unassign", "after_sweep", "after_import")
@@ -73,7 +93,15 @@ class Profile:
     busy_timeout: float = 30.0
     max_range: int = 1_000_000
     reuse_after_days: int = 0  # picking skips DIDs released less than this many days ago
+    country: str = "US"
+    number_format: str = "international"
+    numbers: str = "valid"
+
     hooks: Hooks = field(default_factory=Hooks)
+
+    @property
+    def numbering(self) -> Numbering:
+        return Numbering(self.country, self.numbers, self.number_format)
 
     @property
     def scheme(self) -> str:
@@ -271,6 +299,9 @@ def _parse_profile(name: str, table: Any, where: str, hooks: Hooks | None = None
         "busy_timeout": (int, float),
         "max_range": int,
         "reuse_after_days": int,
+        "country": str,
+        "number_format": str,
+        "numbers": str,
     }
     for key, kind in types.items():
         if key in table:
@@ -283,7 +314,21 @@ def _parse_profile(name: str, table: Any, where: str, hooks: Hooks | None = None
         raise ConfigError(f"{where}: [profiles.{name}] hold_days cannot be negative")
     if not 0 <= options.get("reuse_after_days", 0) <= 3650:
         raise ConfigError(f"{where}: [profiles.{name}] reuse_after_days must be from 0 (off) to 3650")
+    _check_numbering(options, f"{where}: [profiles.{name}]")
     return Profile(**options)
+
+
+def _check_numbering(options: dict[str, Any], where: str) -> None:
+    if "country" in options:
+        country = options["country"].strip().upper()
+        if country not in phonenumbers.SUPPORTED_REGIONS:
+            raise ConfigError(
+                f'{where} country {options["country"]!r} is not an ISO 3166 country code: e.g. "US", "GB"'
+            )
+        options["country"] = country
+    for key, allowed in (("number_format", NUMBER_FORMATS), ("numbers", NUMBER_LEVELS)):
+        if key in options and options[key] not in allowed:
+            raise ConfigError(f"{where} {key} {options[key]!r}: use one of {', '.join(allowed)}")
 
 
 def _expand_sqlite(url: str, where: str, name: str) -> str:

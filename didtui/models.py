@@ -80,6 +80,8 @@ class ClientPackage(BaseModel):
 
 
 class DID(BaseModel):
+    # E.164 digits without the "+" (docs/numbers.md): keyset pages and prefix filters are
+    # ranges on this text, served by its unique index.
     number = CharField(max_length=32, unique=True)
     status = CharField(max_length=16)  # indexed through (status, tag, number)
     operator = ForeignKeyField(
@@ -99,6 +101,12 @@ class DID(BaseModel):
     # (picking reads the oldest first). Not (status, tag, released_at): the planner then
     # took it for plain status counts instead of (status, tag, number).
     released_at = DateTimeField(null=True, index=True)
+    # Derived from the number by core/numbers.py when it is created or imported, stored so
+    # reads never run libphonenumber (migration 0002).
+    country = CharField(max_length=3, default="")  # ISO 3166 alpha-2, "001" non-geographic
+    number_type = CharField(max_length=16, default="")  # fixed, mobile, tollfree, ...
+    place = CharField(max_length=100, default="")  # the geocoder's "London"
+    unreadable = CharField(max_length=200, default="")  # why 0002 could not read it; "" if fine
 
     class Meta:
         table_name = "did"

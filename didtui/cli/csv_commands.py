@@ -264,7 +264,14 @@ def import_command(
 @click.option("--client", metavar="NAME", help="Only DIDs given to this client.")
 @click.option("--account", metavar="CLIENT/ACCOUNT", help="Only DIDs given to this account.")
 @click.option("--package", metavar="NAME", help="Only DIDs in this package.")
-@click.option("--number", default="", metavar="DIGITS", help="Numbers starting with DIGITS (*DIGITS: containing them).")
+@click.option(
+    "--number",
+    default="",
+    metavar="PREFIX",
+    help="Numbers starting with PREFIX, e.g. '+44 20' (*DIGITS: containing them).",
+)
+@click.option("--country", metavar="CC", help="Only numbers of this country (ISO code, e.g. GB).")
+@click.option("--type", "number_type", metavar="TYPE", help="Only numbers of this type (fixed, mobile, tollfree, ...).")
 @click.option("--sort", type=click.Choice(["number", "status", "operator", "tag"]), default="number", show_default=True)
 @click.option(
     "-o",
@@ -287,6 +294,8 @@ def export_command(
     account: str | None,
     package: str | None,
     number: str,
+    country: str | None,
+    number_type: str | None,
     sort: str,
     output: str | None,
 ) -> None:
@@ -306,6 +315,8 @@ def export_command(
             "client": client,
             "account": account,
             "package": package,
+            "country": country,
+            "number_type": number_type,
         }
     )
     to_stdout = target.kind == "stdout"

@@ -16,6 +16,8 @@ from typing import Any
 from peewee import JOIN, SQL, Expression, Tuple, fn
 
 from didtui.core import operator_sort
+from didtui.core.numbers import clean_digits, read_prefix
+from didtui.core.phoneplan import TYPE_NAMES
 from didtui.core.statuses import label, parse_status
 from didtui.dialect import dialect
 from didtui.errors import InputError, NotFound
@@ -41,6 +43,9 @@ class DIDFilter:
     account_id: int | None = None
     package_id: int | None = None
     client_package_id: int | None = None
+    country: str | None = None  # ISO code, upper case ("" finds numbers without one)
+    number_type: str | None = None  # one of NUMBER_TYPES
+    place: str | None = None  # a piece of the geocoder's place, any case
     # A block's range (first, last: digits of one width), set by core/blocks.py.
     number_span: tuple[str, str] | None = None
     # Names for display only (set by `resolve_filter`), so a face can show what it filters.
@@ -71,6 +76,10 @@ class DIDFilter:
                 parts.append(f"{key} {shown.get(key, '#' + str(value))}")
         if self.tag is not None:
             parts.append(f"tag {self.tag or '(none)'}")
+        for key in ("country", "number_type", "place"):
+            value = getattr(self, key)
+            if value is not None:
+                parts.append(f"{key.replace('number_', '')} {value or '(none)'}")
         if self.number_span is not None:
             parts.append(f"block {shown.get('block', '-'.join(self.number_span))}")
         return ", ".join(parts) or "all DIDs"
@@ -81,15 +90,20 @@ class DIDFilter:
         terms: list[Any] = []
         number = self.number.strip()
         if number.startswith("*"):
-            digits = number[1:].lstrip("+")
-            if digits:
-                _digits_only(digits)
-                terms.append(DID.number.contains(digits))
+            if number[1:].strip():
+                terms.append(DID.number.contains(_number_part(number[1:], clean_digits)))
         elif number:
-            digits = number.lstrip("+")
-            _digits_only(digits)
+            # A prefix as people write it (`+44 20 7946`, `020 7946`) is a range on the
+            # stored digits: one seek of the number index.
+            digits = _number_part(number, read_prefix)
             upper = digits[:-1] + chr(ord(digits[-1]) + 1)
             terms.append((DID.number >= digits) & (DID.number < upper))
+        if self.country is not None:
+            terms.append(DID.country == self.country)
+        if self.number_type is not None:
+            terms.append(DID.number_type == self.number_type)
+        if self.place is not None:
+            terms.append(fn.LOWER(DID.place).contains(self.place.lower()))
         if self.number_span is not None:
             first, last = self.number_span
             terms.append((DID.number >= first) & (DID.number <= last) & (fn.LENGTH(DID.number) == len(first)))
@@ -119,9 +133,24 @@ class DIDFilter:
         return expression
 
 
-def _digits_only(text: str) -> None:
-    if not text.isdigit():
-        raise InputError(f"number filter {text!r}: use digits (a prefix), or *digits for a substring")
+NUMBER_TYPES = tuple(dict.fromkeys(TYPE_NAMES.values()))
+
+
+def _number_part(text: str, read: Any) -> str:
+    try:
+        return read(text)
+    except InputError:
+        raise InputError(
+            f"number filter {text.strip()!r}: use digits, as a prefix (+44 20 7946) or *digits for a substring"
+        ) from None
+
+
+def _number_type(text: str) -> str:
+    word = text.strip().lower().replace("_", "-").replace(" ", "-")
+    word = {"toll-free": "tollfree", "fixed-line": "fixed", "premium-rate": "premium"}.get(word, word)
+    if word not in NUMBER_TYPES:
+        raise InputError(f"unknown number type {text!r}: use one of {', '.join(NUMBER_TYPES)}")
+    return word
 
 
 def resolve_filter(
@@ -134,6 +163,9 @@ def resolve_filter(
     client: str | None = None,
     account: str | None = None,
     package: str | None = None,
+    country: str | None = None,
+    number_type: str | None = None,
+    place: str | None = None,
     block: str | None = None,
 ) -> DIDFilter:
     """A filter from names as people type them; unknown names raise NotFound.
@@ -150,6 +182,15 @@ def resolve_filter(
     if tag and tag.strip():
         # "-" (or "(none)") finds DIDs without a tag; an empty field does not filter.
         values["tag"] = "" if tag.strip() in ("-", "(none)") else tag.strip()
+    if country is not None and country.strip():
+        code = country.strip().upper()
+        if not (code.isalpha() and len(code) == 2) and code not in ("-", "001"):
+            raise InputError(f"country {country!r}: use an ISO code such as GB or US (- for none)")
+        values["country"] = "" if code == "-" else code
+    if number_type is not None and number_type.strip():
+        values["number_type"] = _number_type(number_type)
+    if place is not None and place.strip():
+        values["place"] = place.strip()
     for key, model, name in (
         ("operator", Operator, operator),
         ("reseller", Reseller, reseller),
@@ -320,6 +361,9 @@ class DIDRow:
     client_package_id: int | None
     created_at: _dt.datetime | None = None
     updated_at: _dt.datetime | None = None
+    country: str = ""
+    number_type: str = ""
+    place: str = ""
 
     @property
     def status_label(self) -> str:
@@ -498,6 +542,9 @@ def _row_query(filt: DIDFilter | None) -> Any:
         DID.client_package,
         DID.created_at,
         DID.updated_at,
+        DID.country,
+        DID.number_type,
+        DID.place,
     )
 
 
@@ -522,6 +569,9 @@ def _to_row(t: tuple[Any, ...]) -> DIDRow:
         client_package_id=t[16],
         created_at=t[17],
         updated_at=t[18],
+        country=t[19] or "",
+        number_type=t[20] or "",
+        place=t[21] or "",
     )
 
 
@@ -748,6 +798,10 @@ FILTER_KEYS = {
     "number": "number",
     "n": "number",
     "did": "number",
+    "country": "country",
+    "cc": "country",
+    "type": "number_type",
+    "place": "place",
 }
 
 
@@ -761,11 +815,15 @@ def parse_filter_text(text: str) -> dict[str, Any]:
     for token in tokens:
         key, sep, value = token.partition(":")
         if not sep:
+            if "number" in values:  # `020 7946`: a number's groups, one prefix
+                values["number"] += " " + token
+                continue
             key, value = "number", token
         name = FILTER_KEYS.get(key.lower())
         if name is None:
             raise InputError(
-                f"filter: unknown field {key!r}; use status, op, tag, client, account, reseller, pkg, block"
+                f"filter: unknown field {key!r}; use status, op, tag, client, account, reseller, pkg, block, "
+                "country, type, place"
             )
         if name == "tag" and value == "-":
             value = ""

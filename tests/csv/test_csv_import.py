@@ -120,7 +120,7 @@ def test_unknown_operators_are_created_only_when_allowed(profile, tmp_path):
 
 def test_existing_dids_skip_update_or_stop(profile, tmp_path):
     telia, _colt = operator("Telia"), operator("Colt")
-    make_dids("15551230001 15551230002", operator_id=telia, tag="gold", notes="keep")
+    make_dids("15551230001, 15551230002", operator_id=telia, tag="gold", notes="keep")
     path = write(
         tmp_path, "DID,Operator,Status,Tag\n15551230001,Colt,Blocked,\n15551230002,Telia,,silver\n15551230003,Colt,,\n"
     )

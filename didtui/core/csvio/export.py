@@ -40,6 +40,9 @@ EXPORT_COLUMNS = (
     "Package",
     "After Hold",
     "Hold Until",
+    "Country",
+    "Type",
+    "Place",
 )
 FETCH = 5_000
 
@@ -62,8 +65,11 @@ class _Quoted(tuple):
 
 
 def _safe(row: tuple) -> tuple:
-    """The row with its text cells neutralised (most rows pass through untouched)."""
-    _id, _s, o, _n, t, notes, c, a, r, p, _ah, _hu = row
+    """The row with its text cells neutralised (most rows pass through untouched), and
+    its number in E.164 with its `+` when it has a country (docs/numbers.md)."""
+    _id, _s, o, number, t, notes, c, a, r, p, _ah, _hu, country, _ty, _pl = row
+    if country:
+        row = (_id, _s, o, "+" + number, *row[4:])
     if (
         (o and o[0] in _FIRST)
         or (t and t[0] in _FIRST)
@@ -108,6 +114,9 @@ def export_query(filt: DIDFilter | None, sort: str = "number") -> Any:
         Package.name,
         _label(DID.after_hold),
         DID.hold_until,
+        DID.country,
+        DID.number_type,
+        DID.place,
     )
     return query.order_by(*shown_order(sort))
 

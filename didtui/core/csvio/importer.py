@@ -30,12 +30,21 @@ from didtui.core.csvio.mapping import FIELD_LABELS, check_mapping, guess_mapping
 from didtui.core.csvio.precheck import MAX_TOTAL, check_total, may_hold_nul
 from didtui.core.csvio.source import FileInfo, RecordReader, UnusableInput
 from didtui.core.csvio.staging import Stage, stages_imports
-from didtui.core.numbers import MAX_DIGITS, MAX_RANGE, parse_span
+from didtui.core.numbers import (
+    MAX_DIGITS,
+    MAX_RANGE,
+    NumberSpan,
+    derived,
+    display_number,
+    parse_span,
+    read_number,
+    span_rows,
+)
 from didtui.core.operators import create_operator
 from didtui.core.outfile import OutputFile, Target, check_target, open_database_files
 from didtui.core.resellers import create_reseller
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label, parse_after_hold, parse_status
-from didtui.db import current_actor
+from didtui.db import current_actor, current_numbering
 from didtui.dialect import dialect
 from didtui.errors import AlreadyExists, Cancelled, Conflict, InputError, OutputError
 from didtui.models import DID, Event, Operator, Reseller, database_proxy, utcnow
@@ -58,6 +67,9 @@ _INSERT_COLUMNS = [
     "created_at",
     "updated_at",
     "version",
+    "country",
+    "number_type",
+    "place",
 ]
 _EVENT_COLUMNS = ["at", "actor", "did_number", "action", "changes", "batch"]
 
@@ -462,6 +474,7 @@ class _Pipeline:
         statuses, after_holds = self._good["status"], self._good["after_hold"]
         operators, resellers = self._good["operator"], self._good["reseller"]
         max_range = self.options.max_range
+        digits_level = current_numbering().level == "digits"
         chunk_append = self.chunk.append
         chunk_numbers = 0
         rows = 0
@@ -486,14 +499,17 @@ class _Pipeline:
                 continue
             raw = cells[did_col].strip()
             try:
-                if raw.isdigit() and len(raw) <= MAX_DIGITS:
-                    numbers: Any = raw
-                    key = int("1" + raw)
-                    if key in seen:
-                        raise _RowWrong(f"duplicate inside the file: {raw} is also on an earlier line")
-                    count = 1
+                if "-" not in raw or raw[:1] == "-":
+                    numbers: Any = self._number(raw, digits_level)
                 else:
                     numbers = self._span(raw, max_range)
+                if isinstance(numbers, str):
+                    if int("1" + numbers) in seen:
+                        written = "" if raw == numbers else f" (written {raw!r} here)"
+                        shown = display_number(numbers)
+                        raise _RowWrong(f"duplicate inside the file: {shown} is also on an earlier line{written}")
+                    count = 1
+                else:
                     count = len(numbers)
                 status = after_hold = operator = tag = notes = reseller = None
                 if status_col is not None and (text := cells[status_col].strip()):
@@ -516,8 +532,8 @@ class _Pipeline:
                     notes = text if text[0] != "'" else restore(text)
                     if len(notes) > MAX_NOTES:
                         raise _RowWrong(f"notes are too long ({len(notes):,} characters): at most {MAX_NOTES:,}")
-                if count == 1 and isinstance(numbers, str):
-                    seen.add(key)
+                if isinstance(numbers, str):
+                    seen.add(int("1" + numbers))
                 else:
                     self._claim(numbers)
             except _RowWrong as exc:
@@ -539,12 +555,22 @@ class _Pipeline:
                 return f"column {self.info.columns[i]!r} ({FIELD_LABELS[field_]})"
         return None
 
-    def _span(self, raw: str, max_range: int) -> Any:
-        cleaned = "".join(raw.split())
-        if not cleaned:
+    @staticmethod
+    def _number(raw: str, digits_level: bool) -> str:
+        """One number through the one reader (core/numbers.py); bare ASCII digits under
+        the digits level are already what it would return."""
+        if digits_level and raw.isascii() and raw.isdigit() and 3 <= len(raw) <= MAX_DIGITS:
+            return raw
+        if not raw:
             raise _RowWrong("no DID number in this row")
         try:
-            span = parse_span(cleaned, max_range)
+            return read_number(raw)
+        except InputError as exc:
+            raise _RowWrong(str(exc)) from None
+
+    def _span(self, raw: str, max_range: int) -> Any:
+        try:
+            span = parse_span(raw, max_range)
         except InputError as exc:
             raise _RowWrong(str(exc)) from None
         if len(span) == 1:
@@ -635,6 +661,7 @@ class _Pipeline:
         d_status, d_operator, d_tag, d_notes, d_reseller, d_after_hold = self.defaults
         writing = self.writing
         append = inserts.append
+        derive = derived
         new = 0
         for row in chunk:
             line, cells, numbers, status, operator, tag, notes, reseller, after_hold = row
@@ -662,10 +689,10 @@ class _Pipeline:
             if reseller is None:
                 reseller = d_reseller
             if isinstance(numbers, str):
-                append((numbers, status, operator, tag, notes, reseller, after_hold or d_after_hold))
+                append((numbers, status, operator, tag, notes, reseller, after_hold or d_after_hold, *derive(numbers)))
             else:
                 values = (status, operator, tag, notes, reseller, after_hold or d_after_hold)
-                inserts.extend((n, *values) for n in numbers)
+                inserts.extend((n, *values, c, t, p) for n, c, t, p in span_rows(numbers))
         self.report.new += new
 
     def _existing(self, chunk: list[tuple]) -> dict[str, tuple]:
@@ -728,7 +755,10 @@ class _Pipeline:
         )
         if fresh:
             skip = {h[0] for h in hits}
-            inserts.extend((n, *values) for n in numbers if n not in skip)
+            if isinstance(row[2], NumberSpan):
+                inserts.extend((n, *values, c, t, p) for n, c, t, p in span_rows(row[2]) if n not in skip)
+            else:
+                inserts.extend((n, *values, *derived(n)) for n in numbers if n not in skip)
         for number, did_id, version, fields_, changes in planned_updates:
             if "operator_id" in fields_:
                 fields_["operator_id"] = self._operator_id(fields_["operator_id"])
@@ -860,12 +890,14 @@ class _Pipeline:
         per-import constants written into the statement (a third fewer values to bind)."""
         if not single_writer:
             tail = (self.options.hold_days, self.now, self.now, 1)
-            bulk.insert_rows(db, DID._meta.table_name, _INSERT_COLUMNS, [row + tail for row in rows])
+            bulk.insert_rows(db, DID._meta.table_name, _INSERT_COLUMNS, [row[:7] + tail + row[7:] for row in rows])
             return
         p = db.param
         now = f"'{self.now:%Y-%m-%d %H:%M:%S}'"
+        columns = [*_INSERT_COLUMNS[:7], *_INSERT_COLUMNS[11:], *_INSERT_COLUMNS[7:11]]
         sql = (
-            f"INSERT INTO {DID._meta.table_name} ({', '.join(_INSERT_COLUMNS)}) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, "
+            f"INSERT INTO {DID._meta.table_name} ({', '.join(columns)}) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, "
+            f"{p}, {p}, "
             f"{int(self.options.hold_days)}, {now}, {now}, 1)"
         )
         cursor = db.cursor()

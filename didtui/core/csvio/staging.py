@@ -21,7 +21,19 @@ from didtui.dialect import dialect
 from didtui.errors import Conflict
 from didtui.models import DID, Event
 
-NEW_COLUMNS = ("number", "status", "operator_id", "tag", "notes", "reseller_id", "after_hold")
+# The number's derived columns last, as importer.py builds its rows (docs/numbers.md).
+NEW_COLUMNS = (
+    "number",
+    "status",
+    "operator_id",
+    "tag",
+    "notes",
+    "reseller_id",
+    "after_hold",
+    "country",
+    "number_type",
+    "place",
+)
 UPDATABLE = ("status", "operator_id", "tag", "notes", "reseller_id", "after_hold")
 EVENT_COLUMNS = ("at", "actor", "did_number", "action", "changes", "batch")
 
@@ -50,7 +62,8 @@ class Stage:
     # ---- staging (no lock on the main database) ---------------------------------------
 
     def add_new(self, rows: Sequence[Sequence[Any]]) -> None:
-        """(number, status, operator_id, tag, notes, reseller_id, after_hold) per new DID."""
+        """(number, status, operator_id, tag, notes, reseller_id, after_hold, country,
+        number_type, place) per new DID."""
         marks = ", ".join("?" * len(NEW_COLUMNS))
         self._many(f"INSERT INTO temp.{self.new} VALUES ({marks})", rows)
         self.counts["new"] += len(rows)

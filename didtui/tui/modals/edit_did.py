@@ -10,6 +10,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from didtui.core import history, inventory, owners
 from didtui.core.filters import DIDRow, get_row
+from didtui.core.numbers import display_number
 from didtui.core.statuses import SETTABLE, Status, label
 from didtui.errors import Conflict, DidtuiError
 from didtui.tui.modals import fields
@@ -78,9 +79,11 @@ class EditDIDScreen(FormScreen[bool]):
         row, events, had = result
         self.query_one("#owners", Static).update(Content(describe_owners(had)))
         self.row = row
-        self.query_one("#form-title", Label).update(f"Edit DID {row.number}")
+        self.query_one("#form-title", Label).update(f"Edit DID {display_number(row.number, row.country)}")
+        number_facts = " · ".join(p for p in (row.country, row.number_type, row.place) if p)
         self.query_one("#did-summary", Static).update(
             f"#{row.id} · {row.status_label}"
+            + (f" · {number_facts}" if number_facts else "")
             + (f" · {row.client_account} ({row.package})" if row.client else "")
             + (f" · hold until {row.hold_until:%Y-%m-%d %H:%M}" if row.hold_until else "")
             + f" · version {row.version}"
@@ -136,7 +139,7 @@ class EditDIDScreen(FormScreen[bool]):
         if isinstance(result, Conflict):
             self.show_error(f"{error_message(result)}\nnow: {self._describe(result.current)}")
             return
-        self.app.notify(f"saved DID {result.number}")
+        self.app.notify(f"saved DID {display_number(result.number, result.country)}")
         self.dismiss(True)
 
     def _describe(self, current: dict) -> str:

@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from didtui.core import history
+from didtui.core.numbers import display_number
 from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.edit_did import describe_events
 from didtui.tui.screens.batches import BatchesScreen
@@ -28,7 +29,7 @@ class HistoryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form wide"):
-            yield Label(f"History of DID {self.number}", classes="form-title")
+            yield Label(f"History of DID {display_number(self.number)}", classes="form-title")
             with VerticalScroll(classes="form-body"):
                 yield Static("loading…", id="history")
             yield Label("esc closes · b: batches (undo)", classes="form-info")

@@ -8,6 +8,7 @@ from textual.widgets import Input
 
 from didtui.core import retail, runs
 from didtui.core.history import new_batch
+from didtui.core.numbers import display_number
 from didtui.core.retail import ClientPackageRow
 from didtui.errors import DidtuiError
 from didtui.tui.modals import fields
@@ -102,9 +103,8 @@ class PickScreen(FormScreen[list]):
     def _picked(self, result: tuple[list[str], list[str]], batch: str) -> None:
         numbers, warnings = result
         fire_hook(self, "after_pick", batch=batch, counts={"dids": len(numbers)}, dids=numbers)
-        self.app.notify(
-            f"picked {count(len(numbers), 'DID')}: {', '.join(numbers[:5])}{' …' if len(numbers) > 5 else ''}"
-        )
+        shown = ", ".join(display_number(n) for n in numbers[:5])
+        self.app.notify(f"picked {count(len(numbers), 'DID')}: {shown}{' …' if len(numbers) > 5 else ''}")
         for warning in warnings[:5]:
             self.app.notify(f"note: {warning}", severity="warning", timeout=10, markup=False)
         self.dismiss(numbers)

@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 from didtui.core import inventory, retail, sweep, views
 from didtui.core.filters import SORTS, DIDFilter, Selection, resolve_filter
 from didtui.core.history import new_batch
+from didtui.core.numbers import display_number
 from didtui.core.statuses import Status, label
 from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.confirm import ConfirmScreen
@@ -98,7 +99,7 @@ class DIDListPanel(Vertical):
         if row is None:
             self.app.notify("no DID under the cursor", severity="warning")
             return None
-        return Selection.of_ids([row.id]), 1, f"DID {row.number}"
+        return Selection.of_ids([row.id]), 1, f"DID {display_number(row.number, row.country)}"
 
     def refresh_data(self) -> None:
         self.table.reload()
@@ -137,7 +138,8 @@ class DIDListPanel(Vertical):
         row = self.table.current_row
         if self.table.selection() is None and row is not None and row.status != Status.ACTIVE.value:
             self.app.notify(
-                f"DID {row.number} is {row.status_label}: only Active DIDs can be released", severity="warning"
+                f"DID {display_number(row.number, row.country)} is {row.status_label}: only Active DIDs can be released",
+                severity="warning",
             )
             return
 

@@ -27,6 +27,7 @@ from textual.strip import Strip
 
 from didtui.core import filters
 from didtui.core.filters import DIDFilter, DIDRow, Selection
+from didtui.core.numbers import display_number
 from didtui.tui.keyhelp import help_group
 from didtui.tui.work import db_call
 
@@ -58,7 +59,7 @@ def _hold(row: DIDRow) -> str:
 # At 80 columns DID, Status, Client and Operator show without scrolling. A new column is
 # one line here, with the priority that says where it goes.
 COLUMNS = (
-    Column("DID", 16, lambda r: r.number, priority=0),
+    Column("DID", 17, lambda r: display_number(r.number, r.country), priority=0),
     Column("Status", 9, lambda r: r.status_label, priority=10),
     Column("Client", 24, lambda r: r.client_account, priority=20, grow=True),
     Column("Operator", 16, lambda r: r.operator, priority=30),
@@ -68,6 +69,10 @@ COLUMNS = (
     Column("Reseller", 18, lambda r: r.reseller, priority=70),
     Column("Notes", 20, lambda r: r.notes.replace("\n", " "), priority=80, grow=True),
     Column("ID", 8, lambda r: str(r.id), priority=90),
+    # Derived from the number (core/numbers.py): the first to go at narrow widths.
+    Column("Country", 7, lambda r: r.country, priority=100),
+    Column("Type", 10, lambda r: r.number_type, priority=110),
+    Column("Place", 16, lambda r: r.place, priority=120),
 )
 ORDERED = tuple(sorted(COLUMNS, key=lambda c: c.priority))
 FIXED, SCROLLING = ORDERED[0], ORDERED[1:]

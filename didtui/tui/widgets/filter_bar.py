@@ -20,7 +20,10 @@ from didtui.core.filters import FILTER_KEYS as KEYS  # noqa: F401 - re-exported
 from didtui.core.filters import parse_filter_text  # noqa: F401 - re-exported (screens/dids.py)
 from didtui.tui.keyhelp import help_group
 
-HINT = "4420 | *555  status:hold  op:NAME  tag:T  client:C  reseller:R  pkg:P  (enter applies, esc closes)"
+HINT = (
+    "+44 20 | *555  status:hold  op:NAME  tag:T  client:C  reseller:R  pkg:P  country:GB  type:mobile  "
+    "place:london  (enter applies, esc closes)"
+)
 
 
 def filter_text(values: dict[str, Any]) -> str:
@@ -29,8 +32,9 @@ def filter_text(values: dict[str, Any]) -> str:
     for key, value in values.items():
         if key == "tag" and value == "":
             value = "-"
-        text = shlex.quote(str(value)) if " " in str(value) else str(value)
-        parts.append(text if key == "number" else f"{key}:{text}")
+        text = shlex.quote(str(value)) if " " in str(value) and key != "number" else str(value)
+        label = {"number_type": "type"}.get(key, key)
+        parts.append(text if key == "number" else f"{label}:{text}")
     return " ".join(parts)
 
 
