@@ -30,6 +30,7 @@ import peewee
 from peewee import JOIN, SQL, Value, fn
 
 from didtui.core import bulk, history, retail
+from didtui.core.numbers import derived
 from didtui.core.statuses import Status
 from didtui.db import backend, current_actor, is_retryable
 from didtui.errors import Conflict, InputError, NotFound, RuleViolation, UndoRefused
@@ -613,6 +614,23 @@ def _restore(batch: str, keep: _Keep, now: _dt.datetime) -> int:
     return db.execute_sql(sql, (now, batch, *params)).rowcount
 
 
+def _refill_derived(ids: list[int]) -> None:
+    """Country, type and place of restored DIDs, read again from their numbers (the
+    before-images keep what a person set, not what the number says)."""
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for start in range(0, len(ids), 5_000):
+        chunk = ids[start : start + 5_000]
+        for did_id, number in DID.select(DID.id, DID.number).where(DID.id.in_(chunk)).tuples():
+            groups.setdefault(derived(number), []).append(did_id)
+    for (country, number_type, place), ids in groups.items():
+        if not (country or number_type or place):
+            continue
+        for start in range(0, len(ids), 5_000):
+            DID.update({DID.country: country, DID.number_type: number_type, DID.place: place}).where(
+                DID.id.in_(ids[start : start + 5_000])
+            ).execute()
+
+
 def _recreate(where: Any, undo_batch: str, actor: str, now: _dt.datetime, tag: dict[str, Any]) -> int:
     b = DIDBefore
     rows = b.select(
@@ -657,7 +675,9 @@ def _recreate(where: Any, undo_batch: str, actor: str, now: _dt.datetime, tag: d
         Event.insert_from(events, [Event.at, Event.actor, Event.did_number, Event.action, Event.changes, Event.batch])
     ).rowcount
     history.count_batch(undo_batch, n)
+    restored = [i for (i,) in b.select(b.did_id).where(where).tuples()]  # before they exist again
     database_proxy.execute(DID.insert_from(rows, fields))
+    _refill_derived(restored)
     if backend(database_proxy.obj) == "postgresql":
         # Ids were given explicitly: the sequence must stay ahead of them.
         database_proxy.execute_sql(

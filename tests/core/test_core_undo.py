@@ -266,3 +266,22 @@ def test_moving_a_resellers_dids_undoes(profile: Profile) -> None:
         undo.undo(last_batch())
     assert {d.reseller_id for d in DID.select()} == {other.id} and len(before) == 2
     assert_invariants()
+
+
+def test_undoing_a_delete_reads_country_type_and_place_again(profile: Profile) -> None:
+    from didtui import db as dbmod
+    from didtui.config import Numbering
+
+    saved = dbmod.current_numbering()
+    dbmod.set_numbering(Numbering("GB", "valid", "international"))
+    try:
+        create("020 7946 0100-0104")
+        assert did("442079460100").country == "GB"
+        batch_of_delete = history.new_batch()
+        inventory.mass_delete(Selection.of_ids(ids_of("442079460100", "442079460101")), batch=batch_of_delete)
+        undo.undo(batch_of_delete)
+        back = did("442079460101")
+        assert (back.country, back.number_type, back.place) == ("GB", "fixed", "London")
+        assert_invariants()
+    finally:
+        dbmod.set_numbering(saved)
