@@ -11,7 +11,17 @@ from didtui.core import filters
 from didtui.core.filters import SORT_INDEXES, DIDFilter
 
 
-@pytest.mark.parametrize("sort", ["number", "status", "tag", "operator"])
+def test_sorted_by_operator_name_there_are_no_landmarks(analyzed: Profile) -> None:  # noqa: F811
+    # The name order is not the (operator, number) index's order (core/operator_sort.py).
+    marks = filters.landmarks(None, sort="operator", every=3_000)
+    assert marks.keys == ()
+    plain = filters.page_at(None, sort="operator", offset=10_123, limit=5)
+    assert [r.id for r in filters.page_at(None, sort="operator", offset=10_123, limit=5, marks=marks)] == [
+        r.id for r in plain
+    ]
+
+
+@pytest.mark.parametrize("sort", ["number", "status", "tag"])
 def test_a_jump_from_a_landmark_finds_the_same_rows(analyzed: Profile, sort: str) -> None:  # noqa: F811
     marks = filters.landmarks(None, sort=sort, every=3_000)
     assert len(marks.keys) == 20_000 // 3_000
