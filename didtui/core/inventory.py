@@ -21,6 +21,7 @@ from didtui.core import bulk, history
 from didtui.core.filters import DIDRow, Selection, get_row
 from didtui.core.numbers import NumberSpan, count_numbers
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label
+from didtui.core.text import check_notes, check_tag
 from didtui.db import backend, current_actor
 from didtui.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
 from didtui.models import DID, Operator, Reseller, database_proxy, utcnow
@@ -140,6 +141,10 @@ def _check_fields(values: dict[str, Any]) -> None:
     for key in ("tag",):
         if values.get(key) is not None and len(values[key]) > 100:
             raise InputError(f"{key} is too long: at most 100 characters")
+    if values.get("tag") is not None:
+        check_tag(values["tag"])
+    if values.get("notes") is not None:
+        check_notes(values["notes"])
 
 
 def create_dids(

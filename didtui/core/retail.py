@@ -20,6 +20,7 @@ from didtui.core.filters import Selection
 from didtui.core.inventory import selection_where
 from didtui.core.numbers import normalize_number
 from didtui.core.statuses import AFTER_HOLD, Status
+from didtui.core.text import check_name, check_tag
 from didtui.db import current_actor, is_retryable
 from didtui.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
 from didtui.models import (
@@ -42,7 +43,7 @@ def _name(value: str, kind: str) -> str:
         raise InputError(f"a {kind} needs a name")
     if len(name) > 100:
         raise InputError(f"{kind} name is too long: at most 100 characters")
-    return name
+    return check_name(name, f"{kind} name")
 
 
 def _create_unique(model: Any, kind: str, **fields: Any) -> Any:
@@ -140,6 +141,7 @@ def parse_tags(tags: str | list[str]) -> list[str]:
     for tag in clean:
         if len(tag) > 100:
             raise InputError(f"tag {tag[:20]!r}... is too long: at most 100 characters")
+        check_tag(tag)
     return clean
 
 
