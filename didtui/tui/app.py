@@ -14,15 +14,18 @@ from typing import Any
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from didtui.config import Profile
 from didtui.core import sweep as sweeping
+from didtui.core.text import display_safe
 from didtui.tui.screens.clients import ClientsTab
 from didtui.tui.screens.dids import DataChanged, DidsTab
 from didtui.tui.screens.operators import OperatorsTab
 from didtui.tui.screens.packages import PackagesTab
+from didtui.tui.text import literal
 from didtui.tui.work import db_call, set_pool_size
 
 TABS = ("dids", "operators", "packages", "clients")
@@ -74,7 +77,7 @@ class DidApp(App[None]):
     # ---- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(self._topbar_text(), id="topbar")
+        yield Static(literal(self._topbar_text()), id="topbar")
         with TabbedContent(id="tabs"):
             with TabPane(TAB_TITLES["dids"], id="dids"):
                 yield DidsTab(hold_days=self.profile.hold_days, max_range=self.profile.max_range, id="dids-tab")
@@ -108,7 +111,7 @@ class DidApp(App[None]):
         return f"didtui · profile {self.profile.name} · {self.profile.user} · last sweep {self.last_sweep}"
 
     def _update_topbar(self) -> None:
-        self.query_one("#topbar", Static).update(self._topbar_text())
+        self.query_one("#topbar", Static).update(literal(self._topbar_text()))
 
     # ---- tabs ---------------------------------------------------------------------------
 
@@ -190,6 +193,25 @@ class DidApp(App[None]):
         self.last_sweep = "FAILED"
         self._update_topbar()
         self.notify(f"hold sweep failed: {message}", severity="error", timeout=10)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast is literal text: its messages carry names, notes and core errors
+        (docs/untrusted-data.md), so markup is never parsed, whoever asks for it."""
+        super().notify(
+            display_safe(str(message), keep="\n"),
+            title=display_safe(str(title)),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # ---- help and palette ---------------------------------------------------------------
 

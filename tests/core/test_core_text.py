@@ -39,9 +39,11 @@ HOSTILE = [
 ]
 
 # Characters a test string draws from: plenty of hostile ones among ordinary text.
-_HOSTILE_CHARS = "".join(
-    [*map(chr, range(0x20)), "\x7f", *map(chr, range(0x80, 0xA0)), "\u202a\u202b\u202c\u202d\u202e"]
-    + ["\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u200b\ufeff\u2028\u2029\u00ad\U000e0001"]
+_HOSTILE_CHARS = (
+    "".join(map(chr, range(0x20)))
+    + "\x7f"
+    + "".join(map(chr, range(0x80, 0xA0)))
+    + "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u200b\ufeff\u2028\u2029\u00ad\U000e0001"
 )
 hostile_text = st.text(
     alphabet=st.one_of(st.sampled_from(_HOSTILE_CHARS), st.characters(), st.sampled_from("[]/@=:;\\'\"")),

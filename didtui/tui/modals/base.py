@@ -14,6 +14,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from didtui.tui.text import literal
+from didtui.tui.text import message as message_text
+
 T = TypeVar("T")
 
 
@@ -29,7 +32,7 @@ class FormScreen(ModalScreen[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
-            yield Label(self.TITLE_TEXT, classes="form-title", id="form-title")
+            yield Label(literal(self.TITLE_TEXT), classes="form-title", id="form-title")
             with VerticalScroll(classes="form-body"):
                 yield from self.fields()
             yield Static("", classes="form-info", id="form-info")
@@ -46,13 +49,13 @@ class FormScreen(ModalScreen[T]):
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#form-error", Static)
-        error.update(message)
+        error.update(message_text(message))
         error.set_class(bool(message), "-shown")
         self.set_busy(False)
 
     def show_info(self, message: str) -> None:
         info = self.query_one("#form-info", Static)
-        info.update(message)
+        info.update(message_text(message))
         info.set_class(bool(message), "-shown")
 
     def set_busy(self, busy: bool) -> None:

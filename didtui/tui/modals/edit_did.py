@@ -5,21 +5,28 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Input, Label, Select, Static
 
 from didtui.core import history, inventory
 from didtui.core.filters import DIDRow, get_row
 from didtui.core.statuses import SETTABLE, Status, label
+from didtui.core.text import display_safe, notes_for_editing, notes_from_editing
 from didtui.errors import Conflict, DidtuiError
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
+from didtui.tui.text import literal
 from didtui.tui.work import db_call, error_message
 
 
-def describe_events(events: list[history.EventRow]) -> str:
+def describe_events(events: list[history.EventRow]) -> Content:
+    """One line per event, literal: actors, names and notes are other people's text."""
     if not events:
-        return "(no history)"
-    return "\n".join(f"{e.at:%Y-%m-%d %H:%M} {e.actor:<10} {e.action:<10} {e.describe()}" for e in events)
+        return Content("(no history)")
+    return literal(
+        "\n".join(display_safe(f"{e.at:%Y-%m-%d %H:%M} {e.actor:<10} {e.action:<10} {e.describe()}") for e in events),
+        keep="\n",
+    )
 
 
 def _status_choices(current: str) -> list[Status]:
@@ -28,6 +35,11 @@ def _status_choices(current: str) -> list[Status]:
     if current == Status.HOLD.value:
         return [Status.HOLD, *SETTABLE]
     return list(SETTABLE)
+
+
+def _edited(shown: str, stored: str) -> str:
+    """What a field shown as `display_safe(stored)` saves: the stored value if left as is."""
+    return stored if shown == display_safe(stored).strip() else shown
 
 
 class EditDIDScreen(FormScreen[bool]):
@@ -66,12 +78,14 @@ class EditDIDScreen(FormScreen[bool]):
     def _loaded(self, result: tuple[DIDRow, list[history.EventRow]]) -> None:
         row, events = result
         self.row = row
-        self.query_one("#form-title", Label).update(f"Edit DID {row.number}")
+        self.query_one("#form-title", Label).update(literal(f"Edit DID {row.number}"))
         self.query_one("#did-summary", Static).update(
-            f"#{row.id} · {row.status_label}"
-            + (f" · {row.client_account} ({row.package})" if row.client else "")
-            + (f" · hold until {row.hold_until:%Y-%m-%d %H:%M}" if row.hold_until else "")
-            + f" · version {row.version}"
+            literal(
+                f"#{row.id} · {row.status_label}"
+                + (f" · {row.client_account} ({row.package})" if row.client else "")
+                + (f" · hold until {row.hold_until:%Y-%m-%d %H:%M}" if row.hold_until else "")
+                + f" · version {row.version}"
+            )
         )
         status = self.query_one("#status", Select)
         status.set_options(
@@ -84,9 +98,11 @@ class EditDIDScreen(FormScreen[bool]):
         fields.operators(self, self.query_one("#operator", Select), row.operator_id)
         fields.resellers(self, self.query_one("#reseller", Select), row.reseller_id)
         self.query_one("#after_hold", Select).value = row.after_hold
-        self.query_one("#tag", Input).value = row.tag
+        # Shown with control characters made visible (rows stored before the input rules);
+        # a field left as shown saves the stored value unchanged (see submit).
+        self.query_one("#tag", Input).value = display_safe(row.tag)
         self.query_one("#hold_days", Input).value = str(row.hold_days)
-        self.query_one("#notes", Input).value = row.notes
+        self.query_one("#notes", Input).value = notes_for_editing(row.notes)
         self.query_one("#history", Static).update(describe_events(events))
         self.query_one("#edit-fields").disabled = False
         self.set_busy(False)
@@ -104,11 +120,11 @@ class EditDIDScreen(FormScreen[bool]):
         changes = {
             "status": fields.chosen(self.query_one("#status", Select)) or row.status,
             "operator_id": fields.chosen(self.query_one("#operator", Select)),
-            "tag": self.query_one("#tag", Input).value.strip(),
+            "tag": _edited(self.query_one("#tag", Input).value.strip(), row.tag),
             "reseller_id": fields.chosen(self.query_one("#reseller", Select)),
             "after_hold": fields.chosen(self.query_one("#after_hold", Select)) or row.after_hold,
             "hold_days": hold_days,
-            "notes": self.query_one("#notes", Input).value,
+            "notes": notes_from_editing(self.query_one("#notes", Input).value, row.notes),
         }
         self.set_busy(True)
 

@@ -10,6 +10,7 @@ from textual.widgets import Label, Static
 
 from didtui.core import history
 from didtui.tui.modals.edit_did import describe_events
+from didtui.tui.text import literal, message
 from didtui.tui.work import db_call
 
 
@@ -22,7 +23,7 @@ class HistoryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form wide"):
-            yield Label(f"History of DID {self.number}", classes="form-title")
+            yield Label(literal(f"History of DID {self.number}"), classes="form-title")
             with VerticalScroll(classes="form-body"):
                 yield Static("loading…", id="history")
             yield Label("esc closes", classes="form-info")
@@ -32,7 +33,7 @@ class HistoryScreen(ModalScreen[None]):
             self,
             lambda: history.did_history(self.number),
             done=lambda events: self.query_one("#history", Static).update(describe_events(events)),
-            failed=lambda message: self.query_one("#history", Static).update(message),
+            failed=lambda text: self.query_one("#history", Static).update(message(text)),
         )
 
     def action_close(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Button, Input, Select
+from textual.widgets import Button, Input, Label, Select
 
 from didtui.core import inventory
 from didtui.core.filters import Selection
@@ -13,6 +13,7 @@ from didtui.errors import DidtuiError
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.modals.confirm import ConfirmScreen
+from didtui.tui.text import literal
 from didtui.tui.work import db_call
 
 
@@ -45,7 +46,7 @@ class MassEditScreen(FormScreen[str]):
     def on_mount(self) -> None:
         fields.operators(self, self.query_one("#operator", Select))
         fields.resellers(self, self.query_one("#reseller", Select))
-        self.query_one("#form-title").update(f"Mass edit {self.count:,} DIDs")
+        self.query_one("#form-title", Label).update(literal(f"Mass edit {self.count:,} DIDs"))
         self.show_info(f"changes {self.count:,} DIDs: {self.description}; empty fields stay as they are")
         self.query_one("#status", Select).focus()
 

@@ -11,6 +11,7 @@ from didtui.core.retail import ClientPackageRow
 from didtui.errors import DidtuiError
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
+from didtui.tui.text import literal
 from didtui.tui.work import db_call
 
 SHOWN = 200
@@ -48,7 +49,7 @@ class PickScreen(FormScreen[list]):
         self.cp = row
         listing = self.query_one("#numbers", SelectionList)
         listing.clear_options()
-        listing.add_options([(f"{number}  {tag}", number) for _, number, tag in numbers])
+        listing.add_options([(literal(f"{number}  {tag}"), number) for _, number, tag in numbers])
         if numbers:
             listing.highlighted = 0  # space marks the first at once
         shown = f" (first {len(numbers)} listed)" if free > len(numbers) else ""

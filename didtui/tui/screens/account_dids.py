@@ -11,6 +11,7 @@ from didtui.core import retail
 from didtui.core.filters import DIDFilter
 from didtui.core.retail import ClientPackageRow
 from didtui.tui.screens.dids import DIDListPanel
+from didtui.tui.text import literal
 from didtui.tui.widgets.did_table import DIDTable
 from didtui.tui.work import db_call
 
@@ -34,7 +35,7 @@ class AccountPanel(DIDListPanel):
         self.cp = cp
 
     def compose(self) -> ComposeResult:
-        yield Static(package_line(self.cp), id="package-line", classes="section")
+        yield Static(literal(package_line(self.cp)), id="package-line", classes="section")
         yield from self.compose_summary()
         yield DIDTable(id="account-table")
 
@@ -49,7 +50,7 @@ class AccountPanel(DIDListPanel):
 
     def _show_package(self, cp: ClientPackageRow) -> None:
         self.cp = cp
-        self.query_one("#package-line", Static).update(package_line(cp))
+        self.query_one("#package-line", Static).update(literal(package_line(cp)))
 
     def action_pick(self) -> None:
         from didtui.tui.modals.pick import PickScreen
@@ -73,7 +74,7 @@ class AccountDIDsScreen(Screen[None]):
         self.cp = cp
 
     def compose(self) -> ComposeResult:
-        yield Static(f"didtui · DIDs of {self.cp.client} / {self.cp.account}", id="topbar")
+        yield Static(literal(f"didtui · DIDs of {self.cp.client} / {self.cp.account}"), id="topbar")
         yield AccountPanel(self.cp, id="account-panel")
         yield Footer(compact=True)
 

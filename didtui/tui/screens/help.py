@@ -9,8 +9,11 @@ from typing import Any
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
+
+from didtui.core.text import display_safe
 
 
 def binding_groups() -> list[tuple[str, str, list[Binding]]]:
@@ -51,19 +54,22 @@ def key_text(app: Any, binding: Binding) -> str:
     return ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
 
 
-def help_text(app: Any) -> str:
-    lines: list[str] = []
+def help_text(app: Any) -> Content:
+    """Built as Content, not markup: the keys come from the user's config."""
+    lines: list[Content] = []
     for where, _, bindings in binding_groups():
-        lines.append(f"[b]{where}[/b]")
+        lines.append(Content.styled(where, "bold"))
         for b in bindings:
-            lines.append(f"  {key_text(app, b):<18} {(b.tooltip or b.description):<34} [dim]{b.id}[/dim]")
-        lines.append("")
-    lines.append("[b]Filter syntax[/b]")
-    lines.append("  4420 (prefix) or *555 (contains)  status:hold,stock  op:NAME  tag:T (tag:- none)")
-    lines.append('  client:C  account:C/A  reseller:R  pkg:P   quote names with spaces: op:"Colt Numbers"')
-    lines.append("")
-    lines.append('Remap any binding by id in the config: [keymap] dids.new = "ctrl+n"')
-    return "\n".join(lines)
+            keys = display_safe(key_text(app, b))
+            what = display_safe(b.tooltip or b.description)
+            lines.append(Content.assemble(f"  {keys:<18} {what:<34} ", (b.id or "", "dim")))
+        lines.append(Content(""))
+    lines.append(Content.styled("Filter syntax", "bold"))
+    lines.append(Content("  4420 (prefix) or *555 (contains)  status:hold,stock  op:NAME  tag:T (tag:- none)"))
+    lines.append(Content('  client:C  account:C/A  reseller:R  pkg:P   quote names with spaces: op:"Colt Numbers"'))
+    lines.append(Content(""))
+    lines.append(Content('Remap any binding by id in the config: [keymap] dids.new = "ctrl+n"'))
+    return Content("\n").join(lines)
 
 
 class HelpScreen(ModalScreen[None]):

@@ -17,6 +17,8 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from didtui.errors import InputError
+from didtui.tui.text import literal
+from didtui.tui.text import message as message_text
 
 KEYS = {
     "status": "status",
@@ -134,11 +136,13 @@ class FilterBar(Vertical):
 
     def show_active(self, description: str | None) -> None:
         self.set_class(bool(description), "-active")
-        self.query_one("#filter-active", Static).update(f"filter: {description}  (esc clears)" if description else "")
+        self.query_one("#filter-active", Static).update(
+            literal(f"filter: {description}  (esc clears)" if description else "")
+        )
 
     def show_error(self, message: str) -> None:
         self.set_class(bool(message), "-error")
-        self.query_one("#filter-error", Static).update(message)
+        self.query_one("#filter-error", Static).update(message_text(message))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

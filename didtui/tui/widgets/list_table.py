@@ -9,6 +9,8 @@ from typing import Any
 from textual.binding import Binding
 from textual.widgets import DataTable
 
+from didtui.tui.text import literal
+
 
 class ListTable(DataTable, inherit_bindings=False):
     """DataTable's keys minus `enter`, which each tab binds itself (and the footer shows)."""
@@ -37,7 +39,8 @@ class ListTable(DataTable, inherit_bindings=False):
         keep = self.current_key
         self.clear()
         for key, cells in rows:
-            self.add_row(*cells, key=str(key))
+            # Names come from other users and files: literal text, never markup.
+            self.add_row(*(literal(c) if isinstance(c, str) else c for c in cells), key=str(key))
         if keep is not None:
             try:
                 self.move_cursor(row=self.get_row_index(keep), animate=False)
