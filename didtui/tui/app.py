@@ -1,7 +1,8 @@
 """The didtui app: four tabs over one database, the background hold sweep, the keymap.
 
 `run_app(context)` is what bare `didtui` runs. It returns when the user quits or the
-terminal goes away (SIGHUP over a dropped SSH connection).
+terminal goes away (SIGHUP over a dropped SSH connection); a crash exits non-zero with
+one line naming its report file (didtui/tui/crash.py).
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import signal
+import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from textual.app import App, ComposeResult, SystemCommand
@@ -21,6 +24,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from didtui.config import Profile
 from didtui.core import sweep as sweeping
 from didtui.core.text import display_safe
+from didtui.tui import crash
 from didtui.tui.screens.clients import ClientsTab
 from didtui.tui.screens.dids import DataChanged, DidsTab
 from didtui.tui.screens.operators import OperatorsTab
@@ -72,6 +76,8 @@ class DidApp(App[None]):
         self.last_sweep: str = "not yet"
         self._sweeping = False
         self.sweeps_run = 0
+        self.crash_report: Path | None = None
+        self.crash_message = ""
         set_pool_size(profile.pool_size)
 
     # ---- layout -------------------------------------------------------------------------
@@ -213,6 +219,18 @@ class DidApp(App[None]):
             markup=False,
         )
 
+    # ---- crashes -------------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug stops the app (Textual's return code 1, re-raised under Pilot); instead
+        of a traceback with local variables on the terminal, a report file and one line
+        naming it (didtui/tui/crash.py)."""
+        self.crash_report = crash.write_report(error)
+        self.crash_message = crash.crash_line(error, self.crash_report)
+        super()._handle_exception(error)
+        # run_app prints the line itself, unwrapped, so the path stays whole on any width.
+        self._exit_renderables.clear()
+
     # ---- help and palette ---------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -236,5 +254,13 @@ def run_app(context: Any) -> None:
     app = DidApp(profile, context.config.keymap)
     try:
         app.run()
+    except Exception as exc:  # noqa: BLE001 - failed outside the app's own handler (terminal setup...)
+        path = crash.write_report(exc)
+        print(crash.crash_line(exc, path), file=sys.stderr)
+        raise SystemExit(crash.EXIT_CRASHED) from None
     finally:
         session.close()
+    if app.return_code:  # a crash: Textual set 1; one line names the report
+        if app.crash_message:
+            print(app.crash_message, file=sys.stderr)
+        raise SystemExit(app.return_code)
