@@ -64,3 +64,39 @@ def test_a_default_tag_with_a_control_character_is_refused(profile, tmp_path):
     path = write(tmp_path, "DID\n15551230001\n")
     with pytest.raises(UnusableInput, match=r"default tag: tag holds ESC"):
         do_validate(path, tag="x\x1b[2J")
+
+
+async def test_the_wizard_shows_the_file_literally(sqlite_profile, tmp_path):
+    """Column names and preview cells as they are in the file, escapes made visible;
+    the wrong rows' reasons too. Nothing parsed as markup, nothing written raw."""
+    from textual.app import App
+    from textual.widgets import Input
+
+    from didtui.core.text import is_unsafe
+    from didtui.tui.modals.csv_io import ImportWizard
+    from tests.tui.conftest import screen_text, wait_for
+
+    class Host(App):
+        def on_mount(self) -> None:
+            self.push_screen(ImportWizard())
+
+    operator("[/]")
+    path = write(
+        tmp_path,
+        "DID,[/]x,Notes\n15551230001,[/],pre\x1b[2Jpost\n15551230002,[@click=app.quit]X,ok\n",
+    )
+    app = Host()
+    async with app.run_test(size=(140, 50)) as pilot:
+        wizard = app.screen
+        wizard.query_one("#path", Input).value = str(path)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: wizard.query_one("#step2").display, what="mapping")
+        await wait_for(pilot, lambda: "pre␛[2Jpost" in screen_text(app), what="preview")
+        shown = screen_text(app)
+        assert "[/]x" in shown and "[@click=app.quit]X" in shown
+        await pilot.press("ctrl+s")  # validate
+        await wait_for(pilot, lambda: wizard.report is not None, what="validation")
+        await wait_for(pilot, lambda: "notes holds ESC (U+001B)" in screen_text(app), what="the reason")
+        raw = [ch for strip in app.screen._compositor.render_strips() for s in strip for ch in s.text if is_unsafe(ch)]
+        assert raw == []
+        assert app.is_running
