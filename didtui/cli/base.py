@@ -14,6 +14,7 @@ import peewee
 
 from didtui import db as dbmod
 from didtui.config import Config, Profile, load_config
+from didtui.core.text import display_safe
 from didtui.errors import ConfigError, DatabaseUnavailable, DidtuiError, InputError, SchemaError
 
 EXIT_REFUSED = 1
@@ -45,7 +46,8 @@ class Context:
 
 
 def fail(message: str, code: int) -> None:
-    click.echo(f"didtui: {message}", err=True)
+    # Messages quote names, notes and file contents: never a control sequence on the terminal.
+    click.echo(f"didtui: {display_safe(message, keep=chr(10))}", err=True)
     sys.exit(code)
 
 

@@ -28,6 +28,7 @@ from didtui.core.csvio import (
 )
 from didtui.core.csvio.importer import ImportReport, default_errors_path
 from didtui.core.csvio.mapping import check_mapping
+from didtui.core.text import display_safe
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 ERRORS_SHOWN = 20
@@ -63,9 +64,9 @@ def _show_mapping(columns: list[str], mapping: tuple[str, ...]) -> str:
 
 
 def _show_report(report: ImportReport) -> None:
-    click.echo(report.summary())
+    click.echo(display_safe(report.summary()))  # names and reasons quote the file: shown, never obeyed
     for error in report.errors[:ERRORS_SHOWN]:
-        click.echo(f"  {error}")
+        click.echo(f"  {display_safe(str(error))}")
     more = report.wrong_rows - min(len(report.errors), ERRORS_SHOWN)
     if more > 0:
         hint = (
@@ -144,7 +145,7 @@ def import_command(
         info = inspect_file(file, encoding=encoding, delimiter=delimiter, header=header)
         mapping = parse_map_specs(info, maps)
         check_mapping(info, mapping)
-        click.echo(f"reading {info.path}: {info.describe()}", err=True)
+        click.echo(display_safe(f"reading {info.path}: {info.describe()}"), err=True)
         click.echo(_show_mapping(info.columns, mapping), err=True)
         profile = context.open()
         options = ImportOptions(
@@ -239,4 +240,4 @@ def export_command(
             fail("interrupted: no file was written", EXIT_REJECTED)
             return
     where = "standard output" if to_stdout else str(Path(target).expanduser())
-    click.echo(f"exported {n:,} DIDs ({filt.describe()}) to {where}", err=True)
+    click.echo(display_safe(f"exported {n:,} DIDs ({filt.describe()}) to {where}"), err=True)
