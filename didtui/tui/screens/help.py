@@ -10,6 +10,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
@@ -109,9 +110,12 @@ def palette_commands(app: Any) -> Iterable[SystemCommand]:
             if not binding.id or binding.id in seen or binding.id.startswith("table."):
                 continue
             seen.add(binding.id)
+            # The palette parses its entries as markup: the keys come from the user's config.
             yield SystemCommand(
-                f"{where.removesuffix(' tab').removesuffix(' table')}: {binding.tooltip or binding.description}",
-                f"key {key_text(app, binding)}",
+                escape(
+                    f"{where.removesuffix(' tab').removesuffix(' table')}: {binding.tooltip or binding.description}"
+                ),
+                escape(display_safe(f"key {key_text(app, binding)}")),
                 _runner(app, tab, selector, binding.action),
             )
     yield SystemCommand("Run the hold sweep now", "key S", lambda: app.run_action("sweep_now"))
