@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -218,6 +219,13 @@ class DidApp(App[None]):
             timeout=timeout,
             markup=False,
         )
+
+    async def on_event(self, event: events.Event) -> None:
+        # Pasted text lands in inputs, which echo it to the terminal as it is: its escapes
+        # become visible stand-ins first (tabs and line breaks are the inputs' own business).
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event.text = display_safe(event.text, keep="\t\n\r")
+        await super().on_event(event)
 
     # ---- crashes -------------------------------------------------------------------------
 

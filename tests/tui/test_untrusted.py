@@ -262,3 +262,17 @@ async def test_the_filter_bar_shows_names_and_errors_literally(make_app, hostile
         await pilot.press("enter")
         await wait_for(pilot, lambda: "[b]nobody[/b]" in screen_text(app), what="the error line")
         assert_literal(app, "[b]nobody[/b]")
+
+
+async def test_pasted_escapes_are_shown_not_obeyed(make_app, hostile):
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("2")
+        await wait_for(pilot, lambda: TITLE_SHOWN in screen_text(app), what="operators")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: "New operator" in screen_text(app))
+        app.post_message(events.Paste("pasted\x1b]0;T\x07\x1b[2J"))
+        await wait_for(pilot, lambda: app.screen.query_one("#name", Input).value == "pasted␛]0;T␇␛[2J")
+        assert_literal(app, "pasted␛]0;T␇␛[2J")
