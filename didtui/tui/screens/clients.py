@@ -12,6 +12,7 @@ from didtui.core import retail, views
 from didtui.core.retail import ClientPackageRow
 from didtui.core.views import ClientAccountRow
 from didtui.tui.modals.confirm import ConfirmScreen
+from didtui.tui.text import literal
 from didtui.tui.widgets.list_table import ListTable
 from didtui.tui.work import db_call
 
@@ -80,7 +81,7 @@ class ClientsTab(Vertical):
         )
         clients = len({r.client_id for r in rows})
         self.query_one(".summary", Static).update(
-            f"{clients:,} clients · {sum(1 for r in rows if r.account_id):,} accounts"
+            literal(f"{clients:,} clients · {sum(1 for r in rows if r.account_id):,} accounts")
         )
         self._load_packages()
 
