@@ -276,3 +276,21 @@ async def test_pasted_escapes_are_shown_not_obeyed(make_app, hostile):
         app.post_message(events.Paste("pasted\x1b]0;T\x07\x1b[2J"))
         await wait_for(pilot, lambda: app.screen.query_one("#name", Input).value == "pasted␛]0;T␇␛[2J")
         assert_literal(app, "pasted␛]0;T␇␛[2J")
+
+
+async def test_the_pick_list_shows_tags_literally_and_picks(make_app, hostile):
+    from didtui.tui.modals.pick import PickScreen
+
+    app = make_app()
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await pilot.press("4")
+        await wait_for(pilot, lambda: "yes" in screen_text(app), what="clients")
+        app.screen.query_one("#cp-table").focus()
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen) and "15550000002  [/]" in screen_text(app))
+        assert_literal(app, f"Pick DIDs for {CLOSE} / {CLICK} ({CLOSE})", "15550000002  [/]")
+        app.screen.query_one("#count", Input).value = "1"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "picked 1 DIDs: 15550000002" in screen_text(app), what="picked")
+        assert DID.get(DID.number == "15550000002").status == "active"
+        assert_literal(app)
