@@ -294,3 +294,21 @@ async def test_the_pick_list_shows_tags_literally_and_picks(make_app, hostile):
         await wait_for(pilot, lambda: "picked 1 DIDs: 15550000002" in screen_text(app), what="picked")
         assert DID.get(DID.number == "15550000002").status == "active"
         assert_literal(app)
+
+
+async def test_the_package_form_edits_a_markup_named_package(make_app, hostile):
+    from didtui.models import Package
+
+    app = make_app()
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await pilot.press("3")
+        await wait_for(pilot, lambda: f"{CLOSE}, gold" in screen_text(app), what="packages")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: f"Edit package {CLOSE}" in screen_text(app), what="package form")
+        assert app.screen.query_one("#tags", Input).value == f"{CLOSE}, gold"
+        app.screen.query_one("#allowed", Input).value = "6"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: f"saved package {CLOSE}" in screen_text(app), what="toast")
+        package = Package.get()
+        assert (package.name, package.tags, package.allowed_dids) == (CLOSE, f"{CLOSE},gold", 6)
+        assert_literal(app)
