@@ -37,6 +37,8 @@ KEYS = {
     "package": "package",
     "pkg": "package",
     "p": "package",
+    "block": "block",
+    "b": "block",
     "number": "number",
     "n": "number",
     "did": "number",
@@ -57,7 +59,9 @@ def parse_filter_text(text: str) -> dict[str, Any]:
             key, value = "number", token
         name = KEYS.get(key.lower())
         if name is None:
-            raise InputError(f"filter: unknown field {key!r}; use status, op, tag, client, account, reseller, pkg")
+            raise InputError(
+                f"filter: unknown field {key!r}; use status, op, tag, client, account, reseller, pkg, block"
+            )
         if name == "tag" and value == "-":
             value = ""
         elif not value:
