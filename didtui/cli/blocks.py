@@ -21,6 +21,7 @@ from didtui.core import reconcile as rec
 from didtui.core.csvio import inspect_file, parse_map_specs
 from didtui.core.csvio.mapping import check_mapping
 from didtui.core.csvio.source import UnusableInput
+from didtui.core.text import display_safe
 
 
 def _money(value: Decimal | None) -> str:
@@ -88,7 +89,7 @@ def list_command(context: Context, operator: str | None, sort: str, runs: bool, 
         )
         if runs:
             line += f" {longest.get(row.id, 0):>6,}"
-        click.echo(line)
+        click.echo(display_safe(line))  # names of operators created before the input rules
 
 
 @blocks_group.command("add")
@@ -306,11 +307,12 @@ def _write_report(path: Path, differences: Any) -> None:
 
 
 def _show(report: rec.ReconcileReport) -> None:
-    click.echo(report.summary())
+    # The samples and skipped rows quote the carrier's file: shown, never obeyed.
+    click.echo(display_safe(report.summary()))
     for text in report.sample_lines():
-        click.echo(text)
+        click.echo(display_safe(text))
     for problem in report.wrong_rows[:10]:
-        click.echo(f"  skipped {problem}")
+        click.echo(display_safe(f"  skipped {problem}"))
     if report.report_path:
         click.echo(f"every difference is in {report.report_path}")
     if report.batch:

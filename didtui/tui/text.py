@@ -9,6 +9,7 @@ data from the database, a file or a user gets `literal(...)` instead.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.content import Content
 
 from didtui.core.text import display_safe
@@ -18,6 +19,19 @@ def literal(value: object, keep: str = "") -> Content:
     """`value` as plain text with its control characters made visible (`keep` lists the
     ones to leave to the widget's own layout, e.g. "\\n" in a multi-line message)."""
     return Content(display_safe("" if value is None else str(value), keep))
+
+
+def safe_cell(value: object) -> object:
+    """A table cell as shown: a str becomes `literal()`; a Text or Content holding a
+    control character is rebuilt from its visible text (its own style kept, spans
+    dropped); numbers and anything else pass as they are."""
+    if isinstance(value, str):
+        return literal(value)
+    if isinstance(value, Text) and not value.plain.isprintable():
+        return Text(display_safe(value.plain), style=value.style, justify=value.justify)
+    if isinstance(value, Content) and not value.plain.isprintable():
+        return literal(value.plain)
+    return value
 
 
 def message(text: str) -> Content:

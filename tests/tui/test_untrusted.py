@@ -312,3 +312,28 @@ async def test_the_package_form_edits_a_markup_named_package(make_app, hostile):
         package = Package.get()
         assert (package.name, package.tags, package.allowed_dids) == (CLOSE, f"{CLOSE},gold", 6)
         assert_literal(app)
+
+
+async def test_the_blocks_view_shows_names_literally(make_app, hostile):
+    from didtui.core import blocks
+
+    blocks.add_block("15550000010-15550000012", hostile["legacy"], name=CLOSE, notes="a\tb")
+    app = make_app()
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.press("2")
+        await wait_for(pilot, lambda: TITLE_SHOWN in screen_text(app), what="operators")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: "…" not in screen_text(app) and "1 block" in screen_text(app), what="blocks")
+        assert_literal(app, CLOSE, TITLE_SHOWN)
+
+
+def test_block_names_and_notes_follow_the_rules(sqlite_profile):
+    from didtui.core import blocks
+    from didtui.errors import InputError
+
+    op = operators.create_operator("Telia")
+    with pytest.raises(InputError, match="block name holds RIGHT-TO-LEFT OVERRIDE"):
+        blocks.add_block("15550000000-15550000009", op.id, name="evil\u202etxt")
+    with pytest.raises(InputError, match="notes holds ESC"):
+        blocks.add_block("15550000000-15550000009", op.id, name="ok", notes=CLIPBOARD)
+    assert blocks.add_block("15550000000-15550000009", op.id, name="ok", notes="a\tb\r\n").notes == "a\tb\r\n"

@@ -9,7 +9,7 @@ from typing import Any
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from didtui.tui.text import literal
+from didtui.tui.text import safe_cell
 
 
 class ListTable(DataTable, inherit_bindings=False):
@@ -40,7 +40,7 @@ class ListTable(DataTable, inherit_bindings=False):
         self.clear()
         for key, cells in rows:
             # Names come from other users and files: literal text, never markup.
-            self.add_row(*(literal(c) if isinstance(c, str) else c for c in cells), key=str(key))
+            self.add_row(*(safe_cell(c) for c in cells), key=str(key))
         if keep is not None:
             try:
                 self.move_cursor(row=self.get_row_index(keep), animate=False)
