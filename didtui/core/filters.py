@@ -8,6 +8,7 @@ n`), which costs the same on the first page and on the millionth row.
 from __future__ import annotations
 
 import datetime as _dt
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -465,3 +466,56 @@ def iter_rows(filt: DIDFilter | None = None, *, sort: str = "number", chunk: int
         if len(rows) < chunk:
             return
         after = rows[-1].sort_key(sort)
+
+
+# ---- the filter bar's line (the app's `/` and the command line's --filter) ---------------
+
+FILTER_KEYS = {
+    "status": "status",
+    "s": "status",
+    "operator": "operator",
+    "op": "operator",
+    "o": "operator",
+    "tag": "tag",
+    "t": "tag",
+    "client": "client",
+    "c": "client",
+    "account": "account",
+    "acct": "account",
+    "reseller": "reseller",
+    "r": "reseller",
+    "package": "package",
+    "pkg": "package",
+    "p": "package",
+    "block": "block",
+    "b": "block",
+    "number": "number",
+    "n": "number",
+    "did": "number",
+}
+
+
+def parse_filter_text(text: str) -> dict[str, Any]:
+    """The keyword arguments of `resolve_filter` for a typed filter line."""
+    try:
+        tokens = shlex.split(text)
+    except ValueError as exc:
+        raise InputError(f"filter: {exc} (close the quote)") from None
+    values: dict[str, Any] = {}
+    for token in tokens:
+        key, sep, value = token.partition(":")
+        if not sep:
+            key, value = "number", token
+        name = FILTER_KEYS.get(key.lower())
+        if name is None:
+            raise InputError(
+                f"filter: unknown field {key!r}; use status, op, tag, client, account, reseller, pkg, block"
+            )
+        if name == "tag" and value == "-":
+            value = ""
+        elif not value:
+            raise InputError(f"filter: {key}: needs a value, e.g. {key}:something")
+        if name == "status" and "status" in values:
+            value = values["status"] + "," + value
+        values[name] = value
+    return values

@@ -16,60 +16,12 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from didtui.errors import InputError
+from didtui.core.filters import FILTER_KEYS as KEYS  # noqa: F401 - re-exported
+from didtui.core.filters import parse_filter_text  # noqa: F401 - re-exported (screens/dids.py)
 from didtui.tui.text import literal
 from didtui.tui.text import message as message_text
 
-KEYS = {
-    "status": "status",
-    "s": "status",
-    "operator": "operator",
-    "op": "operator",
-    "o": "operator",
-    "tag": "tag",
-    "t": "tag",
-    "client": "client",
-    "c": "client",
-    "account": "account",
-    "acct": "account",
-    "reseller": "reseller",
-    "r": "reseller",
-    "package": "package",
-    "pkg": "package",
-    "p": "package",
-    "block": "block",
-    "b": "block",
-    "number": "number",
-    "n": "number",
-    "did": "number",
-}
 HINT = "4420 | *555  status:hold  op:NAME  tag:T  client:C  reseller:R  pkg:P  (enter applies, esc closes)"
-
-
-def parse_filter_text(text: str) -> dict[str, Any]:
-    """The keyword arguments of `resolve_filter` for a typed filter line."""
-    try:
-        tokens = shlex.split(text)
-    except ValueError as exc:
-        raise InputError(f"filter: {exc} (close the quote)") from None
-    values: dict[str, Any] = {}
-    for token in tokens:
-        key, sep, value = token.partition(":")
-        if not sep:
-            key, value = "number", token
-        name = KEYS.get(key.lower())
-        if name is None:
-            raise InputError(
-                f"filter: unknown field {key!r}; use status, op, tag, client, account, reseller, pkg, block"
-            )
-        if name == "tag" and value == "-":
-            value = ""
-        elif not value:
-            raise InputError(f"filter: {key}: needs a value, e.g. {key}:something")
-        if name == "status" and "status" in values:
-            value = values["status"] + "," + value
-        values[name] = value
-    return values
 
 
 def filter_text(values: dict[str, Any]) -> str:
