@@ -14,12 +14,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from didtui.tui.keyhelp import help_group
 from didtui.tui.text import literal
 from didtui.tui.text import message as message_text
 
 T = TypeVar("T")
 
 
+@help_group("Forms", order=100)
 class FormScreen(ModalScreen[T]):
     """Subclasses yield their fields from `fields()` and implement `submit()`."""
 

@@ -18,6 +18,7 @@ from textual.widgets import Input, Static
 
 from didtui.core.filters import FILTER_KEYS as KEYS  # noqa: F401 - re-exported
 from didtui.core.filters import parse_filter_text  # noqa: F401 - re-exported (screens/dids.py)
+from didtui.tui.keyhelp import help_group
 from didtui.tui.text import literal
 from didtui.tui.text import message as message_text
 
@@ -35,6 +36,7 @@ def filter_text(values: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+@help_group("Filter bar", tab="dids", order=40)
 class FilterBar(Vertical):
     """The input line (while editing), the active filter (while one applies), errors."""
 
