@@ -11,6 +11,7 @@ CI=true.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import peewee
@@ -30,6 +31,9 @@ _OWN_DATABASES = {
 }
 BACKENDS = ["sqlite", "postgresql", "mysql"]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# An app that crashes under test writes its report here, not in the user's state directory.
+os.environ.setdefault("DIDTUI_CRASH_DIR", str(Path(tempfile.gettempdir()) / f"didtui-test-crashes-{os.getpid()}"))
 
 _reachable: dict[str, str | None] = {}
 

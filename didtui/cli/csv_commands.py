@@ -35,6 +35,7 @@ from didtui.core.csvio.importer import ImportReport, default_errors_path
 from didtui.core.csvio.mapping import check_mapping
 from didtui.core.filters import count
 from didtui.core.outfile import check_target, database_files
+from didtui.core.text import display_safe
 from didtui.errors import OutputError
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
@@ -71,9 +72,9 @@ def _show_mapping(columns: list[str], mapping: tuple[str, ...]) -> str:
 
 
 def _show_report(report: ImportReport) -> None:
-    click.echo(report.summary())
+    click.echo(display_safe(report.summary()))  # names and reasons quote the file: shown, never obeyed
     for error in report.errors[:ERRORS_SHOWN]:
-        click.echo(f"  {error}")
+        click.echo(f"  {display_safe(str(error))}")
     more = report.wrong_rows - min(len(report.errors), ERRORS_SHOWN)
     if more > 0:
         hint = (

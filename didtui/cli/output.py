@@ -24,20 +24,17 @@ from typing import Any
 
 import click
 
+from didtui.core.text import display_safe as core_display_safe
+
 WIDTH_SAMPLE = 200  # rows measured to size a streamed table's columns
 FLUSH_EVERY = 1000  # JSON Lines flushed this often, so a reader sees the first at once
 
 
 def display_safe(text: Any) -> str:
-    """Stored text made safe for a terminal: control and format characters (ESC, BEL,
-    C1, bidi overrides, ...) become U+FFFD, so no name can move the cursor or set the title.
-
-    LEAD: swap for didtui/core/text.py's display_safe (the "display" helper) once merged.
-    """
-    value = "" if text is None else str(text)
-    if value.isprintable():
-        return value
-    return "".join(ch if ch.isprintable() or ch == " " else "\ufffd" for ch in value)
+    """Stored text made safe for a terminal (didtui/core/text.py, docs/untrusted-data.md):
+    control and format characters (ESC, BEL, C1, bidi overrides, ...) become visible
+    stand-ins (␛, ␇, \\u202e), so no name can move the cursor or set the title."""
+    return core_display_safe("" if text is None else str(text))
 
 
 def json_value(value: Any) -> Any:

@@ -28,6 +28,7 @@ from didtui.core.csvio.source import RecordReader
 from didtui.core.filters import DIDFilter, lookup_id
 from didtui.core.numbers import NumberSpan, parse_numbers
 from didtui.core.statuses import Status
+from didtui.core.text import check_name, check_notes
 from didtui.core.views import complete_name
 from didtui.dialect import dialect
 from didtui.errors import AlreadyExists, InputError, NotFound
@@ -318,9 +319,7 @@ def _clean_name(name: str) -> str:
         raise InputError("a block needs a name")
     if len(text) > 100:
         raise InputError("block name: at most 100 characters")
-    if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in text):
-        raise InputError("block name: control characters are not allowed")
-    return text
+    return check_name(text, "block name")
 
 
 def add_block(
@@ -356,7 +355,7 @@ def add_block(
                 bought_on=bought_on,
                 monthly_cost=monthly_cost,
                 setup_cost=setup_cost,
-                notes=notes or "",
+                notes=check_notes(notes or ""),
             )
         except peewee.IntegrityError:
             raise AlreadyExists(f"a block named {label!r} already exists") from None
@@ -402,7 +401,7 @@ def edit_block(
         if bought_on is not _UNSET:
             block.bought_on = bought_on
         if notes is not None:
-            block.notes = notes
+            block.notes = check_notes(notes)
         try:
             block.save()
         except peewee.IntegrityError:

@@ -22,6 +22,7 @@ from didtui.core.numbers import NumberSpan, count_numbers, display_number, span_
 from didtui.core.retail import release
 from didtui.core.selection import selection_where
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label
+from didtui.core.text import check_notes, check_tag
 from didtui.db import current_actor
 from didtui.dialect import dialect
 from didtui.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
@@ -124,6 +125,10 @@ def _check_fields(values: dict[str, Any]) -> None:
     for key in ("tag",):
         if values.get(key) is not None and len(values[key]) > 100:
             raise InputError(f"{key} is too long: at most 100 characters")
+    if values.get("tag") is not None:
+        check_tag(values["tag"])
+    if values.get("notes") is not None:
+        check_notes(values["notes"])
 
 
 def create_dids(

@@ -8,6 +8,7 @@ import peewee
 from peewee import JOIN, SQL, fn
 
 from didtui.core import history
+from didtui.core.text import check_name
 from didtui.db import current_actor
 from didtui.errors import AlreadyExists, InputError, NotFound, RuleViolation
 from didtui.models import DID, Operator, Reseller, database_proxy, utcnow
@@ -58,7 +59,7 @@ def _clean(name: str) -> str:
         raise InputError("an operator needs a name")
     if len(name) > 100:
         raise InputError("operator name is too long: at most 100 characters")
-    return name
+    return check_name(name, "operator name")
 
 
 def create_operator(name: str, reseller_id: int | None = None) -> Operator:

@@ -22,6 +22,7 @@ from didtui.core.retry import retrying
 from didtui.core.selection import selection_where
 from didtui.core.statuses import AFTER_HOLD, Status, label
 from didtui.core.sweep import purge_unassigned, release_where
+from didtui.core.text import check_name, check_tag
 from didtui.db import current_actor
 from didtui.dialect import dialect
 from didtui.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
@@ -43,7 +44,7 @@ def _name(value: str, kind: str) -> str:
         raise InputError(f"a {kind} needs a name")
     if len(name) > 100:
         raise InputError(f"{kind} name is too long: at most 100 characters")
-    return name
+    return check_name(name, f"{kind} name")
 
 
 def _create_unique(model: Any, kind: str, **fields: Any) -> Any:
@@ -141,6 +142,7 @@ def parse_tags(tags: str | list[str]) -> list[str]:
     for tag in clean:
         if len(tag) > 100:
             raise InputError(f"tag {tag[:20]!r}... is too long: at most 100 characters")
+        check_tag(tag)
     return clean
 
 

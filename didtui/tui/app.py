@@ -1,7 +1,8 @@
 """The didtui app: four tabs over one database, the background hold sweep, the keymap.
 
 `run_app(context)` is what bare `didtui` runs. It returns when the user quits or the
-terminal goes away (SIGHUP over a dropped SSH connection).
+terminal goes away (SIGHUP over a dropped SSH connection); a crash exits non-zero with
+one line naming its report file (didtui/tui/crash.py).
 """
 
 from __future__ import annotations
@@ -10,11 +11,15 @@ import asyncio
 import datetime as _dt
 import os
 import signal
+import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import WorkerState
@@ -22,6 +27,8 @@ from textual.worker import WorkerState
 from didtui.config import Profile
 from didtui.core import changes, session
 from didtui.core import sweep as sweeping
+from didtui.core.text import display_safe
+from didtui.tui import crash
 from didtui.tui.keyhelp import help_group
 from didtui.tui.keymap import check_keymap
 from didtui.tui.keys import OrderedKeys
@@ -32,6 +39,7 @@ from didtui.tui.screens.help import HelpScreen, palette_commands
 from didtui.tui.screens.operators import OperatorsTab
 from didtui.tui.screens.packages import PackagesTab
 from didtui.tui.screens.resellers import ResellersTab
+from didtui.tui.text import literal
 from didtui.tui.widgets.did_table import DIDTable
 from didtui.tui.widgets.key_bar import KeyBar
 from didtui.tui.words import count
@@ -101,12 +109,14 @@ class DidApp(OrderedKeys):
         self._marker: tuple[object, ...] | None = None
         self._watching = False
         self.changes_seen = 0
+        self.crash_report: Path | None = None
+        self.crash_message = ""
         set_pool_size(profile.pool_size)
 
     # ---- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(self._topbar_text(), id="topbar")
+        yield Static(literal(self._topbar_text()), id="topbar")
         with TabbedContent(id="tabs"):
             with TabPane(TAB_TITLES["dids"], id="dids"):
                 yield DidsTab(hold_days=self.profile.hold_days, max_range=self.profile.max_range, id="dids-tab")
@@ -143,7 +153,7 @@ class DidApp(OrderedKeys):
         return f"didtui · profile {self.profile.name} · {self.profile.user} · last sweep {self.last_sweep}"
 
     def _update_topbar(self) -> None:
-        self.query_one("#topbar", Static).update(self._topbar_text())
+        self.query_one("#topbar", Static).update(literal(self._topbar_text()))
 
     # ---- tabs ---------------------------------------------------------------------------
 
@@ -282,6 +292,44 @@ class DidApp(OrderedKeys):
         self._update_topbar()
         self.notify(f"hold sweep failed: {message}", severity="error", timeout=10)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast is literal text: its messages carry names, notes and core errors
+        (docs/untrusted-data.md), so markup is never parsed, whoever asks for it."""
+        super().notify(
+            display_safe(str(message), keep="\n"),
+            title=display_safe(str(title)),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    async def on_event(self, event: events.Event) -> None:
+        # Pasted text lands in inputs, which echo it to the terminal as it is: its escapes
+        # become visible stand-ins first (tabs and line breaks are the inputs' own business).
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event.text = display_safe(event.text, keep="\t\n\r")
+        await super().on_event(event)
+
+    # ---- crashes -------------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug stops the app (Textual's return code 1, re-raised under Pilot); instead
+        of a traceback with local variables on the terminal, a report file and one line
+        naming it (didtui/tui/crash.py)."""
+        self.crash_report = crash.write_report(error)
+        self.crash_message = crash.crash_line(error, self.crash_report)
+        super()._handle_exception(error)
+        # run_app prints the line itself, unwrapped, so the path stays whole on any width.
+        self._exit_renderables.clear()
+
     # ---- help and palette ---------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -300,5 +348,13 @@ def run_app(context: Any) -> None:
     app = DidApp(profile, context.config.keymap)
     try:
         app.run()
+    except Exception as exc:  # noqa: BLE001 - failed outside the app's own handler (terminal setup...)
+        path = crash.write_report(exc)
+        print(crash.crash_line(exc, path), file=sys.stderr)
+        raise SystemExit(crash.EXIT_CRASHED) from None
     finally:
         session.close()
+    if app.return_code:  # a crash: Textual set 1; one line names the report
+        if app.crash_message:
+            print(app.crash_message, file=sys.stderr)
+        raise SystemExit(app.return_code)

@@ -16,6 +16,7 @@ from textual.worker import Worker, get_current_worker
 
 from didtui.core import hooks
 from didtui.core.session import failure_message, job_connection
+from didtui.tui import crash
 
 # Connections the workers may hold at once: the profile's pool_size, less the one the app
 # opened at start. A job beyond that waits for a free slot, so a burst of jobs (pages,
@@ -78,8 +79,17 @@ def db_call(
 
 
 def _to_ui(node: DOMNode, callback: Callable[[Any], None], value: Any) -> None:
+    def guarded(value: Any) -> None:
+        # A bug in showing a result would otherwise vanish with the worker (a form stuck
+        # on "loading…"): say so, with a report, and keep the app running.
+        try:
+            callback(value)
+        except Exception as exc:  # noqa: BLE001
+            line = crash.crash_line(exc, crash.write_report(exc), lead="internal error")
+            node.app.notify(line, title="Error", severity="error", timeout=30)
+
     try:
-        node.app.call_from_thread(callback, value)
+        node.app.call_from_thread(guarded, value)
     except RuntimeError:  # the app is shutting down
         pass
 

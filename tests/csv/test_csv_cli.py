@@ -138,3 +138,21 @@ def test_export_filters_to_stdout_and_default_file(run, tmp_path, monkeypatch):
     assert result.exit_code == 1 and "unknown operator 'Nobody'" in result.output
     result = run("export", "--status", "bogus", "-o", "-")
     assert result.exit_code == 2 and "unknown status 'bogus'" in result.output and result.stdout == ""
+
+
+def test_import_output_never_writes_a_control_character(run, tmp_path):
+    """A file named with an escape, rows holding escapes: the output shows them visibly."""
+    operator("Telia")
+    path = write(
+        tmp_path,
+        "DID,Operator,Notes\n15551230001,Telia,ok\n15551230002,new\x1b]0;T\x07op,x\n15551230003,Telia,\x1b[2J\n"
+        + "".join(f"1555124{n:04d},Telia,a carrier's plain notes\n" for n in range(100)),
+        name="in\x1b]0;PWN\x07.csv",
+    )
+    result = run("import", str(path), "--create-operators")
+    assert result.exit_code == 1, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "in␛]0;PWN␇.csv" in result.output
+    assert "line 3: operator name holds ESC (U+001B)" in result.output
+    assert "line 4: notes holds ESC (U+001B)" in result.output
+    assert inventory() == {}

@@ -44,6 +44,7 @@ from didtui.core.operators import create_operator
 from didtui.core.outfile import OutputFile, Target, check_target, open_database_files
 from didtui.core.resellers import create_reseller
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label, parse_after_hold, parse_status
+from didtui.core.text import check_name, check_notes, check_tag
 from didtui.db import current_actor, current_numbering
 from didtui.dialect import dialect
 from didtui.errors import AlreadyExists, Cancelled, Conflict, InputError, OutputError
@@ -317,6 +318,10 @@ class _Pipeline:
         tag = (o.tag or "").strip()
         if len(tag) > 100:
             raise UnusableInput("default tag is too long: at most 100 characters")
+        try:
+            check_tag(tag)
+        except InputError as exc:
+            raise UnusableInput(f"default tag: {exc}") from None
         if not isinstance(o.hold_days, int) or not 0 <= o.hold_days <= 3650:
             raise UnusableInput(f"hold days must be a whole number from 0 to 3650, not {o.hold_days!r}")
         operator = None
@@ -337,6 +342,10 @@ class _Pipeline:
             return found
         if not self.options.create_operators:
             raise _RowWrong(f"unknown operator {name!r}: create it first, or choose to create unknown operators")
+        try:
+            check_name(name, "operator name")
+        except InputError as exc:
+            raise _RowWrong(str(exc)) from None
         self.pending_operators.setdefault(key, name)
         return ("new", key)
 
@@ -528,10 +537,14 @@ class _Pipeline:
                     tag = text if text[0] != "'" else restore(text)
                     if len(tag) > 100:
                         raise _RowWrong(f"tag {tag[:20]!r}... is too long: at most 100 characters")
+                    if not tag.isprintable():  # the rule's own fast path, without a call per row
+                        _checked(check_tag, tag)
                 if notes_col is not None and (text := cells[notes_col] if exact else cells[notes_col].strip()):
                     notes = text if text[0] != "'" else restore(text)
                     if len(notes) > MAX_NOTES:
                         raise _RowWrong(f"notes are too long ({len(notes):,} characters): at most {MAX_NOTES:,}")
+                    if not notes.isprintable():
+                        _checked(check_notes, notes)
                 if isinstance(numbers, str):
                     seen.add(int("1" + numbers))
                 else:
@@ -978,6 +991,14 @@ class _Pipeline:
 def _number_range() -> tuple[str | None, str | None]:
     """The lowest and highest number in the inventory (text order, as the index keeps them)."""
     return DID.select(fn.MIN(DID.number), fn.MAX(DID.number)).tuples().get()
+
+
+def _checked(rule: Callable[[str], str], text: str) -> None:
+    """An input rule of didtui.core.text, its refusal as this row's reason."""
+    try:
+        rule(text)
+    except InputError as exc:
+        raise _RowWrong(str(exc)) from None
 
 
 def _status_value(text: str) -> str:

@@ -16,6 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from didtui.tui.keyhelp import help_group
+from didtui.tui.text import literal
+from didtui.tui.text import message as message_text
 
 T = TypeVar("T")
 BODY_MARGIN = 10  # rows a form needs besides its body: border, title, info/error lines, buttons
@@ -34,7 +36,7 @@ class FormScreen(ModalScreen[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
-            yield Label(self.TITLE_TEXT, classes="form-title", id="form-title")
+            yield Label(literal(self.TITLE_TEXT), classes="form-title", id="form-title")
             with VerticalScroll(classes="form-body"):
                 yield from self.fields()
             yield Static("", classes="form-info", id="form-info")
@@ -58,13 +60,13 @@ class FormScreen(ModalScreen[T]):
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#form-error", Static)
-        error.update(message)
+        error.update(message_text(message))
         error.set_class(bool(message), "-shown")
         self.set_busy(False)
 
     def show_info(self, message: str) -> None:
         info = self.query_one("#form-info", Static)
-        info.update(message)
+        info.update(message_text(message))
         info.set_class(bool(message), "-shown")
 
     def set_busy(self, busy: bool) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from didtui.core import blocks
 from didtui.core.blocks import BlockRow, CostLine
+from didtui.core.text import notes_for_editing, notes_from_editing
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.widgets.list_table import ListTable
@@ -50,7 +51,7 @@ class BlockFormScreen(FormScreen[bool]):
                 compact=True,
             ),
         )
-        yield self.field_row("Notes", Input(row.notes if row else "", id="notes", compact=True))
+        yield self.field_row("Notes", Input(notes_for_editing(row.notes) if row else "", id="notes", compact=True))
 
     def on_mount(self) -> None:
         fields.operators(self, self.query_one("#operator", Select), self.row.operator_id if self.row else None)
@@ -97,7 +98,7 @@ class BlockFormScreen(FormScreen[bool]):
                 monthly_cost=monthly,
                 setup_cost=setup,
                 bought_on=day,
-                notes=values["notes"],
+                notes=notes_from_editing(values["notes"], row.notes),
             )
 
         self.set_busy(True)

@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from didtui.tui.keyhelp import help_group
+from didtui.tui.text import literal, message
 
 
 @help_group("Confirmations", order=110)
@@ -26,8 +27,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form confirm"):
-            yield Label(self.title_text, classes="form-title")
-            yield Static(self.question, classes="confirm-question")
+            yield Label(literal(self.title_text), classes="form-title")
+            yield Static(message(self.question), classes="confirm-question")
             with Horizontal(classes="form-buttons"):
                 yield Button(f"{self.yes} (y)", id="yes", variant="error", compact=True)
                 yield Button("No (n)", id="no", compact=True)

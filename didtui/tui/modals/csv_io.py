@@ -26,9 +26,11 @@ from didtui.core.csvio.importer import ImportReport, default_errors_path
 from didtui.core.filters import DIDFilter, count
 from didtui.core.outfile import STDOUT_NAMES
 from didtui.core.statuses import AFTER_HOLD, LABELS, SETTABLE
+from didtui.core.text import display_safe
 from didtui.errors import OutputError
 from didtui.tui import words
 from didtui.tui.modals.base import FormScreen
+from didtui.tui.text import literal, message
 from didtui.tui.work import db_call, fire_hook
 
 ERRORS_SHOWN = 8
@@ -205,7 +207,9 @@ class ImportWizard(FormScreen[int]):
         db_call(
             self,
             names,
-            done=lambda rows: self.query_one("#d_operator", Select).set_options([(name, name) for name, _ in rows]),
+            done=lambda rows: self.query_one("#d_operator", Select).set_options(
+                [(literal(name), name) for name, _ in rows]
+            ),
             failed=self.show_error,
             group="names",
         )
@@ -310,7 +314,7 @@ class ImportWizard(FormScreen[int]):
     async def _after_read(self, info: csvio.FileInfo) -> None:
         self.info = info
         self.report = None
-        self.query_one("#detected", Static).update(f"read as: {info.describe()}")
+        self.query_one("#detected", Static).update(literal(f"read as: {info.describe()}"))
         await self._show_mapping(info, csvio.guess_mapping(info))
         self.query_one("#step2").display = True
         self.query_one("#summary", Static).update("")
@@ -327,7 +331,7 @@ class ImportWizard(FormScreen[int]):
             values = [row[index] if index < len(row) else "" for row in info.preview[:PREVIEW_SHOWN]]
             columns.append(
                 Vertical(
-                    Label(name[:20], classes="map-name"),
+                    Label(literal(name[:20]), classes="map-name"),
                     Select(
                         options,
                         value=mapping[index],
@@ -336,7 +340,7 @@ class ImportWizard(FormScreen[int]):
                         id=f"map-{self._mapping_version}-{index}",
                         classes="map-select",
                     ),
-                    Static("\n".join(v[:20] for v in values), classes="map-values"),
+                    Static(message("\n".join(display_safe(v[:20]) for v in values)), classes="map-values"),
                     classes="map-col",
                 )
             )
@@ -396,7 +400,7 @@ class ImportWizard(FormScreen[int]):
         self._stop()
         self.report = report
         summary = self.query_one("#summary", Static)
-        summary.update(self._describe(report))
+        summary.update(message(self._describe(report)))
         if report.ok:
             self.show_info(f"{report.summary()}\nevery row is good: Import all (ctrl+s) writes them in one go")
         else:
@@ -444,7 +448,7 @@ class ImportWizard(FormScreen[int]):
         self._stop()
         if not report.written:  # the inventory changed since validation
             self.report = report
-            self.query_one("#summary", Static).update(self._describe(report))
+            self.query_one("#summary", Static).update(message(self._describe(report)))
             self.show_info("")
             self.show_error("nothing was imported: rows are wrong now (the inventory changed since validation)")
             self._refresh_buttons()
@@ -481,7 +485,7 @@ class ExportDialog(FormScreen[str]):
         self._confirmed: str | None = None
 
     def fields(self) -> ComposeResult:
-        yield Static(f"DIDs: {self.filt.describe()}", id="what")
+        yield Static(literal(f"DIDs: {self.filt.describe()}"), id="what")
         yield self.field_row("File", Input(str(Path.cwd() / csvio.default_export_name()), id="path", compact=True))
         yield ProgressBar(id="progress", show_eta=True)
 

@@ -12,16 +12,22 @@ from didtui.core import history, inventory, owners
 from didtui.core.filters import DIDRow, get_row
 from didtui.core.numbers import display_number
 from didtui.core.statuses import SETTABLE, Status, label
+from didtui.core.text import display_safe, notes_for_editing, notes_from_editing
 from didtui.errors import Conflict, DidtuiError
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
+from didtui.tui.text import literal
 from didtui.tui.work import db_call, error_message
 
 
-def describe_events(events: list[history.EventRow]) -> str:
+def describe_events(events: list[history.EventRow]) -> Content:
+    """One line per event, literal: actors, names and notes are other people's text."""
     if not events:
-        return "(no history)"
-    return "\n".join(f"{e.at:%Y-%m-%d %H:%M} {e.actor:<10} {e.action:<10} {e.describe()}" for e in events)
+        return Content("(no history)")
+    return literal(
+        "\n".join(display_safe(f"{e.at:%Y-%m-%d %H:%M} {e.actor:<10} {e.action:<10} {e.describe()}") for e in events),
+        keep="\n",
+    )
 
 
 def describe_owners(had: list[owners.Owner]) -> str:
@@ -38,6 +44,11 @@ def _status_choices(current: str) -> list[Status]:
     if current == Status.HOLD.value:
         return [Status.HOLD, *SETTABLE]
     return list(SETTABLE)
+
+
+def _edited(shown: str, stored: str) -> str:
+    """What a field shown as `display_safe(stored)` saves: the stored value if left as is."""
+    return stored if shown == display_safe(stored).strip() else shown
 
 
 class EditDIDScreen(FormScreen[bool]):
@@ -79,14 +90,16 @@ class EditDIDScreen(FormScreen[bool]):
         row, events, had = result
         self.query_one("#owners", Static).update(Content(describe_owners(had)))
         self.row = row
-        self.query_one("#form-title", Label).update(f"Edit DID {display_number(row.number, row.country)}")
+        self.query_one("#form-title", Label).update(literal(f"Edit DID {display_number(row.number, row.country)}"))
         number_facts = " · ".join(p for p in (row.country, row.number_type, row.place) if p)
         self.query_one("#did-summary", Static).update(
-            f"#{row.id} · {row.status_label}"
-            + (f" · {number_facts}" if number_facts else "")
-            + (f" · {row.client_account} ({row.package})" if row.client else "")
-            + (f" · hold until {row.hold_until:%Y-%m-%d %H:%M}" if row.hold_until else "")
-            + f" · version {row.version}"
+            literal(
+                f"#{row.id} · {row.status_label}"
+                + (f" · {number_facts}" if number_facts else "")
+                + (f" · {row.client_account} ({row.package})" if row.client else "")
+                + (f" · hold until {row.hold_until:%Y-%m-%d %H:%M}" if row.hold_until else "")
+                + f" · version {row.version}"
+            )
         )
         status = self.query_one("#status", Select)
         status.set_options(
@@ -99,9 +112,11 @@ class EditDIDScreen(FormScreen[bool]):
         fields.operators(self, self.query_one("#operator", Select), row.operator_id)
         fields.resellers(self, self.query_one("#reseller", Select), row.reseller_id)
         self.query_one("#after_hold", Select).value = row.after_hold
-        self.query_one("#tag", Input).value = row.tag
+        # Shown with control characters made visible (rows stored before the input rules);
+        # a field left as shown saves the stored value unchanged (see submit).
+        self.query_one("#tag", Input).value = display_safe(row.tag)
         self.query_one("#hold_days", Input).value = str(row.hold_days)
-        self.query_one("#notes", Input).value = row.notes
+        self.query_one("#notes", Input).value = notes_for_editing(row.notes)
         self.query_one("#history", Static).update(describe_events(events))
         self.query_one("#edit-fields").disabled = False
         self.set_busy(False)
@@ -119,11 +134,11 @@ class EditDIDScreen(FormScreen[bool]):
         changes = {
             "status": fields.chosen(self.query_one("#status", Select)) or row.status,
             "operator_id": fields.chosen(self.query_one("#operator", Select)),
-            "tag": self.query_one("#tag", Input).value.strip(),
+            "tag": _edited(self.query_one("#tag", Input).value.strip(), row.tag),
             "reseller_id": fields.chosen(self.query_one("#reseller", Select)),
             "after_hold": fields.chosen(self.query_one("#after_hold", Select)) or row.after_hold,
             "hold_days": hold_days,
-            "notes": self.query_one("#notes", Input).value,
+            "notes": notes_from_editing(self.query_one("#notes", Input).value, row.notes),
         }
         self.set_busy(True)
 

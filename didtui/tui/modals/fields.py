@@ -10,6 +10,7 @@ from textual.widgets import Select
 from didtui.core import views
 from didtui.core.statuses import AFTER_HOLD, LABELS, SETTABLE, Status
 from didtui.errors import InputError
+from didtui.tui.text import literal
 from didtui.tui.work import db_call
 
 
@@ -51,7 +52,7 @@ def fill_names(
     """Load a picker's choices in a worker; keep `value` chosen once they arrive."""
 
     def done(choices: list[tuple[str, int]]) -> None:
-        select.set_options([(name, i) for name, i in choices if i != exclude])
+        select.set_options([(literal(name), i) for name, i in choices if i != exclude])
         if value is not None and any(i == value for _, i in choices):
             select.value = value
 

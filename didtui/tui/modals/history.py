@@ -13,6 +13,7 @@ from didtui.core.numbers import display_number
 from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.edit_did import describe_events
 from didtui.tui.screens.batches import BatchesScreen
+from didtui.tui.text import literal, message
 from didtui.tui.work import db_call
 
 
@@ -29,7 +30,7 @@ class HistoryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form wide"):
-            yield Label(f"History of DID {display_number(self.number)}", classes="form-title")
+            yield Label(literal(f"History of DID {display_number(self.number)}"), classes="form-title")
             with VerticalScroll(classes="form-body"):
                 yield Static("loading…", id="history")
             yield Label("esc closes · b: batches (undo)", classes="form-info")
@@ -39,7 +40,7 @@ class HistoryScreen(ModalScreen[None]):
             self,
             lambda: history.did_history(self.number),
             done=lambda events: self.query_one("#history", Static).update(describe_events(events)),
-            failed=lambda message: self.query_one("#history", Static).update(message),
+            failed=lambda text: self.query_one("#history", Static).update(message(text)),
         )
 
     def action_close(self) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Button, Input, Select
+from textual.widgets import Button, Input, Label, Select
 
 from didtui.core import inventory
 from didtui.core.filters import Selection
@@ -16,6 +16,7 @@ from didtui.tui.keyhelp import help_group
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.modals.confirm import ConfirmScreen
+from didtui.tui.text import literal
 from didtui.tui.words import count
 from didtui.tui.work import db_call
 
@@ -50,7 +51,7 @@ class MassEditScreen(FormScreen[str]):
     def on_mount(self) -> None:
         fields.operators(self, self.query_one("#operator", Select))
         fields.resellers(self, self.query_one("#reseller", Select))
-        self.query_one("#form-title").update(f"Mass edit {count(self.count, 'DID')}")
+        self.query_one("#form-title", Label).update(literal(f"Mass edit {count(self.count, 'DID')}"))
         self.show_info(f"changes {count(self.count, 'DID')}: {self.description}; empty fields stay as they are")
         self.query_one("#status", Select).focus()
 

@@ -7,6 +7,7 @@ from textual.widgets import Input, Select
 
 from didtui.core import operators
 from didtui.core.operators import OperatorRow
+from didtui.core.text import display_safe
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.words import count
@@ -22,7 +23,7 @@ class OperatorFormScreen(FormScreen[bool]):
         self.TITLE_TEXT = f"Edit operator {row.name}" if row else "New operator"
 
     def fields(self) -> ComposeResult:
-        yield self.field_row("Name", Input(self.row.name if self.row else "", id="name", compact=True))
+        yield self.field_row("Name", Input(display_safe(self.row.name) if self.row else "", id="name", compact=True))
         yield self.field_row("Reseller", fields.name_select("reseller", "(none)"))
 
     def on_mount(self) -> None:
@@ -36,7 +37,9 @@ class OperatorFormScreen(FormScreen[bool]):
         if row is None:
             call = lambda: operators.create_operator(name, reseller)  # noqa: E731
         else:
-            call = lambda: operators.update_operator(row.id, name=name, reseller_id=reseller)  # noqa: E731
+            # A name left as shown is not a rename (it may be shown with control characters made visible).
+            new_name = None if name == display_safe(row.name) else name
+            call = lambda: operators.update_operator(row.id, name=new_name, reseller_id=reseller)  # noqa: E731
         self.set_busy(True)
         db_call(self, call, done=lambda op: self._saved(op.name), failed=self.show_error)
 

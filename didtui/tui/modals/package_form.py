@@ -7,6 +7,7 @@ from textual.widgets import Input
 
 from didtui.core import retail
 from didtui.core.retail import PackageRow
+from didtui.core.text import display_safe
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.work import db_call
 
@@ -19,9 +20,12 @@ class PackageFormScreen(FormScreen[bool]):
 
     def fields(self) -> ComposeResult:
         row = self.row
-        yield self.field_row("Name", Input(row.name if row else "", id="name", compact=True))
+        yield self.field_row("Name", Input(display_safe(row.name) if row else "", id="name", compact=True))
         yield self.field_row(
-            "Tags", Input(", ".join(row.tags) if row else "", placeholder="gold, silver", id="tags", compact=True)
+            "Tags",
+            Input(
+                display_safe(", ".join(row.tags)) if row else "", placeholder="gold, silver", id="tags", compact=True
+            ),
         )
         yield self.field_row("Allowed DIDs", Input(str(row.allowed_dids) if row else "10", id="allowed", compact=True))
 
@@ -36,7 +40,10 @@ class PackageFormScreen(FormScreen[bool]):
         if row is None:
             call = lambda: retail.create_package(name, tags, allowed)  # noqa: E731
         else:
-            call = lambda: retail.update_package(row.id, name=name, tags=tags, allowed_dids=allowed)  # noqa: E731
+            # Fields left as shown are not changed (they may show control characters made visible).
+            new_name = None if name == display_safe(row.name) else name
+            new_tags = None if tags == display_safe(", ".join(row.tags)) else tags
+            call = lambda: retail.update_package(row.id, name=new_name, tags=new_tags, allowed_dids=allowed)  # noqa: E731
         self.set_busy(True)
         db_call(self, call, done=self._saved, failed=self.show_error)
 

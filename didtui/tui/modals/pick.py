@@ -13,6 +13,7 @@ from didtui.core.retail import ClientPackageRow
 from didtui.errors import DidtuiError
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
+from didtui.tui.text import literal
 from didtui.tui.widgets.marked_list import MarkedCheckbox as Checkbox
 from didtui.tui.widgets.marked_list import MarkedSelectionList as SelectionList
 from didtui.tui.words import count
@@ -56,7 +57,7 @@ class PickScreen(FormScreen[list]):
         self.cp = row
         listing = self.query_one("#numbers", SelectionList)
         listing.clear_options()
-        listing.add_options([(f"{number}  {tag}", number) for _, number, tag in numbers])
+        listing.add_options([(literal(f"{number}  {tag}"), number) for _, number, tag in numbers])
         if numbers:
             listing.highlighted = 0  # space marks the first at once
         shown = f" (first {len(numbers)} listed)" if free > len(numbers) else ""

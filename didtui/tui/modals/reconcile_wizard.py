@@ -8,7 +8,6 @@ Status columns guessed and changeable), `Compare` is a dry run that changes noth
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button, Input, Label, Select, Static
@@ -19,6 +18,7 @@ from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.modals.csv_io import PathSuggester
+from didtui.tui.text import literal, message
 from didtui.tui.words import count
 from didtui.tui.work import db_call
 
@@ -93,7 +93,7 @@ class ReconcileWizard(FormScreen[bool]):
         self.info = info
         self.show_error("")
         mapping = csvio.guess_mapping(info)
-        options = [(name or f"column {i + 1}", i) for i, name in enumerate(info.columns)]
+        options = [(literal(name or f"column {i + 1}"), i) for i, name in enumerate(info.columns)]
         did_select = self.query_one("#did_col", Select)
         status_select = self.query_one("#status_col", Select)
         did_select.set_options(options)
@@ -160,7 +160,7 @@ class ReconcileWizard(FormScreen[bool]):
             done = report.applied_text()
             lines.append(f"applied: {done}; {count(report.left, 'difference')} left (batch {report.batch[:12]})")
             self.app.notify(f"reconciled {report.operator}: {done}", markup=False)
-        self.query_one("#result", Static).update(Text("\n".join(lines)))
+        self.query_one("#result", Static).update(message("\n".join(lines)))
         self.query_one("#apply", Button).disabled = report.in_sync
         self.show_info("in sync" if report.in_sync else "choose what to do, then Apply")
         if report.batch:

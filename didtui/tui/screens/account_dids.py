@@ -13,6 +13,7 @@ from didtui.core.retail import ClientPackageRow
 from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.pick import PickScreen
 from didtui.tui.screens.dids import DataChanged, DIDListPanel
+from didtui.tui.text import literal
 from didtui.tui.widgets.did_table import DIDTable
 from didtui.tui.widgets.key_bar import KeyBar
 from didtui.tui.work import db_call
@@ -38,7 +39,7 @@ class AccountPanel(DIDListPanel):
         self.cp = cp
 
     def compose(self) -> ComposeResult:
-        yield Static(package_line(self.cp), id="package-line", classes="section")
+        yield Static(literal(package_line(self.cp)), id="package-line", classes="section")
         yield from self.compose_summary()
         yield DIDTable(id="account-table")
 
@@ -53,7 +54,7 @@ class AccountPanel(DIDListPanel):
 
     def _show_package(self, cp: ClientPackageRow) -> None:
         self.cp = cp
-        self.query_one("#package-line", Static).update(package_line(cp))
+        self.query_one("#package-line", Static).update(literal(package_line(cp)))
 
     def action_pick(self) -> None:
         def picked(numbers: list | None) -> None:
@@ -74,7 +75,7 @@ class AccountDIDsScreen(Screen[None]):
         self.cp = cp
 
     def compose(self) -> ComposeResult:
-        yield Static(f"didtui · DIDs of {self.cp.client} / {self.cp.account}", id="topbar")
+        yield Static(literal(f"didtui · DIDs of {self.cp.client} / {self.cp.account}"), id="topbar")
         yield AccountPanel(self.cp, id="account-panel")
         yield KeyBar()
 

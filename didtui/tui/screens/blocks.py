@@ -131,14 +131,14 @@ class BlocksScreen(Screen[None]):
     def cells(self, r: BlockRow) -> list[Any]:
         run = self.runs.get(r.id, 0) if self.runs else None
         return [
-            Text(r.name),
+            r.name,  # str cells are shown literally by ListTable (didtui/tui/text.py)
             Text(f"{r.size:,}", justify="right"),
             Text(f"{r.in_use_pct:.0f}", justify="right"),
             Text(f"{r.free_pct:.0f}", justify="right"),
             Text("…" if run is None else f"{run:,}", justify="right"),
             Text(money(r.monthly_total), justify="right"),
             Text(money(r.monthly_unused), justify="right"),
-            Text(r.operator),
+            r.operator,
             Text(f"{r.first}-{r.last}"),
             *(Text(f"{r.count(s.value):,}", justify="right") for s in COUNTED),
             Text(f"{r.not_in_inventory:,}", justify="right"),

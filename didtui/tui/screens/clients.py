@@ -18,6 +18,7 @@ from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.modals.pick import PickScreen
 from didtui.tui.screens.account_dids import AccountDIDsScreen
 from didtui.tui.screens.dids import DataChanged
+from didtui.tui.text import literal
 from didtui.tui.widgets.list_table import ListTable
 from didtui.tui.words import count
 from didtui.tui.work import db_call, fire_hook
@@ -100,7 +101,7 @@ class ClientsTab(Vertical):
         )
         clients = len({r.client_id for r in rows})
         self.query_one(".summary", Static).update(
-            f"{count(clients, 'client')} · {count(sum(1 for r in rows if r.account_id), 'account')}"
+            literal(f"{count(clients, 'client')} · {count(sum(1 for r in rows if r.account_id), 'account')}")
         )
         self._load_packages()
 

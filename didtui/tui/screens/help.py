@@ -9,10 +9,12 @@ from typing import Any
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from didtui.core.text import display_safe
 from didtui.tui.keyhelp import binding_groups
 
 
@@ -21,19 +23,23 @@ def key_text(app: Any, binding: Binding) -> str:
     return ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
 
 
-def help_text(app: Any) -> str:
-    lines: list[str] = []
+def help_text(app: Any) -> Content:
+    """Built as Content, not markup: the keys come from the user's config."""
+    lines: list[Content] = []
     for group, bindings in binding_groups():
-        lines.append(f"[b]{group.where}[/b]")
+        lines.append(Content.styled(group.where, "bold"))
         for b in bindings:
-            lines.append(f"  {key_text(app, b):<18} {(b.tooltip or b.description):<34} [dim]{b.id}[/dim]")
-        lines.append("")
-    lines.append("[b]Filter syntax[/b]")
-    lines.append("  4420 (prefix) or *555 (contains)  status:hold,stock  op:NAME  tag:T (tag:- none)")
-    lines.append('  client:C  account:C/A  reseller:R  pkg:P   quote names with spaces: op:"Colt Numbers"')
-    lines.append("")
-    lines.extend(escape(line) for line in HELP_FOOTER)  # literal brackets, not markup
-    return "\n".join(lines)
+            keys = display_safe(key_text(app, b))
+            what = display_safe(b.tooltip or b.description)
+            lines.append(Content.assemble(f"  {keys:<18} {what:<34} ", (b.id or "", "dim")))
+        lines.append(Content(""))
+    lines.append(Content.styled("Filter syntax", "bold"))
+    lines.append(Content("  4420, +44 20 7946 or 020 7946 (prefix)  *555 (contains)  status:hold,stock  op:NAME"))
+    lines.append(Content("  tag:T (tag:- none)  client:C  account:C/A  reseller:R  pkg:P  block:B"))
+    lines.append(Content('  country:GB  type:tollfree  place:london   quote values with spaces: op:"Colt Numbers"'))
+    lines.append(Content(""))
+    lines.extend(Content(line) for line in HELP_FOOTER)  # Content: literal brackets, not markup
+    return Content("\n").join(lines)
 
 
 HELP_FOOTER = [
@@ -69,9 +75,12 @@ def palette_commands(app: Any) -> Iterable[SystemCommand]:
             if not binding.id or binding.id in seen or binding.id.startswith("table."):
                 continue
             seen.add(binding.id)
+            # The palette parses its entries as markup: the keys come from the user's config.
             yield SystemCommand(
-                f"{where.removesuffix(' tab').removesuffix(' table')}: {binding.tooltip or binding.description}",
-                f"key {key_text(app, binding)}",
+                escape(
+                    f"{where.removesuffix(' tab').removesuffix(' table')}: {binding.tooltip or binding.description}"
+                ),
+                escape(display_safe(f"key {key_text(app, binding)}")),
                 _runner(app, tab, selector, binding.action),
             )
     yield SystemCommand("Run the hold sweep now", "key S", lambda: app.run_action("sweep_now"))

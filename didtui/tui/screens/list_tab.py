@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from didtui.tui.text import literal
 from didtui.tui.widgets.list_table import ListTable
 from didtui.tui.words import count
 from didtui.tui.work import db_call
@@ -58,7 +59,7 @@ class ListTab(Vertical):
         rows = list(rows)
         self.rows = {str(r.id): r for r in rows}
         self.table.set_rows((r.id, self.cells(r)) for r in rows)
-        self.query_one(".summary", Static).update(self.summary(rows))
+        self.query_one(".summary", Static).update(literal(self.summary(rows)))
 
     @property
     def current(self) -> Any | None:

@@ -28,6 +28,7 @@ from textual.strip import Strip
 from didtui.core import filters
 from didtui.core.filters import DIDFilter, DIDRow, Selection
 from didtui.core.numbers import display_number
+from didtui.core.text import display_safe
 from didtui.tui.keyhelp import help_group
 from didtui.tui.work import db_call
 
@@ -499,7 +500,8 @@ class DIDTable(ScrollView, can_focus=True):
             style = base + status_style if column.title == "Status" else base
             if marked and column.title == "DID":
                 style = style + self.get_component_rich_style("didtable--marked", partial=True)
-            segments.append(Segment(_cell(column.value(row), cells) + " ", style))
+            # Stored text never reaches the terminal raw: control characters shown as ␛, ␇...
+            segments.append(Segment(_cell(display_safe(column.value(row)), cells) + " ", style))
         if is_cursor:
             cursor = self.get_component_rich_style("didtable--cursor", partial=True)
             segments = [Segment(s.text, (s.style or Style()) + cursor) for s in segments]

@@ -19,6 +19,8 @@ from textual.widgets import Input, Static
 from didtui.core.filters import FILTER_KEYS as KEYS  # noqa: F401 - re-exported
 from didtui.core.filters import parse_filter_text  # noqa: F401 - re-exported (screens/dids.py)
 from didtui.tui.keyhelp import help_group
+from didtui.tui.text import literal
+from didtui.tui.text import message as message_text
 
 HINT = (
     "+44 20 | *555  status:hold  op:NAME  tag:T  client:C  reseller:R  pkg:P  country:GB  type:mobile  "
@@ -99,11 +101,13 @@ class FilterBar(Vertical):
 
     def show_active(self, description: str | None) -> None:
         self.set_class(bool(description), "-active")
-        self.query_one("#filter-active", Static).update(f"filter: {description}  (esc clears)" if description else "")
+        self.query_one("#filter-active", Static).update(
+            literal(f"filter: {description}  (esc clears)" if description else "")
+        )
 
     def show_error(self, message: str) -> None:
         self.set_class(bool(message), "-error")
-        self.query_one("#filter-error", Static).update(message)
+        self.query_one("#filter-error", Static).update(message_text(message))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

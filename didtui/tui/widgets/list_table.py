@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from didtui.tui.keyhelp import help_group
+from didtui.tui.text import safe_cell
 
 
 @help_group("Lists (operators, packages, clients)", order=50)
@@ -40,7 +41,8 @@ class ListTable(DataTable, inherit_bindings=False):
         keep = self.current_key
         self.clear()
         for key, cells in rows:
-            self.add_row(*cells, key=str(key))
+            # Names come from other users and files: literal text, never markup.
+            self.add_row(*(safe_cell(c) for c in cells), key=str(key))
         if keep is not None:
             try:
                 self.move_cursor(row=self.get_row_index(keep), animate=False)
