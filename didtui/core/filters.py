@@ -14,6 +14,7 @@ from typing import Any
 
 from peewee import JOIN, SQL, Expression, Tuple
 
+from didtui.core.filter_syntax import refuse_controls
 from didtui.core.statuses import label, parse_status
 from didtui.db import backend
 from didtui.errors import InputError, NotFound
@@ -66,7 +67,8 @@ class DIDFilter:
             if value is not None:
                 parts.append(f"{key} {shown.get(key, '#' + str(value))}")
         if self.tag is not None:
-            parts.append(f"tag {self.tag or '(none)'}")
+            tag = self.tag if self.tag.strip() == self.tag else f'"{self.tag}"'  # blanks made visible
+            parts.append(f"tag {tag or '(none)'}")
         return ", ".join(parts) or "all DIDs"
 
     def where(self) -> Expression | None:
@@ -128,8 +130,17 @@ def resolve_filter(
 ) -> DIDFilter:
     """A filter from names as people type them; unknown names raise NotFound.
 
+    Names (operator, client, ...) are trimmed; a tag is taken exactly (`tag=""`: no tag).
+    Control characters anywhere are an InputError, before any query runs.
+
     `account` is `client/account` (or just the account name when `client` is given).
     """
+    typed = {"number": number, "operator": operator, "tag": tag, "reseller": reseller}
+    typed |= {"client": client, "account": account, "package": package}
+    statuses_typed = [status] if isinstance(status, str) else list(status or ())
+    for what, text in [*typed.items(), *(("status", s) for s in statuses_typed)]:
+        if text:
+            refuse_controls(what, str(text))
     statuses: tuple[str, ...] = ()
     if status:
         items = [status] if isinstance(status, str) else list(status)
@@ -137,9 +148,10 @@ def resolve_filter(
         statuses = tuple(dict.fromkeys(parse_status(w).value for w in words))
     names: list[tuple[str, str]] = []
     values: dict[str, Any] = {"number": (number or "").strip(), "statuses": statuses}
-    if tag and tag.strip():
-        # "-" (or "(none)") finds DIDs without a tag; an empty field does not filter.
-        values["tag"] = "" if tag.strip() in ("-", "(none)") else tag.strip()
+    if tag is not None:
+        # Exactly as given (case and blanks: tags compare exactly on every backend);
+        # "" finds DIDs without a tag. None does not filter.
+        values["tag"] = tag
     for key, model, name in (
         ("operator", Operator, operator),
         ("reseller", Reseller, reseller),

@@ -139,14 +139,14 @@ def test_server_with_pending_migrations_is_refused_with_the_command(scratch_url:
     profile = Profile(name="shared", database=scratch_url, user="tester")
     with pytest.raises(SchemaError) as err:
         dbmod.connect(profile)
-    assert "needs 1 schema migration(s) (0001_initial)" in str(err.value)
+    assert "needs 2 schema migration(s) (0001_initial, 0005_exact_tags)" in str(err.value)
     assert "run `didtui db upgrade --profile shared`" in str(err.value)
     config = _config(tmp_path, scratch_url)
     runner = CliRunner()
     result = runner.invoke(cli, ["--config", str(config), "--sweep"])
     assert result.exit_code == 2 and "didtui db upgrade --profile shared" in result.output
     status = runner.invoke(cli, ["--config", str(config), "db", "status"])
-    assert status.exit_code == 0 and status.output.strip() == "pending: 0001_initial"
+    assert status.exit_code == 0 and status.output.strip() == "pending: 0001_initial, 0005_exact_tags"
     database = dbmod.open_unchecked(profile)
     assert database.get_tables() == ["schema_migration"] or database.get_tables() == []
     database.close()
@@ -158,7 +158,7 @@ def test_db_upgrade_from_four_processes_at_once(scratch_url: str, tmp_path: Path
     problems = [r for r in reports if r["error"] or r["exit"] != 0]
     assert not problems, problems
     outputs = sorted(r["output"].strip() for r in reports)
-    assert outputs.count("applied 0001_initial") == 1, outputs
+    assert outputs.count("applied 0001_initial, 0005_exact_tags") == 1, outputs
     assert outputs.count("the schema is up to date") == 3, outputs
     profile = Profile(name="shared", database=scratch_url, user="tester")
     database = dbmod.connect(profile)  # no longer refused

@@ -2,13 +2,11 @@
 
 `4420 status:hold op:"Colt Numbers" tag:london` — a bare number is a prefix, `*555` a
 substring; keys may be shortened (s: o: t: c: r: p:). One line fits 80 columns and is
-as quick to type as k9s's or visidata's filters.
+as quick to type as k9s's or visidata's filters. The syntax itself (quotes, no escape
+character) is didtui.core.filter_syntax's.
 """
 
 from __future__ import annotations
-
-import shlex
-from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,65 +14,11 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from didtui.errors import InputError
+from didtui.core.filter_syntax import filter_text, parse_filter_text
 
-KEYS = {
-    "status": "status",
-    "s": "status",
-    "operator": "operator",
-    "op": "operator",
-    "o": "operator",
-    "tag": "tag",
-    "t": "tag",
-    "client": "client",
-    "c": "client",
-    "account": "account",
-    "acct": "account",
-    "reseller": "reseller",
-    "r": "reseller",
-    "package": "package",
-    "pkg": "package",
-    "p": "package",
-    "number": "number",
-    "n": "number",
-    "did": "number",
-}
+__all__ = ["HINT", "FilterBar", "filter_text", "parse_filter_text"]
+
 HINT = "4420 | *555  status:hold  op:NAME  tag:T  client:C  reseller:R  pkg:P  (enter applies, esc closes)"
-
-
-def parse_filter_text(text: str) -> dict[str, Any]:
-    """The keyword arguments of `resolve_filter` for a typed filter line."""
-    try:
-        tokens = shlex.split(text)
-    except ValueError as exc:
-        raise InputError(f"filter: {exc} (close the quote)") from None
-    values: dict[str, Any] = {}
-    for token in tokens:
-        key, sep, value = token.partition(":")
-        if not sep:
-            key, value = "number", token
-        name = KEYS.get(key.lower())
-        if name is None:
-            raise InputError(f"filter: unknown field {key!r}; use status, op, tag, client, account, reseller, pkg")
-        if name == "tag" and value == "-":
-            value = ""
-        elif not value:
-            raise InputError(f"filter: {key}: needs a value, e.g. {key}:something")
-        if name == "status" and "status" in values:
-            value = values["status"] + "," + value
-        values[name] = value
-    return values
-
-
-def filter_text(values: dict[str, Any]) -> str:
-    """The line that parses back to `values` (to reopen the bar on the current filter)."""
-    parts = []
-    for key, value in values.items():
-        if key == "tag" and value == "":
-            value = "-"
-        text = shlex.quote(str(value)) if " " in str(value) else str(value)
-        parts.append(text if key == "number" else f"{key}:{text}")
-    return " ".join(parts)
 
 
 class FilterBar(Vertical):
