@@ -10,10 +10,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import peewee
-from playhouse.db_url import parse as parse_url
 from playhouse.migrations import Runner
 
 from didtui.config import Profile
@@ -39,10 +37,8 @@ def set_actor(name: str) -> None:
 
 def make_database(profile: Profile) -> peewee.Database:
     """The peewee database object for a profile, not yet connected."""
-    url = profile.database
-    scheme = urlsplit(url).scheme
-    params = parse_url(url, unquote_password=True, unquote_user=True)
-    password = profile.password()
+    scheme = profile.scheme
+    params = profile.connect_params()  # the URL's parts; the password from password_env or the URL
     if scheme == "sqlite":
         path = params.pop("database")
         if path != ":memory:":
@@ -60,9 +56,6 @@ def make_database(profile: Profile) -> peewee.Database:
             },
         )
     name = params.pop("database")
-    params.pop("passwd", None)
-    if password is not None:
-        params["password"] = password
     if scheme in ("postgresql", "postgres"):
         params.setdefault("connect_timeout", int(profile.connect_timeout))
         return peewee.PostgresqlDatabase(name, **params)
@@ -72,12 +65,7 @@ def make_database(profile: Profile) -> peewee.Database:
 
 
 def _where(profile: Profile) -> str:
-    parts = urlsplit(profile.database)
-    if profile.scheme == "sqlite":
-        return profile.database[len("sqlite:///") :]
-    return (
-        f"{parts.hostname or 'localhost'}:{parts.port or ('5432' if profile.scheme.startswith('postgres') else '3306')}"
-    )
+    return profile.address
 
 
 def open_unchecked(profile: Profile) -> peewee.Database:

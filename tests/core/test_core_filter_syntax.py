@@ -4,6 +4,7 @@ backend, control characters refused; and, as properties, never any other excepti
 from __future__ import annotations
 
 import pytest
+from core_helpers import create
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +13,6 @@ from didtui.core import filters, operators, views
 from didtui.core.filter_syntax import filter_text, parse_filter_text
 from didtui.errors import DidtuiError, InputError
 from didtui.models import DID
-from tests.core.core_helpers import create
 
 # ---- the syntax, without a database ------------------------------------------------------
 
