@@ -16,7 +16,6 @@ import click
 
 from didtui.cli.base import fail, guarded
 from didtui.core.csvio import (
-    FIELD_LABELS,
     ImportOptions,
     UnusableInput,
     default_export_name,
@@ -27,7 +26,7 @@ from didtui.core.csvio import (
     validate,
 )
 from didtui.core.csvio.importer import ImportReport, default_errors_path
-from didtui.core.csvio.mapping import check_mapping
+from didtui.core.csvio.mapping import check_mapping, describe_mapping
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 ERRORS_SHOWN = 20
@@ -49,17 +48,6 @@ def _progress(label: str, length: int, enabled: bool):
                 state["done"] += step
 
         yield advance
-
-
-def _show_mapping(columns: list[str], mapping: tuple[str, ...]) -> str:
-    used = [
-        f"{name!r} → {FIELD_LABELS[field]}" for name, field in zip(columns, mapping, strict=False) if field != "ignore"
-    ]
-    ignored = [repr(name) for name, field in zip(columns, mapping, strict=False) if field == "ignore"]
-    text = "mapping: " + ", ".join(used)
-    if ignored:
-        text += f" (ignored: {', '.join(ignored)})"
-    return text
 
 
 def _show_report(report: ImportReport) -> None:
@@ -145,7 +133,7 @@ def import_command(
         mapping = parse_map_specs(info, maps)
         check_mapping(info, mapping)
         click.echo(f"reading {info.path}: {info.describe()}", err=True)
-        click.echo(_show_mapping(info.columns, mapping), err=True)
+        click.echo(describe_mapping(info, mapping), err=True)
         profile = context.open()
         options = ImportOptions(
             mapping=mapping,
