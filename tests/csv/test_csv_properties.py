@@ -55,8 +55,7 @@ _BOUNDED = settings(max_examples=200, deadline=None, suppress_health_check=[Heal
 
 
 def _write(raw: bytes) -> Path:
-    handle = tempfile.NamedTemporaryFile(prefix="didtui-prop-", suffix=".csv", delete=False)
-    with handle:
+    with tempfile.NamedTemporaryFile(prefix="didtui-prop-", suffix=".csv", delete=False) as handle:
         handle.write(raw)
     return Path(handle.name)
 
