@@ -348,7 +348,7 @@ def _parse_profile(name: str, table: Any, where: str) -> Profile:
         except ConfigError as exc:
             raise ConfigError(f"{where}: [profiles.{name}] {exc}") from None
     options: dict[str, Any] = {"name": name, "database": url}
-    types = {
+    types: dict[str, type | tuple[type, ...]] = {
         "password_env": str,
         "user": str,
         "hold_days": int,
