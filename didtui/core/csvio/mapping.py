@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from didtui.core.csvio.headers import BY_WORD, word_key
 from didtui.core.csvio.source import FileInfo, UnusableInput, _numberish
 from didtui.core.statuses import parse_after_hold, parse_status
 from didtui.errors import InputError
@@ -25,92 +26,21 @@ FIELD_LABELS = {
     "reseller": "Reseller",
     "ignore": "Ignore",
 }
-# Header words, compared lower-case with everything but letters and digits removed.
-SYNONYMS = {
-    "did": (
-        "did",
-        "dids",
-        "didnumber",
-        "didnumbers",
-        "did#",
-        "number",
-        "numbers",
-        "phone",
-        "phonenumber",
-        "phoneno",
-        "telephone",
-        "telephonenumber",
-        "tel",
-        "tn",
-        "msisdn",
-        "e164",
-        "ddi",
-        "ddinumber",
-        "dnis",
-        "numberrange",
-        "range",
-        "didrange",
-        "dialnumber",
-    ),
-    "operator": (
-        "operator",
-        "operatorname",
-        "provider",
-        "providername",
-        "carrier",
-        "carriername",
-        "vendor",
-        "supplier",
-        "upstream",
-        "didprovider",
-    ),
-    "status": ("status", "state", "didstatus"),
-    "after_hold": ("afterhold", "afterholdstatus", "statusafterhold", "holdto", "afterholdto"),
-    "tag": ("tag", "tags", "label", "group", "category", "pool", "didtag"),
-    "notes": ("notes", "note", "comment", "comments", "description", "remark", "remarks", "memo", "info"),
-    "reseller": ("reseller", "resellername", "owner"),
-    # Columns of our own export (and their like) that import does not set.
-    "ignore": (
-        "id",
-        "client",
-        "clientname",
-        "customer",
-        "account",
-        "package",
-        "holduntil",
-        "holddays",
-        "created",
-        "createdat",
-        "updated",
-        "updatedat",
-        "version",
-        "clientaccount",
-    ),
-}
-_BY_WORD = {word: name for name, words in SYNONYMS.items() for word in words}
 # Without a header: the usual order of such files, statuses first (they are told apart
 # by content alone).
 POSITIONAL = ("did", "status", "after_hold", "operator", "tag", "notes", "reseller")
 
 
-def _key(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
-def known_header(text: str) -> bool:
-    return _key(text) in _BY_WORD
-
-
 def parse_field(text: str) -> str:
     """A field name as people write it: "DID", "after hold", "After_Hold", "skip"..."""
-    key = _key(text)
+    key = word_key(text)
     if key in ("ignore", "skip", "none", "", "unused"):
         return "ignore"
     for name, label in FIELD_LABELS.items():
-        if key in (_key(name), _key(label)):
+        if key in (word_key(name), word_key(label)):
             return name
-    if key in _BY_WORD and _BY_WORD[key] != "ignore":
-        return _BY_WORD[key]
+    if key in BY_WORD and BY_WORD[key] != "ignore":
+        return BY_WORD[key]
     known = ", ".join(FIELD_LABELS.values())
     raise UnusableInput(f"unknown field {text!r}: map columns to one of {known}")
 
@@ -120,7 +50,7 @@ def guess_mapping(info: FileInfo) -> tuple[str, ...]:
     if info.header:
         mapping, taken = [], set()
         for name in info.columns:
-            field = _BY_WORD.get(_key(name), "ignore")
+            field = BY_WORD.get(word_key(name), "ignore")
             if field != "ignore" and field in taken:
                 field = "ignore"
             taken.add(field)

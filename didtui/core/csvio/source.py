@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from didtui.core.csvio.headers import known_header
 from didtui.errors import InputError
 
 SAMPLE_BYTES = 1 << 20  # encoding is judged on the first MiB, the dialect on its first lines
@@ -173,8 +174,6 @@ def _numberish(cell: str) -> bool:
 
 
 def _detect_header(rows: list[list[str]]) -> bool:
-    from didtui.core.csvio.mapping import known_header
-
     if not rows:
         return False
     first = rows[0]
