@@ -170,7 +170,7 @@ def connect_params(url: str) -> dict[str, Any]:
 
     Unlike playhouse's parser, a password may hold raw `@ : / ? #` (see `_split_userinfo`),
     and a MySQL password stays `password` (peewee renames it `passwd`, which PyMySQL 1.2
-    deprecates and drops from some paths).
+    deprecates).
     """
     if "://" not in url:
         raise ConfigError(f"database URL {mask_url(url)!r}: write it as scheme://user@host:port/database")

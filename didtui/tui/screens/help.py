@@ -60,7 +60,7 @@ def help_text(app: Any) -> str:
         lines.append("")
     lines.append("[b]Filter syntax[/b]")
     lines.append("  4420 (prefix) or *555 (contains)  status:hold,stock  op:NAME  tag:T (tag:- none)")
-    lines.append('  client:C  account:C/A  reseller:R  pkg:P   quote names with spaces: op:"Colt Numbers"')
+    lines.append('  client:C  account:C/A  reseller:R  pkg:P   quote blanks: op:"Colt Numbers" tag:"gold "')
     lines.append("")
     lines.append('Remap any binding by id in the config: [keymap] dids.new = "ctrl+n"')
     return "\n".join(lines)
