@@ -170,6 +170,13 @@ def test_backslashes_in_names_are_literal(profile: Profile) -> None:
     assert _numbers(r"op:back\slash") == ["1"]
     assert _numbers(r'op:"back\slash"') == ["1"]
     assert _numbers("op:backslash") == ["2"]
+    # Prefixes too: a backslash, % or _ in a prefix is no LIKE wildcard or escape.
+    assert _numbers(r"op:BACK\s") == ["1"]
+    assert _numbers("op:backs") == ["2"]
+    operators.create_operator("50% off")
+    operators.create_operator("500 Telecom")
+    assert views.complete_name("operator", "50%") == "50% off"
+    assert views.complete_name("operator", "5_0") == "5_0"  # no such prefix: left as typed
 
 
 def test_names_stay_case_insensitive_with_unique_prefixes(profile: Profile) -> None:

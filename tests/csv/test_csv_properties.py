@@ -8,10 +8,13 @@ import codecs
 import tempfile
 from pathlib import Path
 
+from click.testing import CliRunner
 from csv_helpers import snapshot
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from didtui import db as dbmod
+from didtui.cli import cli
 from didtui.core.csvio import ImportOptions, guess_mapping, inspect_file, run_import
 from didtui.core.csvio.mapping import check_mapping, describe_mapping
 from didtui.core.csvio.source import RecordReader
@@ -114,3 +117,27 @@ def test_an_import_of_any_file_is_all_or_nothing(profile, raw: bytes, on_existin
             assert report.ok
     finally:
         path.unlink()
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_FILES, _OPTIONS)
+def test_the_import_command_on_any_file_exits_0_1_or_2_with_a_message(
+    sqlite_profile, tmp_path_factory, raw: bytes, options: dict
+) -> None:
+    config = tmp_path_factory.mktemp("cfg") / "config.toml"
+    config.write_text(f'[profiles.t]\ndatabase = "{sqlite_profile.database}"\nuser = "t"\n', encoding="utf-8")
+    path = _write(raw)
+    args = ["--config", str(config), "import", str(path), "--dry-run"]
+    for key, flag in (("encoding", "--encoding"), ("delimiter", "--delimiter")):
+        if options[key] is not None:
+            args += [flag, options[key]]
+    if options["header"] is not None:
+        args.append("--header" if options["header"] else "--no-header")
+    try:
+        result = CliRunner().invoke(cli, args)
+    finally:
+        path.unlink()
+        dbmod.connect(sqlite_profile)
+    assert result.exit_code in (0, 1, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
