@@ -172,3 +172,12 @@ async def test_filter_bar_keeps_backslashes_and_quoted_tag_blanks(make_app, seed
         await wait_for(pilot, lambda: "62 DIDs" in screen_text(app), what="cleared")
         await open_filter(pilot, "tag:gold")
         await wait_for(pilot, lambda: table_of(app).is_settled() and table_of(app).total == 30, what="exact tag")
+
+
+async def test_a_filter_error_quoting_markup_is_shown_literally(make_app, seeded):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_filter(pilot, 'op:"[/]"x')
+        await wait_for(pilot, lambda: "filter: op:\"[/]\" is followed by 'x'" in screen_text(app), what="literal")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "62 DIDs" in screen_text(app) or "60 DIDs" in screen_text(app))

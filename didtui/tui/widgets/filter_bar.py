@@ -11,6 +11,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
 
@@ -82,7 +83,8 @@ class FilterBar(Vertical):
 
     def show_error(self, message: str) -> None:
         self.set_class(bool(message), "-error")
-        self.query_one("#filter-error", Static).update(message)
+        # Content, not markup: the message quotes what was typed (`op:"[/]"x`).
+        self.query_one("#filter-error", Static).update(Content(message))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
