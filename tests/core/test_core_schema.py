@@ -20,6 +20,8 @@ from didtui.config import Profile
 from didtui.errors import SchemaError
 from didtui.models import ALL_MODELS, database_proxy
 
+# Every migration the package ships, in order: the lists the commands print.
+MIGRATIONS = sorted(p.stem for p in Path(dbmod.MIGRATIONS_DIR).glob("[0-9][0-9][0-9][0-9]_*.py"))
 SCRATCH = f"didtui_mig_test_{os.getpid()}"  # per run: concurrent runs never share it
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -139,14 +141,14 @@ def test_server_with_pending_migrations_is_refused_with_the_command(scratch_url:
     profile = Profile(name="shared", database=scratch_url, user="tester")
     with pytest.raises(SchemaError) as err:
         dbmod.connect(profile)
-    assert "needs 2 schema migration(s) (0001_initial, 0005_exact_tags)" in str(err.value)
+    assert f"needs {len(MIGRATIONS)} schema migration(s) ({', '.join(MIGRATIONS)})" in str(err.value)
     assert "run `didtui db upgrade --profile shared`" in str(err.value)
     config = _config(tmp_path, scratch_url)
     runner = CliRunner()
     result = runner.invoke(cli, ["--config", str(config), "--sweep"])
     assert result.exit_code == 2 and "didtui db upgrade --profile shared" in result.output
     status = runner.invoke(cli, ["--config", str(config), "db", "status"])
-    assert status.exit_code == 0 and status.output.strip() == "pending: 0001_initial, 0005_exact_tags"
+    assert status.exit_code == 0 and status.output.strip() == "pending: " + ", ".join(MIGRATIONS)
     database = dbmod.open_unchecked(profile)
     assert database.get_tables() == ["schema_migration"] or database.get_tables() == []
     database.close()
@@ -158,7 +160,7 @@ def test_db_upgrade_from_four_processes_at_once(scratch_url: str, tmp_path: Path
     problems = [r for r in reports if r["error"] or r["exit"] != 0]
     assert not problems, problems
     outputs = sorted(r["output"].strip() for r in reports)
-    assert outputs.count("applied 0001_initial, 0005_exact_tags") == 1, outputs
+    assert outputs.count("applied " + ", ".join(MIGRATIONS)) == 1, outputs
     assert outputs.count("the schema is up to date") == 3, outputs
     profile = Profile(name="shared", database=scratch_url, user="tester")
     database = dbmod.connect(profile)  # no longer refused
