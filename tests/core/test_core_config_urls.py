@@ -11,6 +11,8 @@ import pymysql
 import pytest
 from click.testing import CliRunner, Result
 from conftest import RUN_DB, make_profile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from didtui import db as dbmod
 from didtui.cli import cli
@@ -204,3 +206,22 @@ def test_a_real_mariadb_login_with_a_raw_password_in_the_url(mariadb_user: tuple
     status = run(["--config", str(path), "db", "status"])
     assert status.exit_code == 0 and status.output.strip() == "the schema is up to date", status.output
     assert os.stat(path).st_mode & 0o077 == 0
+
+
+_PASSWORDS = st.text(
+    alphabet=st.one_of(st.sampled_from("@:/?#&=[]!$'*+;, "), st.characters(exclude_categories=("Cc", "Cs"))),
+    min_size=1,
+    max_size=24,
+).filter(lambda p: "%" not in p)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_PASSWORDS, st.sampled_from(["postgresql", "mysql"]), st.sampled_from(["", "?sslmode=require", ":5433"]))
+def test_any_raw_password_is_read_back_exactly_and_never_printed(password: str, scheme: str, tail: str) -> None:
+    host = "db.example.net" + (tail if tail.startswith(":") else "")
+    query = tail if tail.startswith("?") else ""
+    url = f"{scheme}://bob:{password}@{host}/didtui{query}"
+    params = connect_params(url)
+    assert params["password"] == password and params["user"] == "bob"
+    assert params["host"] == "db.example.net" and params["database"] == "didtui"
+    assert mask_url(url) == f"{scheme}://bob:***@{host}/didtui{query}"
