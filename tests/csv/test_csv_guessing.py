@@ -46,6 +46,8 @@ def test_a_billing_export_maps_only_its_number_column(tmp_path):
             "15551230001,1,2024-01-02,In Stock\n15551230002,0,2024-01-03,Reserved\n",
             ("did", "ignore", "ignore", "status"),
         ),
+        # Y/N and true/false flags are neither names nor notes.
+        ("15551230001,Y,true,Telia\n15551230002,N,false,Colt\n", ("did", "ignore", "ignore", "operator")),
         # Two status columns: the second one is After Hold when its values may be one.
         ("15551230001,Hold,Reserved\n15551230002,Active,In Stock\n", ("did", "status", "after_hold")),
         # A short id column before the numbers is not the DID column.

@@ -155,20 +155,23 @@ def _printable(text: str) -> bool:
     return not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text)
 
 
+# Flag values of other systems' exports: never a name, a tag or a note.
+_FLAGS = {"y", "n", "yes", "no", "true", "false", "t", "f", "on", "off", "x", "null", "none", "nan"}
+
+
+def _word_like(text: str) -> bool:
+    return any(ch.isalpha() for ch in text) and not _date_like(text) and text.lower() not in _FLAGS
+
+
 def _name_like(text: str) -> bool:
-    """An operator, reseller or tag: words with letters, short, not a number or a date."""
-    return (
-        len(text) <= 100
-        and any(ch.isalpha() for ch in text)
-        and not _date_like(text)
-        and not _status_like(text)
-        and _printable(text)
-    )
+    """An operator, reseller or tag: words with letters, short, not a number, a date,
+    a flag or a status."""
+    return len(text) <= 100 and _word_like(text) and not _status_like(text) and _printable(text)
 
 
 def _text_like(text: str) -> bool:
     """Notes: free text with letters in it (not bare numbers, flags or dates)."""
-    return any(ch.isalpha() for ch in text) and not _date_like(text)
+    return _word_like(text)
 
 
 _FITS = {
