@@ -74,6 +74,19 @@ def refuse_controls(what: str, text: str) -> None:
             raise InputError(f"{what}: invalid character at position {index + 1} (not text): remove it")
 
 
+def refuse_unstorable(what: str, text: str) -> None:
+    """InputError for the characters no backend can compare as text: NUL (PostgreSQL
+    refuses it in any string) and lone surrogates (not encodable). Other control
+    characters are text a stored name may hold (a drill-down filters by it)."""
+    for index, ch in enumerate(text):
+        if ch == "\x00":
+            raise InputError(
+                f"{what}: control character U+0000 at position {index + 1}: remove it (only printable text)"
+            )
+        if unicodedata.category(ch) == "Cs":
+            raise InputError(f"{what}: invalid character at position {index + 1} (not text): remove it")
+
+
 def _quoted(text: str, start: int) -> tuple[str, int]:
     """The value of the quoted string opening at `start`, and the index after it."""
     quote = text[start]

@@ -14,7 +14,7 @@ from typing import Any
 
 from peewee import JOIN, SQL, Expression, Tuple
 
-from didtui.core.filter_syntax import refuse_controls
+from didtui.core.filter_syntax import refuse_unstorable
 from didtui.core.statuses import label, parse_status
 from didtui.db import backend
 from didtui.errors import InputError, NotFound
@@ -131,7 +131,8 @@ def resolve_filter(
     """A filter from names as people type them; unknown names raise NotFound.
 
     Names (operator, client, ...) are trimmed; a tag is taken exactly (`tag=""`: no tag).
-    Control characters anywhere are an InputError, before any query runs.
+    A NUL or a lone surrogate anywhere is an InputError, before any query runs (a typed
+    filter line refuses every control character: `filter_syntax.parse_filter_text`).
 
     `account` is `client/account` (or just the account name when `client` is given).
     """
@@ -140,7 +141,7 @@ def resolve_filter(
     statuses_typed = [status] if isinstance(status, str) else list(status or ())
     for what, text in [*typed.items(), *(("status", s) for s in statuses_typed)]:
         if text:
-            refuse_controls(what, str(text))
+            refuse_unstorable(what, str(text))
     statuses: tuple[str, ...] = ()
     if status:
         items = [status] if isinstance(status, str) else list(status)

@@ -12,7 +12,7 @@ from didtui.config import Profile
 from didtui.core import filters, operators, views
 from didtui.core.filter_syntax import filter_text, parse_filter_text
 from didtui.errors import DidtuiError, InputError
-from didtui.models import DID
+from didtui.models import DID, Operator
 
 # ---- the syntax, without a database ------------------------------------------------------
 
@@ -194,6 +194,14 @@ def test_nul_in_a_filter_is_an_input_error_on_every_backend(profile: Profile, li
     field = {"op": "operator"}.get(key, key)
     with pytest.raises(InputError, match=f"^{field}: control character U\\+0000"):
         filters.resolve_filter(**{field: value})
+
+
+def test_a_stored_name_with_control_characters_can_still_be_drilled_into(profile: Profile) -> None:
+    hostile = Operator.create(name="op\x1b]0;T\x07x").id  # stored before input rules refused such names
+    create("15550000001", operator_id=hostile)
+    assert filters.count(filters.resolve_filter(operator="op\x1b]0;T\x07x")) == 1  # Operators tab: enter
+    with pytest.raises(InputError, match="U\\+001B"):
+        parse_filter_text(filter_text({"operator": "op\x1b]0;T\x07x"}))  # typed: refused
 
 
 def test_tag_index_serves_exact_tag_filters_on_mariadb(tagged: Profile, backend_name: str) -> None:
