@@ -13,7 +13,9 @@ from peewee import (
     BooleanField,
     CharField,
     DatabaseProxy,
+    DateField,
     DateTimeField,
+    DecimalField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -113,4 +115,22 @@ class Event(BaseModel):
     batch = CharField(max_length=32, index=True)
 
 
-ALL_MODELS = [Reseller, Operator, Client, Account, Package, ClientPackage, DID, Event]
+class Block(BaseModel):
+    """A range of numbers bought from an operator, with what it costs.
+
+    Its DIDs are those whose number lies in first..last with the same number of digits
+    (core/blocks.py); a block never creates or changes DIDs. Blocks never overlap.
+    """
+
+    name = CharField(max_length=100, unique=True)
+    operator = ForeignKeyField(Operator, backref="blocks", on_delete="RESTRICT")
+    first = CharField(max_length=32, index=True)
+    last = CharField(max_length=32)
+    bought_on = DateField(null=True)
+    monthly_cost = DecimalField(max_digits=14, decimal_places=4, null=True)  # per number, per month
+    setup_cost = DecimalField(max_digits=14, decimal_places=2, null=True)  # once, for the block
+    notes = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+ALL_MODELS = [Reseller, Operator, Client, Account, Package, ClientPackage, DID, Event, Block]

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from didtui.cli.base import fail, guarded
+from didtui.core import blocks
 from didtui.core.csvio import (
     ImportOptions,
     UnusableInput,
@@ -97,6 +98,11 @@ def _show_report(report: ImportReport) -> None:
     "--encoding", metavar="NAME", help="Text encoding (default: UTF-8, with or without BOM, else Windows-1252)."
 )
 @click.option("--dry-run", is_flag=True, help="Validate and print the summary; write nothing.")
+@click.option(
+    "--record-blocks",
+    is_flag=True,
+    help="Record each range of the DID column (111-222) as a block of its row's operator, after the import.",
+)
 @click.option("--skip-invalid", is_flag=True, help="Import the good rows; write the rejected ones to the errors file.")
 @click.option(
     "--errors",
@@ -120,6 +126,7 @@ def import_command(
     header: bool | None,
     encoding: str | None,
     dry_run: bool,
+    record_blocks: bool,
     skip_invalid: bool,
     errors_path: str | None,
 ) -> None:
@@ -172,6 +179,13 @@ def import_command(
         )
     if report.errors_path:
         click.echo(f"rejected rows written to {report.errors_path}")
+    if record_blocks and report.written:
+        ranges = blocks.record_file_ranges(info, mapping, operator)
+        n = len(ranges.recorded)
+        skipped = f", {len(ranges.skipped):,} ranges skipped" if ranges.skipped else ""
+        click.echo(f"recorded {n:,} block{'' if n == 1 else 's'}{skipped}")
+        for reason in ranges.skipped[:ERRORS_SHOWN]:
+            click.echo(f"  {reason}")
     sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as _dt
 import random
 from dataclasses import dataclass
+from decimal import Decimal
 
-from didtui.core import inventory, operators, retail
+from didtui.core import blocks, inventory, operators, retail
 from didtui.core.filters import DIDFilter, Selection
 from didtui.core.numbers import NumberSpan
 from didtui.core.statuses import Status
@@ -81,6 +82,16 @@ def build(per_operator: int = 1000, seed: int = 7) -> DemoSummary:
             hold_days=rng.choice([7, 14, 30, 30, 60]),
             after_hold=rng.choice([Status.IN_STOCK.value] * 4 + [Status.RESERVED.value, Status.ARCHIVED.value]),
             notes=rng.choice(["", "", "ported in", "customer request", "legacy"]),
+        )
+        # The block bought from the operator: a little more than what is in stock.
+        size = (per_operator * 5 // 4 + 99) // 100 * 100
+        blocks.add_block(
+            f"{span.first_text}-{first + size - 1:0{width}d}",
+            op.id,
+            name=f"{name.split()[0]} {prefix}",
+            monthly_cost=Decimal(rng.choice(["0.15", "0.25", "0.40", "1.10"])),
+            setup_cost=Decimal(rng.choice(["0", "50", "250"])),
+            bought_on=_dt.date(2026, rng.randrange(1, 12), 1),
         )
     packages = [retail.create_package(name, tags, allowed) for name, tags, allowed in PACKAGES]
     cps = []

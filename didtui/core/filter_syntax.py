@@ -39,6 +39,8 @@ KEYS = {
     "package": "package",
     "pkg": "package",
     "p": "package",
+    "block": "block",
+    "b": "block",
     "number": "number",
     "n": "number",
     "did": "number",
@@ -52,6 +54,7 @@ SHORT = {
     "account": "account",
     "reseller": "reseller",
     "package": "pkg",
+    "block": "block",
 }
 NO_TAG = "-"
 QUOTES = "\"'"
@@ -145,7 +148,7 @@ def parse_filter_text(text: str) -> dict[str, str]:
         name = "number" if key is None else KEYS.get(key.lower())
         if name is None:
             raise InputError(
-                f"filter: unknown field {key!r}; use status, op, tag, client, account, reseller, pkg "
+                f"filter: unknown field {key!r}; use status, op, tag, client, account, reseller, pkg, block "
                 "(or quote a value holding a colon)"
             )
         label = key or "number"

@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from peewee import JOIN, SQL, Expression, Tuple
+from peewee import JOIN, SQL, Expression, Tuple, fn
 
 from didtui.core.filter_syntax import refuse_unstorable
 from didtui.core.statuses import label, parse_status
 from didtui.db import backend
 from didtui.errors import InputError, NotFound
-from didtui.models import DID, Account, Client, ClientPackage, Operator, Package, Reseller
+from didtui.models import DID, Account, Block, Client, ClientPackage, Operator, Package, Reseller
 
 SORTS = ("number", "status", "operator", "tag")
 
@@ -40,6 +40,8 @@ class DIDFilter:
     account_id: int | None = None
     package_id: int | None = None
     client_package_id: int | None = None
+    # A block's range (first, last: digits of one width), set by core/blocks.py.
+    number_span: tuple[str, str] | None = None
     # Names for display only (set by `resolve_filter`), so a face can show what it filters.
     names: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
@@ -69,6 +71,8 @@ class DIDFilter:
         if self.tag is not None:
             tag = self.tag if self.tag.strip() == self.tag else f'"{self.tag}"'  # blanks made visible
             parts.append(f"tag {tag or '(none)'}")
+        if self.number_span is not None:
+            parts.append(f"block {shown.get('block', '-'.join(self.number_span))}")
         return ", ".join(parts) or "all DIDs"
 
     def where(self) -> Expression | None:
@@ -86,6 +90,9 @@ class DIDFilter:
             _digits_only(digits)
             upper = digits[:-1] + chr(ord(digits[-1]) + 1)
             terms.append((DID.number >= digits) & (DID.number < upper))
+        if self.number_span is not None:
+            first, last = self.number_span
+            terms.append((DID.number >= first) & (DID.number <= last) & (fn.LENGTH(DID.number) == len(first)))
         if self.statuses:
             terms.append(DID.status.in_(list(self.statuses)))
         if self.operator_id is not None:
@@ -127,6 +134,7 @@ def resolve_filter(
     client: str | None = None,
     account: str | None = None,
     package: str | None = None,
+    block: str | None = None,
 ) -> DIDFilter:
     """A filter from names as people type them; unknown names raise NotFound.
 
@@ -137,7 +145,7 @@ def resolve_filter(
     `account` is `client/account` (or just the account name when `client` is given).
     """
     typed = {"number": number, "operator": operator, "tag": tag, "reseller": reseller}
-    typed |= {"client": client, "account": account, "package": package}
+    typed |= {"client": client, "account": account, "package": package, "block": block}
     statuses_typed = [status] if isinstance(status, str) else list(status or ())
     for what, text in [*typed.items(), *(("status", s) for s in statuses_typed)]:
         if text:
@@ -162,6 +170,10 @@ def resolve_filter(
         if name:
             values[f"{key}_id"] = lookup_id(model, name.strip(), key)
             names.append((key, name.strip()))
+    if block and block.strip():
+        row = Block.select(Block.first, Block.last).where(Block.id == lookup_id(Block, block.strip(), "block")).get()
+        values["number_span"] = (row.first, row.last)
+        names.append(("block", block.strip()))
     if account:
         client_name, _, account_name = account.rpartition("/")
         query = Account.select(Account.id).join(Client).where(Account.name == account_name.strip())

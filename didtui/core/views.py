@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from peewee import JOIN, fn
 
 from didtui.core.statuses import Status
-from didtui.models import DID, Account, Client, ClientPackage, Operator, Package, Reseller
+from didtui.models import DID, Account, Block, Client, ClientPackage, Operator, Package, Reseller
 
 
 def operator_choices() -> list[tuple[str, int]]:
@@ -60,7 +60,7 @@ def clients_overview() -> list[ClientAccountRow]:
     ]
 
 
-_NAMED = {"operator": Operator, "reseller": Reseller, "client": Client, "package": Package}
+_NAMED = {"operator": Operator, "reseller": Reseller, "client": Client, "package": Package, "block": Block}
 
 
 def complete_name(kind: str, typed: str) -> str:

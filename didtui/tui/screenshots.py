@@ -33,6 +33,17 @@ async def _wait(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> 
     await pilot.pause(0.3)
 
 
+def _carrier_list(work: Path) -> Path:
+    """Bandwidth.com's list as it might send it: ours, less a few, plus two we lack."""
+    from didtui.core.filters import iter_rows, resolve_filter
+
+    numbers = [r.number for r in iter_rows(resolve_filter(operator="Bandwidth.com"))]
+    path = work / "bandwidth-2026-12.csv"
+    rows = [n for n in numbers[3:] if not n.endswith("7")] + [str(int(numbers[-1]) + 1), str(int(numbers[-1]) + 2)]
+    path.write_text("TN;Rate center\n" + "\n".join(f"+{n};NEWYORK" for n in rows) + "\n", encoding="utf-8")
+    return path
+
+
 def _settled(app) -> bool:
     from didtui.tui.widgets.did_table import DIDTable
 
@@ -130,6 +141,23 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
         await pilot.press("escape", "2")
         await _wait(pilot, lambda: app.screen.query_one("#operators-table").row_count > 0)
         shot("operators")
+        await pilot.press("b")
+        await _wait(pilot, lambda: "…" not in str(app.screen.query_one("#blocks-table").get_row_at(0)))
+        shot("blocks")
+        await pilot.press("c")
+        await _wait(pilot, lambda: app.screen.query_one("#costs-table").row_count > 0)
+        shot("costs")
+        await pilot.press("escape", "escape")
+        await _wait(pilot, lambda: app.screen.query_one("#operators-table").row_count > 0)
+        await pilot.press("R")
+        await _wait(pilot, lambda: app.screen.query_one("#path").has_focus)
+        app.screen.query_one("#path").value = str(_carrier_list(work))
+        await pilot.press("enter")
+        await _wait(pilot, lambda: "compares" in str(app.screen.query_one("#form-info").render()))
+        await pilot.press("ctrl+s")
+        await _wait(pilot, lambda: "listed" in str(app.screen.query_one("#result").render()))
+        shot("reconcile-wizard")
+        await pilot.press("escape")
         await pilot.press("n")
         await pilot.pause(0.3)
         shot("form-operator")

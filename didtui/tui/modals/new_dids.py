@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, ProgressBar, Select
 
-from didtui.core import inventory
+from didtui.core import blocks, inventory
 from didtui.core.numbers import parse_numbers
 from didtui.errors import Cancelled, DidtuiError
 from didtui.tui.modals import fields
@@ -45,6 +45,10 @@ class NewDIDsScreen(FormScreen[int]):
         yield self.field_row("Reseller", fields.name_select("reseller", "(none)"))
         yield self.field_row("After hold", fields.after_hold_select("after_hold"))
         yield self.field_row("Hold days", Input(str(self.hold_days), id="hold_days", compact=True))
+        yield self.field_row(
+            "Record block", Input(id="block", placeholder="(no) name it to record the range as a block", compact=True)
+        )
+        yield self.field_row("Block cost/mo", Input(id="block_cost", placeholder="per number", compact=True))
         yield ProgressBar(id="progress", show_eta=True)
 
     def on_mount(self) -> None:
@@ -95,6 +99,8 @@ class NewDIDsScreen(FormScreen[int]):
         try:
             spans = self._spans()
             hold_days = fields.whole_number(self.query_one("#hold_days", Input).value, "hold days")
+            block_name = self.query_one("#block", Input).value.strip()
+            block_cost = blocks.parse_money(self.query_one("#block_cost", Input).value, "block cost")
         except DidtuiError as exc:
             self.show_error(str(exc))
             return
@@ -119,6 +125,16 @@ class NewDIDsScreen(FormScreen[int]):
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
         def create() -> int:
+            if block_name:
+                n, _ = blocks.create_dids_as_block(
+                    spans,
+                    block_name=block_name,
+                    monthly_cost=block_cost,
+                    progress=progress,
+                    cancel=self._cancel.is_set,
+                    **values,
+                )
+                return n
             return inventory.create_dids(spans, progress=progress, cancel=self._cancel.is_set, **values).count
 
         db_call(self, create, done=self._created, failed=self._failed, group="create")

@@ -4,9 +4,9 @@ left. Mark numbers in the list, or type how many to take (the first free ones)."
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Input, SelectionList
+from textual.widgets import Checkbox, Input, SelectionList
 
-from didtui.core import retail
+from didtui.core import retail, runs
 from didtui.core.retail import ClientPackageRow
 from didtui.errors import DidtuiError
 from didtui.tui.modals import fields
@@ -31,6 +31,9 @@ class PickScreen(FormScreen[list]):
             "How many", Input(placeholder="or mark numbers below with space", id="count", compact=True)
         )
         yield SelectionList(id="numbers", compact=True)
+        yield self.field_row(
+            "Consecutive", Checkbox("that many in a row, inside one block", id="consecutive", compact=True)
+        )
 
     def on_mount(self) -> None:
         self.query_one("#count", Input).focus()
@@ -65,7 +68,10 @@ class PickScreen(FormScreen[list]):
                 call = lambda: retail.pick(self.cp.id, numbers=marked)  # noqa: E731
             elif text:
                 n = fields.whole_number(text, "how many", low=1, high=1_000_000)
-                call = lambda: retail.pick(self.cp.id, count=n)  # noqa: E731
+                if self.query_one("#consecutive", Checkbox).value:
+                    call = lambda: runs.pick_consecutive(self.cp.id, n)  # noqa: E731
+                else:
+                    call = lambda: retail.pick(self.cp.id, count=n)  # noqa: E731
             else:
                 self.show_error("type how many DIDs to pick, or mark numbers in the list")
                 return

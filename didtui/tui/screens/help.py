@@ -20,6 +20,7 @@ def binding_groups() -> list[tuple[str, str, list[Binding]]]:
     from didtui.tui.modals.confirm import ConfirmScreen
     from didtui.tui.modals.mass_edit import MassEditScreen
     from didtui.tui.screens.account_dids import AccountPanel
+    from didtui.tui.screens.blocks import BlocksScreen
     from didtui.tui.screens.clients import ClientsTab
     from didtui.tui.screens.dids import DIDListPanel, DidsTab
     from didtui.tui.screens.operators import OperatorsTab
@@ -38,6 +39,7 @@ def binding_groups() -> list[tuple[str, str, list[Binding]]]:
         ("Filter bar", "dids", own(FilterBar)),
         ("Lists (operators, packages, clients)", "", [b for b in own(ListTable) if b.id]),
         ("Operators tab", "operators", own(OperatorsTab)),
+        ("Blocks (b on Operators)", "", own(BlocksScreen)),
         ("Packages tab", "packages", own(PackagesTab)),
         ("Clients tab", "clients", own(ClientsTab)),
         ("An account's DIDs", "", own(AccountPanel)),

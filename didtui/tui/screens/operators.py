@@ -19,6 +19,10 @@ class OperatorsTab(ListTab):
         Binding("e", "rename", "Rename", tooltip="Rename operator / change its reseller", id="operators.rename"),
         Binding("delete", "delete", "Delete", tooltip="Delete operator (moving its DIDs)", id="operators.delete"),
         Binding("enter", "drill", "DIDs", tooltip="Show the operator's DIDs (drill down)", id="operators.drill"),
+        Binding("b", "blocks", "Blocks", tooltip="Number blocks: utilisation and cost", id="operators.blocks"),
+        Binding(
+            "R", "reconcile", "Reconcile", tooltip="Compare the operator's list with its DIDs", id="operators.reconcile"
+        ),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="operators.refresh"),
     ]
 
@@ -67,6 +71,16 @@ class OperatorsTab(ListTab):
         from didtui.tui.modals.operator_forms import DeleteOperatorScreen
 
         self.app.push_screen(DeleteOperatorScreen(row), self._changed)
+
+    def action_reconcile(self) -> None:
+        from didtui.tui.modals.reconcile_wizard import ReconcileWizard
+
+        self.app.push_screen(ReconcileWizard(self.current), self._changed)
+
+    def action_blocks(self) -> None:
+        from didtui.tui.screens.blocks import BlocksScreen
+
+        self.app.push_screen(BlocksScreen())
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
