@@ -56,3 +56,9 @@ class AlreadyExists(DidtuiError):
 
 class Cancelled(DidtuiError):
     """A long operation was cancelled by the user; it was rolled back."""
+
+
+class OutputError(InputError):
+    """An output file (export, errors report) cannot be written where the user asked:
+    a directory, a missing folder, no permission, the database itself, a full disk.
+    Whatever was there before is left as it was."""

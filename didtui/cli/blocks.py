@@ -307,15 +307,14 @@ def _write_report(path: Path, differences: Any) -> None:
 
 def _show(report: rec.ReconcileReport) -> None:
     click.echo(report.summary())
-    for category in ("gone", "missing", "drift"):
-        for d in report.samples.get(category, []):
-            click.echo(f"  {category:<8} {d.number:<16} {rec.describe(d)}")
+    for text in report.sample_lines():
+        click.echo(text)
     for problem in report.wrong_rows[:10]:
         click.echo(f"  skipped {problem}")
     if report.report_path:
         click.echo(f"every difference is in {report.report_path}")
     if report.batch:
-        parts = ", ".join(f"{n:,} {what}" for what, n in report.applied.items())
+        parts = report.applied_text()
         click.echo(f"applied in batch {report.batch[:12]}: {parts}; {report.left:,} differences left")
     elif not report.in_sync:
         click.echo("dry run: nothing was changed (use --apply with --missing/--gone)")

@@ -26,8 +26,11 @@ from didtui.core.csvio import (
     run_import,
     validate,
 )
+from didtui.core.csvio.export import check_export_target
 from didtui.core.csvio.importer import ImportReport, default_errors_path
 from didtui.core.csvio.mapping import check_mapping, describe_mapping
+from didtui.core.outfile import check_target, database_files
+from didtui.errors import OutputError
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 ERRORS_SHOWN = 20
@@ -108,7 +111,9 @@ def _show_report(report: ImportReport) -> None:
     "--errors",
     "errors_path",
     metavar="FILE",
-    help="Where to write rejected rows with a Reason column (default with --skip-invalid: NAME.errors.csv beside the input NAME.csv).",
+    help="Where to write rejected rows with a Reason column (default with --skip-invalid: NAME.errors.csv beside "
+    "the input NAME.csv). Written like export -o: a file is replaced only when the import ends, a symlink is "
+    "written through, - writes to standard output.",
 )
 @click.pass_obj
 @guarded
@@ -141,6 +146,14 @@ def import_command(
         check_mapping(info, mapping)
         click.echo(f"reading {info.path}: {info.describe()}", err=True)
         click.echo(describe_mapping(info, mapping), err=True)
+        errors = Path(errors_path) if errors_path else (default_errors_path(info.path) if skip_invalid else None)
+        errors_target = None
+        if errors is not None:  # checked before the database is even opened
+            protect = [info.path, *database_files(context.profile.database)]
+            try:
+                errors_target = check_target(errors, protect=protect)
+            except OutputError as exc:
+                raise UnusableInput(f"errors file: {exc}") from None
         profile = context.open()
         options = ImportOptions(
             mapping=mapping,
@@ -153,14 +166,15 @@ def import_command(
             create_operators=create_operators,
             max_range=profile.max_range,
         )
-        errors = Path(errors_path) if errors_path else (default_errors_path(info.path) if skip_invalid else None)
         try:
             if dry_run:
                 with _progress("validating", info.size, tty) as advance:
-                    report = validate(info, options, progress=advance, errors_path=errors)
+                    report = validate(info, options, progress=advance, errors_path=errors_target)
             else:
                 with _progress("importing ", info.size, tty) as advance:
-                    report = run_import(info, options, skip_invalid=skip_invalid, errors_path=errors, progress=advance)
+                    report = run_import(
+                        info, options, skip_invalid=skip_invalid, errors_path=errors_target, progress=advance
+                    )
         except KeyboardInterrupt:
             fail("interrupted: nothing was imported", EXIT_REJECTED)
             return
@@ -177,8 +191,8 @@ def import_command(
             f"nothing was imported: {report.wrong_rows:,} row{'s are' if report.wrong_rows != 1 else ' is'} wrong; "
             "fix them, or use --skip-invalid to import the good rows"
         )
-    if report.errors_path:
-        click.echo(f"rejected rows written to {report.errors_path}")
+    if report.errors_path and errors_target is not None:
+        click.echo(f"rejected rows written to {errors_target.shown}")
     if record_blocks and report.written:
         ranges = blocks.record_file_ranges(info, mapping, operator)
         n = len(ranges.recorded)
@@ -200,7 +214,12 @@ def import_command(
 @click.option("--number", default="", metavar="DIGITS", help="Numbers starting with DIGITS (*DIGITS: containing them).")
 @click.option("--sort", type=click.Choice(["number", "status", "operator", "tag"]), default="number", show_default=True)
 @click.option(
-    "-o", "--output", metavar="FILE|-", help="Where to write (default: dids-YYYYMMDD-HHMMSS.csv here; - for stdout)."
+    "-o",
+    "--output",
+    metavar="FILE|-",
+    help="Where to write (default: dids-YYYYMMDD-HHMMSS.csv here). A file is replaced only when the whole "
+    "export succeeded, keeping its permissions; a symlink is written through to its target; - or /dev/stdout "
+    "writes to standard output; a device or pipe (/dev/null, >(gzip > f.gz), a FIFO) is written in place.",
 )
 @click.pass_obj
 @guarded
@@ -220,6 +239,8 @@ def export_command(
     """Export the DIDs matching the filters to CSV (all of them, streamed)."""
     from didtui.core.filters import count, resolve_filter
 
+    # Where the file goes is checked before the database is even opened.
+    target = check_export_target(output or default_export_name(), protect=database_files(context.profile.database))
     context.open()
     filt = resolve_filter(
         number=number,
@@ -231,14 +252,13 @@ def export_command(
         account=account,
         package=package,
     )
-    target = output or default_export_name()
-    to_stdout = target == "-"
+    to_stdout = target.kind == "stdout"
     show = sys.stderr.isatty() and not to_stdout
     with _progress("exporting", count(filt) if show else 0, show) as advance:
         try:
             n = export_csv(target, filt, sort, progress=advance)
         except KeyboardInterrupt:
-            fail("interrupted: no file was written", EXIT_REJECTED)
+            kept = "the old file is unchanged" if target.kind == "replace" else "no file was written"
+            fail(f"interrupted: {kept}" if target.kind != "stream" else "interrupted", EXIT_REJECTED)
             return
-    where = "standard output" if to_stdout else str(Path(target).expanduser())
-    click.echo(f"exported {n:,} DIDs ({filt.describe()}) to {where}", err=True)
+    click.echo(f"exported {n:,} DIDs ({filt.describe()}) to {target.shown}", err=True)

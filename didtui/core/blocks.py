@@ -139,11 +139,9 @@ def status_counts(block_ids: Iterable[int] | None = None) -> dict[int, dict[str,
     return out
 
 
-def list_blocks(*, operator_id: int | None = None, sort: str = "name") -> list[BlockRow]:
-    """Every block (of one operator) with its DIDs counted by status."""
-    if sort not in SORTS:
-        raise InputError(f"sort blocks by one of {', '.join(SORTS)}")
-    query = (
+def _rows_query() -> Any:
+    """Blocks with their operator's and reseller's names, in `_row`'s column order."""
+    return (
         Block.select(
             Block.id,
             Block.name,
@@ -160,6 +158,13 @@ def list_blocks(*, operator_id: int | None = None, sort: str = "name") -> list[B
         .join(Operator)
         .join(Reseller, JOIN.LEFT_OUTER)
     )
+
+
+def list_blocks(*, operator_id: int | None = None, sort: str = "name") -> list[BlockRow]:
+    """Every block (of one operator) with its DIDs counted by status."""
+    if sort not in SORTS:
+        raise InputError(f"sort blocks by one of {', '.join(SORTS)}")
+    query = _rows_query()
     if operator_id is not None:
         query = query.where(Block.operator == operator_id)
     counts = status_counts(None if operator_id is None else [r[0] for r in query.tuples()])
@@ -203,25 +208,7 @@ def get_block(block_id: int) -> BlockRow:
 
 
 def _single(block_id: int) -> BlockRow:
-    query = (
-        Block.select(
-            Block.id,
-            Block.name,
-            Block.operator,
-            Operator.name,
-            fn.COALESCE(Reseller.name, ""),
-            Block.first,
-            Block.last,
-            Block.bought_on,
-            Block.monthly_cost,
-            Block.setup_cost,
-            Block.notes,
-        )
-        .join(Operator)
-        .join(Reseller, JOIN.LEFT_OUTER)
-        .where(Block.id == block_id)
-    )
-    t = query.tuples().get()
+    t = _rows_query().where(Block.id == block_id).tuples().get()
     return _row(t, status_counts([block_id]).get(block_id, {}))
 
 

@@ -96,6 +96,27 @@ class ReconcileReport:
         """Every difference found was acted on."""
         return self.in_sync or (self.batch is not None and self.left == 0)
 
+    def headline(self) -> str:
+        """The counts on one short line (the wizard's first line)."""
+        if self.in_sync:
+            return self.summary()
+        urgent = f" ({self.gone_attached:,} urgent)" if self.gone_attached else ""
+        return (
+            f"{self.listed:,} listed · {self.missing:,} not held · "
+            f"{self.gone:,} no longer listed{urgent} · {self.drift:,} differ"
+        )
+
+    def sample_lines(self, per_category: int = SAMPLE) -> list[str]:
+        """The first differences of each category, the urgent ones first, a line each."""
+        return [
+            f"  {category:<8} {d.number:<16} {describe(d)}"
+            for category in ("gone", "missing", "drift")
+            for d in self.samples.get(category, [])[:per_category]
+        ]
+
+    def applied_text(self) -> str:
+        return ", ".join(f"{n:,} {what}" for what, n in self.applied.items())
+
     def summary(self) -> str:
         if self.in_sync:
             return f"in sync: the {self.listed:,} numbers {self.operator} lists are the ones we hold"

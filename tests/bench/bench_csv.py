@@ -7,7 +7,7 @@ with didtui's schema, validated and mapped (`didtui.core.csvio.run_import`), aga
 `csv.reader` feeding plain `sqlite3` executemany into the same schema with no validation.
 Export: every DID to CSV (`export_csv`) against a plain sqlite3 cursor over the same joins
 feeding `csv.writer`. Each measurement runs in its own process, so its peak RSS is its
-own; figures are medians of RUNS runs, printed with the ratio to the baseline.
+own (VmHWM, read in the child); figures are medians of RUNS runs, printed with the ratio to the baseline.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import peak_mb  # noqa: E402
 
 OPERATORS = ["Telia Carrier", "Lumen Wholesale", "Bandwidth.com", "Colt Numbers", "Sipgate Trunks", "Twilio Elastic"]
 STATUSES = ["In Stock", "In Stock", "In Stock", "Reserved", "Blocked", "Archived"]
@@ -167,7 +169,9 @@ def child(job: str, db: str, path: str, rows: int) -> None:
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = usage.ru_utime + usage.ru_stime - cpu_before
-    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": usage.ru_maxrss / 1024}))  # KiB on Linux
+    # The child's own high-water mark: ru_maxrss survives exec, so it would report the
+    # parent's peak whenever the parent (which writes the CSV) grew larger than the child.
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb()}))
 
 
 def measure(job: str, db: Path, path: Path, rows: int) -> dict:

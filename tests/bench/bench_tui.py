@@ -2,7 +2,8 @@
 
     .venv/bin/python tests/bench/bench_tui.py [--runs 3] [--size 1000000] [--keep DIR]
 
-Builds SQLite databases of 10,000 and SIZE DIDs (or reuses them from --keep DIR), then
+Builds SQLite databases of 10,000 and SIZE DIDs (any SIZE up to 10,000,000), or reuses
+those a previous run left in --keep DIR (a build is renamed into place only when whole), then
 runs the app headless, each measurement in a fresh process, and prints the medians:
 
 - first paint: process start to the first painted DID table (count and rows on screen;
@@ -42,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 SIZE = (100, 30)
 PRESSES = 50
 FILTER = "status:blocked tag:berlin"
+MAX_SIZE = 10_000_000
 TARGETS = {"first_paint": 0.5, "page_down": 0.05, "filter": 0.3, "last_row": 0.1}
 
 
@@ -49,14 +51,23 @@ TARGETS = {"first_paint": 0.5, "page_down": 0.05, "filter": 0.3, "last_row": 0.1
 
 
 def build(path: Path, size: int) -> None:
-    """SIZE DIDs in four operators/tags/statuses, the way the app would create them."""
+    """SIZE DIDs in four operators/tags/statuses, the way the app would create them.
+
+    Each quarter is created in ranges of at most `MAX_RANGE` numbers (the cap on one
+    range), so any size up to `MAX_SIZE` builds. The file is written under a temporary
+    name and renamed when complete: a build that was interrupted is never reused."""
     from didtui import db as dbmod
     from didtui.config import Profile
     from didtui.core import inventory, operators
-    from didtui.core.numbers import parse_numbers
+    from didtui.core.numbers import MAX_RANGE, parse_numbers
 
-    dbmod.connect(Profile(name="bench", database=f"sqlite:///{path}", user="bench"))
-    quarter = size // 4
+    if not 0 < size <= MAX_SIZE:
+        raise SystemExit(f"--size must be from 1 to {MAX_SIZE:,}")
+    partial = path.with_name(path.name + ".partial")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    dbmod.connect(Profile(name="bench", database=f"sqlite:///{partial}", user="bench"))
+    quarters = [size // 4 + (1 if i < size % 4 else 0) for i in range(4)]
     for i, (name, tag, status) in enumerate(
         [
             ("Telia Carrier", "gold", "in_stock"),
@@ -66,11 +77,13 @@ def build(path: Path, size: int) -> None:
         ]
     ):
         op = operators.create_operator(name)
-        start = 15_550_000_000 + i * 10_000_000
-        inventory.create_dids(
-            parse_numbers(f"{start}-{start + quarter - 1}"), operator_id=op.id, tag=tag, status=status
-        )
+        start = 15_550_000_000 + i * 10_000_000  # room for MAX_SIZE / 4 numbers per quarter
+        for first in range(start, start + quarters[i], MAX_RANGE):
+            last = min(first + MAX_RANGE, start + quarters[i]) - 1
+            inventory.create_dids(parse_numbers(f"{first}-{last}"), operator_id=op.id, tag=tag, status=status)
+    dbmod.database_proxy.obj.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     dbmod.close()
+    partial.rename(path)
 
 
 # ---- measurements (each in its own process) ------------------------------------------------

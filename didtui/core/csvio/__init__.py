@@ -5,7 +5,7 @@ each column holds, `importer` validates every row and writes in one transaction,
 `export` streams a filter's DIDs to CSV through the database cursor.
 """
 
-from didtui.core.csvio.export import EXPORT_COLUMNS, default_export_name, export_csv
+from didtui.core.csvio.export import EXPORT_COLUMNS, check_export_target, default_export_name, export_csv
 from didtui.core.csvio.importer import ImportOptions, ImportReport, RowError, run_import, validate
 from didtui.core.csvio.mapping import FIELD_LABELS, FIELDS, guess_mapping, parse_field, parse_map_specs
 from didtui.core.csvio.source import FileInfo, UnusableInput, inspect_file
@@ -19,6 +19,7 @@ __all__ = [
     "ImportReport",
     "RowError",
     "UnusableInput",
+    "check_export_target",
     "default_export_name",
     "export_csv",
     "guess_mapping",

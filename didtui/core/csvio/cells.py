@@ -1,9 +1,11 @@
 """Spreadsheet formula neutralising, reversible so an exported file imports back as it was.
 
-A cell a spreadsheet would run as a formula (first character `= + - @`, tab or CR) is
-written with a leading apostrophe. To keep that a bijection, a cell that already starts
-with an apostrophe followed by one of those (or by another apostrophe) gets one too;
-import removes exactly one such apostrophe.
+The rule (docs/output-files.md): export writes a text cell with one extra leading
+apostrophe when the cell starts with a character a spreadsheet would run as a formula
+(`= + - @`, tab or CR), or with an apostrophe followed by one of those or by another
+apostrophe. Import removes one leading apostrophe exactly when it is followed by one of
+those characters (or an apostrophe), and nothing else: `'x` stays `'x`, `'` stays `'`.
+`restore(neutralise(t)) == t` for every text `t`.
 """
 
 from __future__ import annotations

@@ -13,9 +13,8 @@ import contextlib
 import csv
 import datetime as _dt
 import os
-import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,9 +23,10 @@ from peewee import Case
 
 from didtui.core.csvio.cells import neutralise
 from didtui.core.filters import OWNER, DIDFilter, count, joined_select, sort_columns
+from didtui.core.outfile import Target, check_target, open_database_files, open_output
 from didtui.core.statuses import LABELS
 from didtui.db import backend
-from didtui.errors import Cancelled, InputError
+from didtui.errors import Cancelled
 from didtui.models import DID, Account, Operator, Package, Reseller, database_proxy
 
 EXPORT_COLUMNS = (
@@ -55,7 +55,12 @@ def _label(column: Any) -> Any:
 
 
 _TEXT_CELLS = (2, 4, 5, 6, 7, 8, 9)  # operator, tag, notes, client, account, reseller, package
-_FIRST = frozenset("=+-@\t\r'")
+_FIRST = frozenset("=+-@\t\r' ")
+
+
+class _Quoted(tuple):
+    """A row written with every text cell quoted: one of its cells starts with a space,
+    which a CSV reader skipping initial spaces (as import does) would drop unquoted."""
 
 
 def _safe(row: tuple) -> tuple:
@@ -71,11 +76,22 @@ def _safe(row: tuple) -> tuple:
         or (p and p[0] in _FIRST)
     ):
         cells = list(row)
+        spaced = False
         for i in _TEXT_CELLS:
             if cells[i]:
                 cells[i] = neutralise(cells[i])
-        return tuple(cells)
+                spaced = spaced or cells[i][0] == " "
+        return _Quoted(cells) if spaced else tuple(cells)
     return row
+
+
+def _write_batch(writer: Any, quoting: Any, rows: list[tuple]) -> None:
+    safe = [*map(_safe, rows)]
+    if not any(row.__class__ is _Quoted for row in safe):
+        writer.writerows(safe)
+        return
+    for row in safe:
+        (quoting if row.__class__ is _Quoted else writer).writerow(row)
 
 
 def export_query(filt: DIDFilter | None, sort: str = "number") -> Any:
@@ -125,6 +141,7 @@ def write_rows(
     query = export_query(filt, sort)
     total = count(filt) if progress is not None else 0
     writer = csv.writer(out)
+    quoting = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(EXPORT_COLUMNS)
     sql, params = query.sql()
     written = 0
@@ -137,7 +154,7 @@ def write_rows(
             while rows := cursor.fetchmany(FETCH):
                 if cancel is not None and cancel():
                     raise Cancelled("export cancelled: no file was written")
-                writer.writerows(map(_safe, rows))
+                _write_batch(writer, quoting, rows)
                 written += len(rows)
                 if progress is not None:
                     progress(written, max(total, written))
@@ -147,35 +164,25 @@ def write_rows(
 
 
 def export_csv(
-    target: str | Path | IO[str],
+    target: str | Path | Target | IO[str],
     filt: DIDFilter | None = None,
     sort: str = "number",
     *,
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
+    protect: Iterable[str | os.PathLike[str]] = (),
+    wait_for_reader: bool = True,
 ) -> int:
-    """Export to a path (written whole or not at all: a temporary file renamed at the end),
-    to "-" (standard output), or to an open text stream."""
-    if not isinstance(target, (str, Path)):
+    """Export to a file, a stream or "-" (core/outfile.py: a file is replaced only when the
+    whole export succeeded), or to an open text stream. `protect` adds files the target
+    must not be; the open SQLite database's own files always are."""
+    if not isinstance(target, (str, Path, Target)):
         return write_rows(target, filt, sort, progress=progress, cancel=cancel)
-    if str(target) == "-":
-        return write_rows(sys.stdout, filt, sort, progress=progress, cancel=cancel)
-    path = Path(target).expanduser()
-    if path.is_dir():
-        raise InputError(f"{path} is a directory: give a file name, e.g. {path / default_export_name()}")
-    if not path.parent.is_dir():
-        raise InputError(f"cannot write {path}: the folder {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as out:
-            n = write_rows(out, filt, sort, progress=progress, cancel=cancel)
-        os.replace(tmp, path)
-    except PermissionError:
-        raise InputError(f"cannot write {path}: permission denied") from None
-    except OSError as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise InputError(f"cannot write {path}: {exc.strerror}") from None
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    return n
+    checked = target if isinstance(target, Target) else check_export_target(target, protect=protect)
+    with open_output(checked, wait_for_reader=wait_for_reader) as out:
+        return write_rows(out, filt, sort, progress=progress, cancel=cancel)
+
+
+def check_export_target(target: str | os.PathLike[str], *, protect: Iterable[str | os.PathLike[str]] = ()) -> Target:
+    """Check where an export would go (before any query): an OutputError if it cannot."""
+    return check_target(target, protect=[*protect, *open_database_files()])

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import gc
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,18 +25,20 @@ from peewee import fn
 
 from didtui.core import bulk, history
 from didtui.core.csvio.cells import restore
-from didtui.core.csvio.mapping import check_mapping, guess_mapping
+from didtui.core.csvio.export import EXPORT_COLUMNS
+from didtui.core.csvio.mapping import FIELD_LABELS, check_mapping, guess_mapping
+from didtui.core.csvio.precheck import MAX_TOTAL, check_total, may_hold_nul
 from didtui.core.csvio.source import FileInfo, RecordReader, UnusableInput
 from didtui.core.numbers import MAX_DIGITS, MAX_RANGE, parse_span
+from didtui.core.outfile import OutputFile, Target, check_target, open_database_files
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label, parse_after_hold, parse_status
 from didtui.db import backend, current_actor
-from didtui.errors import AlreadyExists, Cancelled, Conflict, InputError
+from didtui.errors import AlreadyExists, Cancelled, Conflict, InputError, OutputError
 from didtui.models import DID, Event, Operator, Reseller, database_proxy, utcnow
 
 ON_EXISTING = ("skip", "update", "stop")
 CHUNK = 5_000
 MAX_ERRORS_KEPT = 1_000
-MAX_TOTAL = 5_000_000
 MAX_NOTES = 10_000
 _SETTABLE = frozenset(s.value for s in SETTABLE)
 _ATTACHED = frozenset((Status.ACTIVE.value, Status.HOLD.value))
@@ -164,7 +165,7 @@ def validate(
     *,
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
-    errors_path: str | Path | None = None,
+    errors_path: str | Path | Target | None = None,
 ) -> ImportReport:
     """Check every row against the rules and the database; write nothing."""
     return _Pipeline(info, options, write=False, progress=progress, cancel=cancel, errors_path=errors_path).run()
@@ -175,7 +176,7 @@ def run_import(
     options: ImportOptions,
     *,
     skip_invalid: bool = False,
-    errors_path: str | Path | None = None,
+    errors_path: str | Path | Target | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
     actor: str | None = None,
@@ -197,6 +198,18 @@ def run_import(
         actor=actor,
     )
     return pipeline.run()
+
+
+def _errors_target(errors_path: str | Path | Target | None, info: FileInfo) -> Target | None:
+    """Where rejected rows go, checked before any work: never the input file or the database."""
+    if errors_path is None or isinstance(errors_path, Target):
+        return errors_path
+    if not str(errors_path):
+        return None
+    try:
+        return check_target(errors_path, protect=[info.path, *open_database_files()])
+    except OutputError as exc:
+        raise UnusableInput(f"errors file: {exc}") from None
 
 
 def default_errors_path(path: str | Path) -> Path:
@@ -225,11 +238,15 @@ class _Pipeline:
         self.skip_invalid = skip_invalid
         self.progress = progress
         self.cancel = cancel
-        self.errors_path = Path(errors_path) if errors_path else None
+        self.errors_target = _errors_target(errors_path, info)
         self.actor = actor or current_actor()
         self.mapping = tuple(options.mapping) if options.mapping is not None else guess_mapping(info)
         check_mapping(info, self.mapping)
         self.col = {f: i for i, f in enumerate(self.mapping) if f != "ignore"}
+        # didtui's own export is read exactly as written (docs/output-files.md): no blanks
+        # trimmed from text cells, so an exported file imports back byte for byte.
+        self.exact = info.header and tuple(info.columns) == EXPORT_COLUMNS
+        self.nul_possible = True
         self.report = ImportReport()
         self.writing = write  # False once a wrong row makes an all-or-nothing import moot
         self.seen: set[int] = set()
@@ -323,6 +340,8 @@ class _Pipeline:
             return self._run()
 
     def _run(self) -> ImportReport:
+        check_total(self.info, self.col["did"], self.options.max_range, MAX_TOTAL)
+        self.nul_possible = may_hold_nul(self.info)
         reader = RecordReader(self.info)
         self._reader = reader
         db = database_proxy.obj
@@ -374,8 +393,9 @@ class _Pipeline:
         operators, resellers = self._good["operator"], self._good["reseller"]
         max_range = self.options.max_range
         chunk_append = self.chunk.append
-        total = chunk_numbers = 0
+        chunk_numbers = 0
         rows = 0
+        exact, nul_possible = self.exact, self.nul_possible
         for line, cells, problem in reader:
             rows += 1
             if problem is not None:
@@ -390,6 +410,9 @@ class _Pipeline:
                     f"{n} fields where the {'header has' if self.info.header else 'first rows have'} {width}: "
                     "a missing or stray delimiter, or a field that needs quotes",
                 )
+                continue
+            if nul_possible and (nul := self._nul_column(cells)):
+                self._wrong(line, cells, cells[did_col], f"{nul} contains a NUL character (\\x00): remove it")
                 continue
             raw = cells[did_col].strip()
             try:
@@ -407,19 +430,19 @@ class _Pipeline:
                     status = statuses.get(text) or self._cached("status", text, _status_value)
                 if ah_col is not None and (text := cells[ah_col].strip()):
                     after_hold = after_holds.get(text) or self._cached("after_hold", text, _after_hold_value)
-                if op_col is not None and (text := cells[op_col].strip()):
+                if op_col is not None and (text := cells[op_col] if exact else cells[op_col].strip()):
                     operator = operators.get(text)
                     if operator is None:
                         operator = self._cached("operator", text, lambda t: self._operator(restore(t)))
-                if res_col is not None and (text := cells[res_col].strip()):
+                if res_col is not None and (text := cells[res_col] if exact else cells[res_col].strip()):
                     reseller = resellers.get(text) or self._cached(
                         "reseller", text, lambda t: self._reseller(restore(t))
                     )
-                if tag_col is not None and (text := cells[tag_col].strip()):
+                if tag_col is not None and (text := cells[tag_col] if exact else cells[tag_col].strip()):
                     tag = text if text[0] != "'" else restore(text)
                     if len(tag) > 100:
                         raise _RowWrong(f"tag {tag[:20]!r}... is too long: at most 100 characters")
-                if notes_col is not None and (text := cells[notes_col].strip()):
+                if notes_col is not None and (text := cells[notes_col] if exact else cells[notes_col].strip()):
                     notes = text if text[0] != "'" else restore(text)
                     if len(notes) > MAX_NOTES:
                         raise _RowWrong(f"notes are too long ({len(notes):,} characters): at most {MAX_NOTES:,}")
@@ -430,18 +453,21 @@ class _Pipeline:
             except _RowWrong as exc:
                 self._wrong(line, cells, raw, str(exc))
                 continue
-            total += count
             chunk_append((line, cells, numbers, status, operator, tag, notes, reseller, after_hold))
             chunk_numbers += count
-            if chunk_numbers >= CHUNK:
-                if total > MAX_TOTAL:
-                    raise UnusableInput(f"the file holds more than {MAX_TOTAL:,} DIDs: split it into smaller files")
+            if chunk_numbers >= CHUNK:  # the total was checked before the first row (precheck.py)
                 self._flush()
                 chunk_numbers = 0
         report.rows += rows
-        if total > MAX_TOTAL:
-            raise UnusableInput(f"the file holds more than {MAX_TOTAL:,} DIDs: split it into smaller files")
         self._flush()
+
+    def _nul_column(self, cells: list[str]) -> str | None:
+        """The first used column holding a NUL (PostgreSQL cannot store one; no backend
+        gets one), named as the file and the mapping name it, or None."""
+        for i, field_ in enumerate(self.mapping):
+            if field_ != "ignore" and i < len(cells) and "\x00" in cells[i]:
+                return f"column {self.info.columns[i]!r} ({FIELD_LABELS[field_]})"
+        return None
 
     def _span(self, raw: str, max_range: int) -> Any:
         cleaned = "".join(raw.split())
@@ -478,7 +504,7 @@ class _Pipeline:
             report.errors.append(RowError(line, did, reason))
         if not self.skip_invalid:
             self.writing = False
-        if self.errors_path is not None:
+        if self.errors_target is not None:
             writer = self._errors_writer()
             width = self.info.width
             values = list(cells or [])[:width]
@@ -486,29 +512,24 @@ class _Pipeline:
 
     def _errors_writer(self):
         if self._error_writer is None:
-            target = self.errors_path
-            if target.resolve() == self.info.path.resolve():
-                raise UnusableInput(f"the errors file {target} cannot be the file being imported")
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            try:
-                self._error_file = tmp.open("w", encoding="utf-8", newline="")
-            except OSError as exc:
-                raise UnusableInput(f"cannot write the errors file {target}: {exc.strerror or exc}") from None
-            self._error_writer = csv.writer(self._error_file, delimiter=self.info.delimiter)
+            assert self.errors_target is not None
+            self._error_file = OutputFile(self.errors_target)
+            stream = self._error_file.open()
+            self._error_writer = csv.writer(stream, delimiter=self.info.delimiter)
             self._error_writer.writerow([*list(self.info.columns), "Line", "Reason"])
         return self._error_writer
 
     def _close_errors(self, keep: bool) -> None:
-        if self._error_file is None:
+        output = self._error_file
+        if output is None:
             return
-        self._error_file.close()
-        tmp = Path(self._error_file.name)
         self._error_file = None
         if keep:
-            os.replace(tmp, self.errors_path)
-            self.report.errors_path = self.errors_path
+            output.commit()
+            target = output.target
+            self.report.errors_path = Path("/dev/stdout" if target.kind == "stdout" else target.given)
         else:
-            tmp.unlink(missing_ok=True)
+            output.discard()
 
     # ---- chunks against the database -----------------------------------------------
 

@@ -108,7 +108,10 @@ def _detect_encoding(path: Path, raw: bytes, at_eof: bool, given: str | None) ->
     for magic, what in _MAGIC:
         if raw.startswith(magic):
             raise UnusableInput(f"{path} is {what}")
-    if b"\x00" in raw:
+    # A few NULs are a row's problem, reported on their lines (importer.py) wherever they
+    # are in the file; more than one in a thousand bytes (or two in a tiny file)
+    # mean binary data or UTF-16 without its byte-order mark.
+    if raw.count(b"\x00") > max(1, len(raw) // 1000):
         raise UnusableInput(
             f"{path} is a binary file (it contains NUL bytes), not CSV text; a UTF-16 file needs its byte-order mark"
         )

@@ -26,7 +26,9 @@ from didtui.core import csvio, views
 from didtui.core.csvio.importer import ImportReport, default_errors_path
 from didtui.core.csvio.mapping import unfit_note
 from didtui.core.filters import DIDFilter, count
+from didtui.core.outfile import STDOUT_NAMES
 from didtui.core.statuses import AFTER_HOLD, LABELS, SETTABLE
+from didtui.errors import OutputError
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.work import db_call
 
@@ -493,10 +495,21 @@ class ExportDialog(FormScreen[str]):
         if not text:
             self.show_error("type the path of the file to write")
             return
-        path = Path(text).expanduser()
-        if path.is_file() and self._confirmed != str(path):
-            self._confirmed = str(path)
-            self.show_error(f"{path.name} exists: press ctrl+s again to replace it")
+        if text in STDOUT_NAMES:
+            self.show_error("the app cannot write to standard output (it draws the screen there): name a file")
+            return
+        try:
+            target = csvio.check_export_target(text)
+        except OutputError as exc:
+            self.show_error(str(exc))
+            return
+        question = {
+            "replace": f"{Path(text).name} exists: press ctrl+s again to replace it",
+            "stream": f"{text} is {target.what}: the export is written into it; press ctrl+s again",
+        }.get(target.kind)
+        if question and self._confirmed != text:
+            self._confirmed = text
+            self.show_error(question)
             return
         self._exporting = True
         self._cancel.clear()
@@ -511,9 +524,14 @@ class ExportDialog(FormScreen[str]):
         def run() -> str:
             worker = get_current_worker()
             csvio.export_csv(
-                path, filt, sort, progress=progress, cancel=lambda: self._cancel.is_set() or worker.is_cancelled
+                target,
+                filt,
+                sort,
+                progress=progress,
+                cancel=lambda: self._cancel.is_set() or worker.is_cancelled,
+                wait_for_reader=False,  # a pipe nobody reads would hang the job where esc cannot reach it
             )
-            return str(path)
+            return target.shown
 
         db_call(self, run, done=self.dismiss, failed=self._failed, group="csv")
 

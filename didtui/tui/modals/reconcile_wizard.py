@@ -152,21 +152,11 @@ class ReconcileWizard(FormScreen[bool]):
     def _compared(self, report: reconcile.ReconcileReport) -> None:
         self.report = report
         self.set_busy(False)
-        if report.in_sync:
-            lines = [report.summary()]
-        else:
-            urgent = f" ({report.gone_attached:,} urgent)" if report.gone_attached else ""
-            lines = [
-                f"{report.listed:,} listed · {report.missing:,} not held · "
-                f"{report.gone:,} no longer listed{urgent} · {report.drift:,} differ"
-            ]
-        for category in ("gone", "missing", "drift"):
-            for d in report.samples.get(category, [])[:SAMPLES_SHOWN]:
-                lines.append(f"  {category:<8} {d.number:<16} {reconcile.describe(d)}")
+        lines = [report.headline(), *report.sample_lines(SAMPLES_SHOWN)]
         if report.wrong_rows:
             lines.append(f"  {len(report.wrong_rows):,} rows skipped, first: {report.wrong_rows[0]}")
         if report.batch:
-            done = ", ".join(f"{n:,} {what}" for what, n in report.applied.items())
+            done = report.applied_text()
             lines.append(f"applied: {done}; {report.left:,} differences left (batch {report.batch[:12]})")
             self.app.notify(f"reconciled {report.operator}: {done}", markup=False)
         self.query_one("#result", Static).update(Text("\n".join(lines)))
