@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import shlex
 import stat
 import tomllib
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ APP_NAME = "didtui"
 DEFAULT_PROFILE = "local"
 SCHEMES = ("sqlite", "postgresql", "postgres", "mysql")
 
-_TOP_KEYS = {"default_profile", "profiles", "keymap"}
+_TOP_KEYS = {"default_profile", "profiles", "keymap", "hooks"}
 _PROFILE_KEYS = {
     "database",
     "password_env",
@@ -36,7 +37,25 @@ _PROFILE_KEYS = {
     "connect_timeout",
     "busy_timeout",
     "max_range",
+    "hooks",
 }
+
+# Commands run after a change is committed (core/hooks.py runs them; docs/cli.md).
+HOOK_NAMES = ("after_pick", "after_release", "after_deactivate", "after_unassign", "after_sweep", "after_import")
+_HOOK_OPTIONS = {"timeout": 30.0, "max_dids": 1000}
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """The hook commands (argv, split like a shell line) and how they run."""
+
+    commands: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    timeout: float = 30.0
+    max_dids: int = 1000
+
+    def command(self, name: str) -> tuple[str, ...]:
+        """The argv of hook `name`, () when none is configured."""
+        return dict(self.commands).get(name, ())
 
 
 @dataclass(frozen=True)
@@ -53,6 +72,7 @@ class Profile:
     connect_timeout: float = 10.0
     busy_timeout: float = 30.0
     max_range: int = 1_000_000
+    hooks: Hooks = field(default_factory=Hooks)
 
     @property
     def scheme(self) -> str:
@@ -317,7 +337,8 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     raw_profiles = data.get("profiles", {})
     if not isinstance(raw_profiles, dict) or not raw_profiles:
         raise ConfigError(f"{where}: no [profiles.NAME] table: define at least one profile")
-    profiles = {name: _parse_profile(name, table, where) for name, table in raw_profiles.items()}
+    hooks = _parse_hooks(data.get("hooks", {}), Hooks(), f"{where}: [hooks]")
+    profiles = {name: _parse_profile(name, table, where, hooks) for name, table in raw_profiles.items()}
     default = data.get("default_profile") or (DEFAULT_PROFILE if DEFAULT_PROFILE in profiles else next(iter(profiles)))
     if default not in profiles:
         raise ConfigError(f"{where}: default_profile {default!r} is not one of the profiles")
@@ -327,7 +348,34 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     return Config(path, default, profiles, dict(keymap))
 
 
-def _parse_profile(name: str, table: Any, where: str) -> Profile:
+def _parse_hooks(table: Any, base: Hooks, where: str) -> Hooks:
+    """`[hooks]` over `base`: a key set here replaces the base's ("" turns a hook off)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f'{where} must be a table, e.g. after_pick = "/usr/local/bin/notify --pick"')
+    _refuse_unknown(table, set(HOOK_NAMES) | set(_HOOK_OPTIONS), where)
+    commands = dict(base.commands)
+    for name in HOOK_NAMES:
+        if name not in table:
+            continue
+        value = table[name]
+        if not isinstance(value, str):
+            raise ConfigError(f'{where} {name} must be a command line in quotes, e.g. {name} = "notify-ops --json"')
+        try:
+            argv = tuple(shlex.split(value))
+        except ValueError as exc:
+            raise ConfigError(f"{where} {name}: {exc} (close the quote)") from None
+        commands[name] = argv
+    timeout = table.get("timeout", base.timeout)
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout <= 3600:
+        raise ConfigError(f"{where} timeout must be a number of seconds from 0 to 3600, not {timeout!r}")
+    max_dids = table.get("max_dids", base.max_dids)
+    if not isinstance(max_dids, int) or isinstance(max_dids, bool) or not 0 <= max_dids <= 1_000_000:
+        raise ConfigError(f"{where} max_dids must be a whole number from 0 to 1000000, not {max_dids!r}")
+    kept = tuple((name, argv) for name, argv in commands.items() if argv)
+    return Hooks(kept, float(timeout), max_dids)
+
+
+def _parse_profile(name: str, table: Any, where: str, hooks: Hooks | None = None) -> Profile:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: profiles.{name} must be a table")
     _refuse_unknown(table, _PROFILE_KEYS, f"{where}: [profiles.{name}]")
@@ -364,6 +412,7 @@ def _parse_profile(name: str, table: Any, where: str) -> Profile:
             if not isinstance(value, kind) or isinstance(value, bool):
                 raise ConfigError(f"{where}: [profiles.{name}] {key} has the wrong type ({value!r})")
             options[key] = value
+    options["hooks"] = _parse_hooks(table.get("hooks", {}), hooks or Hooks(), f"{where}: [profiles.{name}.hooks]")
     if options.get("hold_days", 0) < 0:
         raise ConfigError(f"{where}: [profiles.{name}] hold_days cannot be negative")
     return Profile(**options)

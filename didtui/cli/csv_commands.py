@@ -14,7 +14,10 @@ from typing import Any
 
 import click
 
-from didtui.cli.base import fail, guarded
+from didtui.cli import schema
+from didtui.cli.base import fail, guarded, json_option
+from didtui.cli.common import build_filter, hook_docs
+from didtui.cli.output import dumps
 from didtui.core import blocks
 from didtui.core.csvio import (
     ImportOptions,
@@ -29,6 +32,7 @@ from didtui.core.csvio import (
 from didtui.core.csvio.export import check_export_target
 from didtui.core.csvio.importer import ImportReport, default_errors_path
 from didtui.core.csvio.mapping import check_mapping, describe_mapping
+from didtui.core.filters import count
 from didtui.core.outfile import check_target, database_files
 from didtui.errors import OutputError
 
@@ -115,6 +119,7 @@ def _show_report(report: ImportReport) -> None:
     "the input NAME.csv). Written like export -o: a file is replaced only when the import ends, a symlink is "
     "written through, - writes to standard output.",
 )
+@json_option
 @click.pass_obj
 @guarded
 def import_command(
@@ -144,8 +149,8 @@ def import_command(
         info = inspect_file(file, encoding=encoding, delimiter=delimiter, header=header)
         mapping = parse_map_specs(info, maps)
         check_mapping(info, mapping)
-        click.echo(f"reading {info.path}: {info.describe()}", err=True)
-        click.echo(describe_mapping(info, mapping), err=True)
+        context.out.note(f"reading {info.path}: {info.describe()}")
+        context.out.note(describe_mapping(info, mapping))
         errors = Path(errors_path) if errors_path else (default_errors_path(info.path) if skip_invalid else None)
         errors_target = None
         if errors is not None:  # checked before the database is even opened
@@ -181,6 +186,36 @@ def import_command(
     except UnusableInput as exc:
         fail(str(exc), EXIT_UNUSABLE)
         return
+    ranges = blocks.record_file_ranges(info, mapping, operator) if record_blocks and report.written else None
+    hooks = []
+    if report.written and not dry_run:
+        hooks.append(
+            context.fire(
+                "after_import",
+                batch=report.batch,
+                counts={"dids": report.imported, "new": report.new, "updated": report.updated},
+                extra={"file": str(info.path)},
+            )
+        )
+    if context.out.json:
+        context.out.document(
+            schema.result(
+                "import",
+                0 if dry_run or not report.written else report.imported,
+                dry_run=dry_run,
+                batch=report.batch if report.written and not dry_run else None,
+                hooks=hook_docs(context, *hooks),
+                written=bool(report.written) and not dry_run,
+                new=report.new,
+                updated=report.updated,
+                wrong_rows=report.wrong_rows,
+                errors=[str(e) for e in report.errors[:ERRORS_SHOWN]],
+                errors_path=str(report.errors_path) if report.errors_path else None,
+                blocks_recorded=len(ranges.recorded) if ranges else 0,
+                blocks_skipped=[str(r) for r in ranges.skipped] if ranges else [],
+            )
+        )
+        sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
     _show_report(report)
     if dry_run:
         click.echo("dry run: nothing was written")
@@ -193,8 +228,7 @@ def import_command(
         )
     if report.errors_path and errors_target is not None:
         click.echo(f"rejected rows written to {errors_target.shown}")
-    if record_blocks and report.written:
-        ranges = blocks.record_file_ranges(info, mapping, operator)
+    if ranges is not None:
         n = len(ranges.recorded)
         skipped = f", {len(ranges.skipped):,} ranges skipped" if ranges.skipped else ""
         click.echo(f"recorded {n:,} block{'' if n == 1 else 's'}{skipped}")
@@ -221,6 +255,7 @@ def import_command(
     "export succeeded, keeping its permissions; a symlink is written through to its target; - or /dev/stdout "
     "writes to standard output; a device or pipe (/dev/null, >(gzip > f.gz), a FIFO) is written in place.",
 )
+@json_option
 @click.pass_obj
 @guarded
 def export_command(
@@ -237,20 +272,21 @@ def export_command(
     output: str | None,
 ) -> None:
     """Export the DIDs matching the filters to CSV (all of them, streamed)."""
-    from didtui.core.filters import count, resolve_filter
-
     # Where the file goes is checked before the database is even opened.
     target = check_export_target(output or default_export_name(), protect=database_files(context.profile.database))
     context.open()
-    filt = resolve_filter(
-        number=number,
-        status=list(status) or None,
-        operator=operator,
-        tag=tag,
-        reseller=reseller,
-        client=client,
-        account=account,
-        package=package,
+    # Names as the other commands read them (any case, a unique prefix: cli/common.py).
+    filt = build_filter(
+        {
+            "number": number,
+            "status": status,
+            "operator": operator,
+            "tag": tag,
+            "reseller": reseller,
+            "client": client,
+            "account": account,
+            "package": package,
+        }
     )
     to_stdout = target.kind == "stdout"
     show = sys.stderr.isatty() and not to_stdout
@@ -261,4 +297,8 @@ def export_command(
             kept = "the old file is unchanged" if target.kind == "replace" else "no file was written"
             fail(f"interrupted: {kept}" if target.kind != "stream" else "interrupted", EXIT_REJECTED)
             return
-    click.echo(f"exported {n:,} DIDs ({filt.describe()}) to {target.shown}", err=True)
+    if context.out.json:  # the summary document; on stderr when the CSV itself is on stdout
+        doc = schema.result("export", n, target=None if to_stdout else target.shown, filter=filt.describe())
+        click.echo(dumps(doc), err=to_stdout)
+        return
+    context.out.note(f"exported {n:,} DIDs ({filt.describe()}) to {target.shown}")

@@ -7,14 +7,45 @@ input, ever.
 
 from __future__ import annotations
 
+import datetime as _dt
+import importlib
+from typing import Any
+
 import click
 
 from didtui import db as dbmod
-from didtui.cli.base import EXIT_REFUSED, EXIT_UNUSABLE, Context, fail, guarded
+from didtui.cli import schema
+from didtui.cli.base import EXIT_REFUSED, EXIT_UNUSABLE, Context, fail, guarded, json_option
+from didtui.cli.common import hook_docs
+from didtui.core import sweep
+from didtui.core.hooks import batch_numbers
 from didtui.core.statuses import label
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands are imported when used (click's documented pattern): a
+    shell's TAB or `didtui dids list` loads its own module, not the CSV reader and the
+    block reports, which were a third of every command's start-up."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy: dict[str, str] = {}
+
+    def add_lazy(self, name: str, target: str) -> None:
+        """Register command `name` as "module:attribute", imported on first use."""
+        self.lazy[name] = target
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module, _, attribute = self.lazy[cmd_name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",
@@ -29,14 +60,28 @@ from didtui.core.statuses import label
 )
 @click.option("--sweep", is_flag=True, help="Release expired holds and exit (what cron runs).")
 @click.option("--dry-run", is_flag=True, help="With --sweep: say what would be released, change nothing.")
+@click.option(
+    "--json", "json_output", is_flag=True, help="Print JSON (every command takes it too). Schema: docs/cli.md."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors (the exit code says the rest).")
 @click.version_option(package_name="didtui")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, profile_name: str | None, sweep: bool, dry_run: bool) -> None:
-    """didtui: DID number inventory in the terminal.
+def cli(
+    ctx: click.Context,
+    config_path: str | None,
+    profile_name: str | None,
+    sweep: bool,
+    dry_run: bool,
+    json_output: bool,
+    quiet: bool,
+) -> None:
+    """didtui: DID number inventory in the terminal, and every operation as a command.
 
-    With no command, opens the full-screen app on the chosen profile.
+    With no command, opens the full-screen app on the chosen profile. Exit codes: 0 done,
+    1 refused by a rule or nothing matched, 2 unusable input or configuration, 3 conflict
+    (stale version, lost race).
     """
-    ctx.obj = Context(config_path, profile_name)
+    ctx.obj = Context(config_path, profile_name, json=json_output, quiet=quiet)
     if ctx.invoked_subcommand is not None:
         if sweep:
             fail("--sweep runs on its own, without a command", EXIT_UNUSABLE)
@@ -51,16 +96,37 @@ def cli(ctx: click.Context, config_path: str | None, profile_name: str | None, s
 
 @guarded
 def run_sweep(context: Context, dry_run: bool) -> None:
-    from didtui.core import sweep
-
+    """The hold sweep, for cron and monitoring (--json: one document; --quiet: errors only)."""
     context.open()
     if dry_run:
         counts = sweep.preview()
         total = sum(counts.values())
-        click.echo(f"would release {total:,} expired holds" + _by_status(counts))
+        doc = schema.result(
+            "sweep",
+            total,
+            dry_run=True,
+            by_status=counts,
+            at=_dt.datetime.now(_dt.UTC).replace(tzinfo=None, microsecond=0),
+        )
+        context.out.document(doc, f"would release {total:,} expired holds" + _by_status(counts))
         return
-    result = sweep.sweep(actor=f"{context.profile.user} (sweep)")
-    click.echo(f"released {result.released:,} expired holds" + _by_status(result.by_status))
+    actor = f"{context.profile.user} (sweep)"
+    result = sweep.sweep(actor=actor)
+    hook = None
+    if result.released:
+        hook = context.fire(
+            "after_sweep", batch=result.batch, actor=actor, counts={"dids": result.released, **result.by_status}
+        )
+    doc = schema.result(
+        "sweep",
+        result.released,
+        batch=result.batch if result.released else None,
+        dids=batch_numbers(result.batch, 10) if result.released else [],
+        by_status=result.by_status,
+        at=result.at,
+        hooks=hook_docs(context, hook),
+    )
+    context.out.document(doc, f"released {result.released:,} expired holds" + _by_status(result.by_status))
 
 
 def _by_status(counts: dict[str, int]) -> str:
@@ -82,9 +148,11 @@ def open_app(context: Context) -> None:
 @click.option("--force", is_flag=True, help="Replace the data of a non-empty database.")
 @click.option("--if-empty", is_flag=True, help="Leave a non-empty database as it is (exit 0).")
 @click.option("--size", default=1000, show_default=True, help="DIDs per operator (six operators).")
+@click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
+@json_option
 @click.pass_obj
 @guarded
-def demo(context: Context, force: bool, if_empty: bool, size: int) -> None:
+def demo(context: Context, force: bool, if_empty: bool, size: int, dry_run: bool) -> None:
     """Fill the profile's database with a realistic demo inventory."""
     from didtui.core import demo as demo_data
 
@@ -93,18 +161,34 @@ def demo(context: Context, force: bool, if_empty: bool, size: int) -> None:
     profile = context.open()
     if not demo_data.is_empty():
         if if_empty and not force:
-            click.echo(f"the database of profile {profile.name!r} already has data: left as it is")
+            context.out.document(
+                schema.result("demo", 0, profile=profile.name, left_as_it_is=True),
+                f"the database of profile {profile.name!r} already has data: left as it is",
+            )
             return
         if not force:
             fail(
                 f"the database of profile {profile.name!r} is not empty: use --force to replace its data", EXIT_REFUSED
             )
+        if dry_run:
+            context.out.document(
+                schema.result("demo", size * 6, dry_run=True, profile=profile.name, replaces=True),
+                f"dry run: would replace the data of profile {profile.name!r} with {size * 6:,} demo DIDs",
+            )
+            return
         demo_data.clear()
+    elif dry_run:
+        context.out.document(
+            schema.result("demo", size * 6, dry_run=True, profile=profile.name, replaces=False),
+            f"dry run: would fill profile {profile.name!r} with {size * 6:,} demo DIDs",
+        )
+        return
     summary = demo_data.build(per_operator=size)
     statuses = ", ".join(f"{n:,} {label(s)}" for s, n in sorted(summary.by_status.items()))
-    click.echo(
+    context.out.document(
+        schema.result("demo", summary.dids, profile=profile.name, by_status=summary.by_status),
         f"demo data in profile {profile.name!r} ({profile.masked_url}): {summary.dids:,} DIDs ({statuses}), "
-        f"{summary.operators} operators, {summary.clients} clients, {summary.client_packages} client packages"
+        f"{summary.operators} operators, {summary.clients} clients, {summary.client_packages} client packages",
     )
 
 
@@ -114,17 +198,30 @@ def db() -> None:
 
 
 @db.command("upgrade")
+@click.option("--dry-run", is_flag=True, help="List the migrations it would apply; change nothing.")
+@json_option
 @click.pass_obj
 @guarded
-def db_upgrade(context: Context) -> None:
+def db_upgrade(context: Context, dry_run: bool) -> None:
     """Apply pending schema migrations (safe if several people run it at once)."""
     database = dbmod.open_unchecked(context.profile)
+    if dry_run:
+        pending = dbmod.pending_migrations(database)
+        database.close()
+        context.out.document(
+            {"ok": True, "dry_run": True, "pending": pending},
+            f"dry run: would apply {', '.join(pending)}" if pending else "the schema is up to date",
+        )
+        return
     applied = dbmod.upgrade_schema(database)
     database.close()
-    click.echo(f"applied {', '.join(applied)}" if applied else "the schema is up to date")
+    context.out.document(
+        {"ok": True, "applied": applied}, f"applied {', '.join(applied)}" if applied else "the schema is up to date"
+    )
 
 
 @db.command("status")
+@json_option
 @click.pass_obj
 @guarded
 def db_status(context: Context) -> None:
@@ -132,10 +229,13 @@ def db_status(context: Context) -> None:
     database = dbmod.open_unchecked(context.profile)
     pending = dbmod.pending_migrations(database)
     database.close()
-    click.echo(f"pending: {', '.join(pending)}" if pending else "the schema is up to date")
+    context.out.document(
+        {"ok": True, "pending": pending}, f"pending: {', '.join(pending)}" if pending else "the schema is up to date"
+    )
 
 
 @cli.command()
+@json_option
 @click.pass_obj
 @guarded
 def profiles(context: Context) -> None:
@@ -143,7 +243,18 @@ def profiles(context: Context) -> None:
     config = context.config
     active = context.profile.name
     where = str(config.path) if config.path else "no config file: the embedded default"
-    click.echo(f"# {where}")
-    for name, profile in config.profiles.items():
-        mark = "*" if name == active else " "
-        click.echo(f"{mark} {name:<16} {profile.masked_url}")
+    context.out.document(
+        {
+            "config": str(config.path) if config.path else None,
+            "active": active,
+            "profiles": [
+                {"name": name, "database": profile.masked_url, "active": name == active}
+                for name, profile in config.profiles.items()
+            ],
+        },
+        [f"# {where}"]
+        + [
+            f"{'*' if name == active else ' '} {name:<16} {profile.masked_url}"
+            for name, profile in config.profiles.items()
+        ],
+    )

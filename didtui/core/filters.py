@@ -14,7 +14,8 @@ from typing import Any
 
 from peewee import JOIN, SQL, Expression, Tuple, fn
 
-from didtui.core.filter_syntax import refuse_unstorable
+from didtui.core.filter_syntax import KEYS, refuse_unstorable
+from didtui.core.filter_syntax import parse_filter_text as parse_filter_text  # re-exported (cli/common.py)
 from didtui.core.statuses import label, parse_status
 from didtui.db import backend
 from didtui.errors import InputError, NotFound
@@ -478,3 +479,10 @@ def iter_rows(filt: DIDFilter | None = None, *, sort: str = "number", chunk: int
         if len(rows) < chunk:
             return
         after = rows[-1].sort_key(sort)
+
+
+# ---- the filter bar's line (the app's `/` and the command line's --filter) ---------------
+
+# The filter line's syntax lives in core/filter_syntax.py (quoting, no escape character,
+# exact tags); re-exported here for the command line's --filter.
+FILTER_KEYS = KEYS

@@ -386,8 +386,12 @@ def _first_with(where: Any, statuses: tuple[str, ...]) -> tuple[int, DIDRow | No
     return n, get_row(first.id)
 
 
-def mass_edit(selection: Selection, changes: dict[str, Any], *, actor: str | None = None) -> int:
-    """Set fields on every selected DID at once; returns how many DIDs changed."""
+def mass_edit(
+    selection: Selection, changes: dict[str, Any], *, actor: str | None = None, batch: str | None = None
+) -> int:
+    """Set fields on every selected DID at once; returns how many DIDs changed.
+
+    `batch` names the history batch (a face passes its own to report it)."""
     changes = {k: v for k, v in changes.items() if v is not None}
     unknown = set(changes) - set(MASS_EDITABLE)
     if unknown:
@@ -399,7 +403,7 @@ def mass_edit(selection: Selection, changes: dict[str, Any], *, actor: str | Non
     _check_fields(changes)
     db = database_proxy.obj
     actor = actor or current_actor()
-    batch = history.new_batch()
+    batch = batch or history.new_batch()
     now = utcnow()
     with db.atomic(), selection_where(selection) as where:
         guard = where
@@ -446,13 +450,15 @@ def mass_edit(selection: Selection, changes: dict[str, Any], *, actor: str | Non
     return n
 
 
-def mass_delete(selection: Selection, *, actor: str | None = None) -> int:
-    """Delete every selected DID, refused (nothing deleted) if any is Active or on Hold."""
+def mass_delete(selection: Selection, *, actor: str | None = None, batch: str | None = None) -> int:
+    """Delete every selected DID, refused (nothing deleted) if any is Active or on Hold.
+
+    `batch` names the history batch (a face passes its own to report it)."""
     if selection.is_empty():
         raise InputError("no DIDs selected")
     db = database_proxy.obj
     actor = actor or current_actor()
-    batch = history.new_batch()
+    batch = batch or history.new_batch()
     now = utcnow()
     attached = (Status.ACTIVE.value, Status.HOLD.value)
     with db.atomic(), selection_where(selection) as where:

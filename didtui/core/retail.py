@@ -301,9 +301,11 @@ def _owner(cp_id: int) -> str:
     return f"{row.client}/{row.account}"
 
 
-def deactivate(client_package_id: int, *, actor: str | None = None) -> int:
+def deactivate(client_package_id: int, *, actor: str | None = None, batch: str | None = None) -> int:
     """Deactivate a client package: its Active DIDs go on Hold (or straight to their
-    after-hold status when their hold days are 0). Returns how many DIDs moved."""
+    after-hold status when their hold days are 0). Returns how many DIDs moved.
+
+    `batch` names the history batch (a face passes its own to tell a hook about it)."""
     actor = actor or current_actor()
     with database_proxy.atomic():
         cp = _lock_client_package(client_package_id)
@@ -313,7 +315,7 @@ def deactivate(client_package_id: int, *, actor: str | None = None) -> int:
         cp.active = False
         cp.save()
         where = (DID.client_package == client_package_id) & (DID.status == Status.ACTIVE.value)
-        n = _to_hold(where, actor, "deactivate", owner, keep_client=True)
+        n = _to_hold(where, actor, "deactivate", owner, keep_client=True, batch=batch)
     return n
 
 
@@ -419,9 +421,12 @@ def pick(
     numbers: list[str] | None = None,
     *,
     actor: str | None = None,
+    batch: str | None = None,
 ) -> list[str]:
     """Give the client package's account `count` In Stock DIDs (or the named `numbers`)
-    whose tag is one of the package's tags; returns the numbers given, in order."""
+    whose tag is one of the package's tags; returns the numbers given, in order.
+
+    `batch` names the history batch (a face passes its own to tell a hook about it)."""
     if (count is None) == (numbers is None):
         raise InputError("pick either a count of DIDs or named numbers")
     if count is not None and count < 1:
@@ -433,9 +438,10 @@ def pick(
         twice = next(n for n in named if named.count(n) > 1)
         raise InputError(f"{twice} is given twice: name each DID once")
     actor = actor or current_actor()
+    batch = batch or history.new_batch()  # a retry rolled the failed attempt back: reuse it
     for attempt in range(PICK_RETRIES):
         try:
-            return _pick_once(client_package_id, count, named, actor)
+            return _pick_once(client_package_id, count, named, actor, batch)
         except Conflict:
             if attempt == PICK_RETRIES - 1:
                 raise
@@ -445,10 +451,9 @@ def pick(
     raise AssertionError("unreachable")
 
 
-def _pick_once(cp_id: int, count: int | None, named: list[str] | None, actor: str) -> list[str]:
+def _pick_once(cp_id: int, count: int | None, named: list[str] | None, actor: str, batch: str) -> list[str]:
     db = database_proxy.obj
     now = utcnow()
-    batch = history.new_batch()
     with db.atomic():
         cp = _lock_client_package(cp_id)
         if not cp.active:

@@ -111,8 +111,12 @@ def longest_run(tags: list[str]) -> int:
     return best
 
 
-def pick_consecutive(client_package_id: int, count: int, *, actor: str | None = None) -> list[str]:
+def pick_consecutive(
+    client_package_id: int, count: int, *, actor: str | None = None, batch: str | None = None
+) -> list[str]:
     """Pick `count` consecutive In Stock numbers for the client package, all or none.
+
+    `batch` names the history batch (a face passes its own to tell a hook about it).
 
     Refused, naming the longest run there is, when no run is long enough.
     """
@@ -128,7 +132,7 @@ def pick_consecutive(client_package_id: int, count: int, *, actor: str | None = 
                 f"the longest free run is {longest}; nothing was picked"
             )
         try:
-            return retail.pick(client_package_id, numbers=run.numbers(), actor=actor)
+            return retail.pick(client_package_id, numbers=run.numbers(), actor=actor, batch=batch)
         except (Conflict, RuleViolation) as exc:
             # Someone took part of the run meanwhile; look again (quota refusals repeat).
             if attempt == RETRIES - 1 or "allows" in str(exc):

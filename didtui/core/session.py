@@ -44,3 +44,12 @@ def failure_message(exc: BaseException) -> str:
         first = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
         return f"database error: {first} (nothing was changed; try again)"
     return f"unexpected error: {exc.__class__.__name__}: {exc}"
+
+
+def failure_kind(exc: BaseException) -> str | None:
+    """ "conflict" for a transaction a server aborted to break a lock cycle (a lost race:
+    running it again is the remedy), "database" for any other database failure, None
+    for failures that are not the database's."""
+    if not isinstance(exc, peewee.DatabaseError):
+        return None
+    return "conflict" if dbmod.is_retryable(exc) else "database"

@@ -20,9 +20,11 @@ import peewee
 from peewee import SQL, Value, fn
 
 from didtui.core import bulk, history
-from didtui.core.statuses import AFTER_HOLD, Status
+from didtui.core.filters import DIDFilter, Selection
+from didtui.core.inventory import selection_where
+from didtui.core.statuses import AFTER_HOLD, Status, label
 from didtui.db import backend, current_actor, is_retryable
-from didtui.errors import Conflict
+from didtui.errors import Conflict, InputError, RuleViolation
 from didtui.models import DID, Event, database_proxy, utcnow
 
 CHUNK = 10_000
@@ -180,3 +182,43 @@ def _release(where, batch: str, actor: str, now: _dt.datetime) -> int:
     db = database_proxy.obj
     history.record_for(where, "sweep", None, batch, actor, now, changes_sql=_changes_sql(db))
     return _update(now).where(where).execute()
+
+
+def end_hold(
+    filt_or_ids: Selection | DIDFilter | Any,
+    actor: str | None = None,
+    *,
+    now: _dt.datetime | None = None,
+    batch: str | None = None,
+) -> SweepResult:
+    """End the holds of the selected DIDs now: each goes to its after-hold status and
+    leaves its client, exactly as the sweep releases an expired hold, in one batch.
+
+    `filt_or_ids` is a Selection, a DIDFilter or an iterable of DID ids. Refused, with
+    nothing changed, when the selection holds DIDs that are not on Hold.
+    """
+    if isinstance(filt_or_ids, Selection):
+        selection = filt_or_ids
+    elif isinstance(filt_or_ids, DIDFilter):
+        selection = Selection.matching(filt_or_ids)
+    else:
+        selection = Selection.of_ids(filt_or_ids)
+    if selection.is_empty():
+        raise InputError("no DIDs selected")
+    now = now or utcnow()
+    actor = actor or current_actor()
+    batch = batch or history.new_batch()
+    with database_proxy.obj.atomic(), selection_where(selection) as where:
+        other = DID.select(DID.number, DID.status).where(where & (DID.status != Status.HOLD.value))
+        first = other.order_by(DID.number).first()
+        if first is not None:
+            raise RuleViolation(
+                f"only Hold DIDs can end their hold: {other.count():,} selected are not "
+                f"(e.g. {first.number}, {label(first.status)}); nothing was changed"
+            )
+        held = where & (DID.status == Status.HOLD.value) & DID.after_hold.in_([s.value for s in AFTER_HOLD])
+        by_status = dict(DID.select(DID.after_hold, fn.COUNT(SQL("*"))).where(held).group_by(DID.after_hold).tuples())
+        n = _release(held, batch, actor, now) if by_status else 0
+        if n != sum(by_status.values()):
+            raise Conflict("the holds changed while they were being ended: nothing was changed; run it again")
+    return SweepResult(n, {k: v for k, v in by_status.items() if v}, batch, now)

@@ -23,7 +23,7 @@ from didtui.tui.screens.clients import ClientsTab
 from didtui.tui.screens.dids import DataChanged, DidsTab
 from didtui.tui.screens.operators import OperatorsTab
 from didtui.tui.screens.packages import PackagesTab
-from didtui.tui.work import db_call, set_pool_size
+from didtui.tui.work import db_call, fire_hook, set_pool_size
 
 TABS = ("dids", "operators", "packages", "clients")
 
@@ -182,6 +182,13 @@ class DidApp(App[None]):
         self.last_sweep = f"{local:%H:%M:%S}" + (f" (released {result.released:,})" if result.released else "")
         self._update_topbar()
         if result.released:
+            fire_hook(
+                self,
+                "after_sweep",
+                batch=result.batch,
+                counts={"dids": result.released, **result.by_status},
+                actor=f"{self.profile.user} (sweep)",
+            )
             self.notify(f"hold sweep released {result.released:,} DIDs")
             self.post_message(DataChanged())
 

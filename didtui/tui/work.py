@@ -14,6 +14,7 @@ from typing import Any
 from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
+from didtui.core import hooks
 from didtui.core.session import failure_message, job_connection
 
 # Connections the workers may hold at once: the profile's pool_size, less the one the app
@@ -81,3 +82,37 @@ def _to_ui(node: DOMNode, callback: Callable[[Any], None], value: Any) -> None:
         node.app.call_from_thread(callback, value)
     except RuntimeError:  # the app is shutting down
         pass
+
+
+def fire_hook(
+    node: DOMNode,
+    hook: str,
+    *,
+    batch: str | None,
+    counts: dict[str, int],
+    dids: list[str] | None = None,
+    actor: str | None = None,
+) -> None:
+    """Run a config hook after a committed change (core/hooks.py), off the UI thread; a
+    failure is a notification, and the change stays."""
+    app = node.app
+    profile = getattr(app, "profile", None)
+    if profile is None or not profile.hooks.command(hook):
+        return
+
+    def run() -> hooks.HookResult | None:
+        return hooks.fire(
+            profile.hooks,
+            hook,
+            batch=batch,
+            actor=actor or profile.user,
+            counts=counts,
+            profile=profile.name,
+            dids=dids,
+        )
+
+    def done(result: hooks.HookResult | None) -> None:
+        if result is not None and not result.ok:
+            app.notify(result.describe(), title="Hook failed", severity="error", timeout=10, markup=False)
+
+    db_call(app, run, done=done, group="hooks")

@@ -30,7 +30,7 @@ from didtui.core.outfile import STDOUT_NAMES
 from didtui.core.statuses import AFTER_HOLD, LABELS, SETTABLE
 from didtui.errors import OutputError
 from didtui.tui.modals.base import FormScreen
-from didtui.tui.work import db_call
+from didtui.tui.work import db_call, fire_hook
 
 ERRORS_SHOWN = 8
 PREVIEW_SHOWN = 5
@@ -442,6 +442,12 @@ class ImportWizard(FormScreen[int]):
             self.show_error("nothing was imported: rows are wrong now (the inventory changed since validation)")
             self._refresh_buttons()
             return
+        fire_hook(
+            self,
+            "after_import",
+            batch=report.batch,
+            counts={"dids": report.imported, "new": report.new, "updated": report.updated},
+        )
         text = f"imported {report.imported:,} DIDs ({report.new:,} new, {report.updated:,} updated)"
         if report.errors_path:
             text += f"; {report.wrong_rows:,} rejected rows in {report.errors_path}"

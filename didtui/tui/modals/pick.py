@@ -7,11 +7,12 @@ from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, SelectionList
 
 from didtui.core import retail, runs
+from didtui.core.history import new_batch
 from didtui.core.retail import ClientPackageRow
 from didtui.errors import DidtuiError
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
-from didtui.tui.work import db_call
+from didtui.tui.work import db_call, fire_hook
 
 SHOWN = 200
 
@@ -63,15 +64,16 @@ class PickScreen(FormScreen[list]):
     def submit(self) -> None:
         marked = list(self.query_one("#numbers", SelectionList).selected)
         text = self.query_one("#count", Input).value.strip()
+        batch = new_batch()  # the pick's history batch, for the after_pick hook
         try:
             if marked:
-                call = lambda: retail.pick(self.cp.id, numbers=marked)  # noqa: E731
+                call = lambda: retail.pick(self.cp.id, numbers=marked, batch=batch)  # noqa: E731
             elif text:
                 n = fields.whole_number(text, "how many", low=1, high=1_000_000)
                 if self.query_one("#consecutive", Checkbox).value:
-                    call = lambda: runs.pick_consecutive(self.cp.id, n)  # noqa: E731
+                    call = lambda: runs.pick_consecutive(self.cp.id, n, batch=batch)  # noqa: E731
                 else:
-                    call = lambda: retail.pick(self.cp.id, count=n)  # noqa: E731
+                    call = lambda: retail.pick(self.cp.id, count=n, batch=batch)  # noqa: E731
             else:
                 self.show_error("type how many DIDs to pick, or mark numbers in the list")
                 return
@@ -79,8 +81,9 @@ class PickScreen(FormScreen[list]):
             self.show_error(str(exc))
             return
         self.set_busy(True)
-        db_call(self, call, done=self._picked, failed=self.show_error)
+        db_call(self, call, done=lambda numbers: self._picked(numbers, batch), failed=self.show_error)
 
-    def _picked(self, numbers: list[str]) -> None:
+    def _picked(self, numbers: list[str], batch: str) -> None:
+        fire_hook(self, "after_pick", batch=batch, counts={"dids": len(numbers)}, dids=numbers)
         self.app.notify(f"picked {len(numbers):,} DIDs: {', '.join(numbers[:5])}{' …' if len(numbers) > 5 else ''}")
         self.dismiss(numbers)

@@ -9,11 +9,12 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label, Static
 
 from didtui.core import retail, views
+from didtui.core.history import new_batch
 from didtui.core.retail import ClientPackageRow
 from didtui.core.views import ClientAccountRow
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.widgets.list_table import ListTable
-from didtui.tui.work import db_call
+from didtui.tui.work import db_call, fire_hook
 
 
 class ClientsTab(Vertical):
@@ -200,11 +201,13 @@ class ClientsTab(Vertical):
 
         def answered(yes: bool | None) -> None:
             if yes:
+                batch = new_batch()  # the deactivation's history batch, for the after_deactivate hook
                 db_call(
                     self,
-                    lambda: retail.deactivate(cp.id),
+                    lambda: retail.deactivate(cp.id, batch=batch),
                     done=lambda n: (
                         self.app.notify(f"deactivated {cp.package}: {n:,} DIDs put on Hold"),
+                        fire_hook(self, "after_deactivate", batch=batch, counts={"dids": n}),
                         self._changed(True),
                     ),
                 )

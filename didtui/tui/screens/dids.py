@@ -13,11 +13,12 @@ from textual.widgets import Input, Static
 
 from didtui.core import retail, views
 from didtui.core.filters import SORTS, DIDFilter, Selection, resolve_filter
+from didtui.core.history import new_batch
 from didtui.core.statuses import Status
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.widgets.did_table import SORT_TITLES, DIDTable
 from didtui.tui.widgets.filter_bar import FilterBar, filter_text, parse_filter_text
-from didtui.tui.work import db_call
+from didtui.tui.work import db_call, fire_hook
 
 
 def summary_text(table: DIDTable) -> str:
@@ -120,14 +121,17 @@ class DIDListPanel(Vertical):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                db_call(self, lambda: retail.release(selection), done=self._released)
+                batch = new_batch()  # the release's history batch, for the after_release hook
+                db_call(self, lambda: retail.release(selection, batch=batch), done=lambda n: self._released(n, batch))
 
         self.app.push_screen(
             ConfirmScreen(f"Release {words} ({n:,}) to Hold? They leave their client.", title="Release", yes="Release"),
             answered,
         )
 
-    def _released(self, n: int) -> None:
+    def _released(self, n: int, batch: str | None = None) -> None:
+        if batch is not None and n:
+            fire_hook(self, "after_release", batch=batch, counts={"dids": n})
         self.app.notify(f"released {n:,} DIDs")
         self.table.action_clear_marks()
         self.app.post_message(DataChanged())

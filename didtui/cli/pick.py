@@ -1,0 +1,73 @@
+"""`didtui pick`: give an account In Stock DIDs of its package (core/retail.py's pick),
+by count or by named numbers; safe however many pick at once. Runs the after_pick hook."""
+
+from __future__ import annotations
+
+import click
+
+from didtui.cli import schema
+from didtui.cli.base import Context, fail, guarded, json_option
+from didtui.cli.common import complete_names, dry_run_option, hook_docs, rehearsed, shown
+from didtui.core import history, names
+from didtui.core.retail import pick
+
+
+@click.command("pick")
+@click.argument("account", metavar="CLIENT/ACCOUNT", shell_complete=complete_names("account"))
+@click.argument("numbers", nargs=-1, metavar="[NUMBER]...")
+@click.option("-n", "--count", type=click.IntRange(1, 1_000_000), metavar="N", help="Pick N DIDs (the lowest free).")
+@click.option(
+    "--package",
+    metavar="NAME",
+    shell_complete=complete_names("package"),
+    help="Which of the account's packages (when it has several).",
+)
+@dry_run_option
+@json_option
+@click.pass_obj
+@guarded
+def pick_command(
+    context: Context, account: str, numbers: tuple[str, ...], count: int | None, package: str | None, dry_run: bool
+) -> None:
+    """Pick DIDs for an account: --count N, or the NUMBERs named (all or none).
+
+    Prints the numbers given (with --json: a result document whose "dids" lists them all).
+    """
+    if (count is None) == (not numbers):
+        fail("pick either --count N or named NUMBERs", 2, "input")
+    context.open()
+    owner, acct = names.resolve_account(account)
+    cp_id = names.client_package_for(acct.id, package)
+    where = f"{owner.name}/{acct.name}"
+    batch = history.new_batch()
+
+    def run() -> list[str]:
+        return pick(cp_id, count=count, numbers=list(numbers) if numbers else None, actor=context.actor, batch=batch)
+
+    if dry_run:
+        rehearsed(
+            context.out,
+            "pick",
+            run,
+            lambda t: f"would pick {len(t.result):,} DIDs for {where}",
+            lambda t: len(t.result),
+        )
+        return
+    picked = run()
+    hook = context.fire(
+        "after_pick", batch=batch, counts={"dids": len(picked)}, extra={"client": owner.name, "account": acct.name}
+    )
+    context.out.document(
+        schema.result(
+            "pick",
+            len(picked),
+            batch=batch,
+            dids=picked,
+            hooks=hook_docs(context, hook),
+            client=owner.name,
+            account=acct.name,
+        ),
+        picked,  # one number a line: what a script reads
+    )
+    if not context.out.json:
+        context.out.note(f"picked {len(picked):,} DIDs for {where}{shown(picked)}")

@@ -1,0 +1,242 @@
+"""The JSON the command line prints: one function per kind of record, and the schema
+they follow (field -> JSON types), which docs/cli.md shows and the tests check.
+
+Stable: fields are only ever added. Statuses are their ids (`in_stock`, not "In Stock");
+times are ISO 8601 UTC ending in Z; a missing value is null, an empty text "".
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from json.encoder import encode_basestring
+from typing import Any
+
+from didtui.cli.output import json_value
+from didtui.core.filters import DIDRow
+from didtui.core.history import EventRow
+from didtui.core.names import Named
+from didtui.core.operators import OperatorRow
+from didtui.core.retail import AccountRow, ClientPackageRow, PackageRow
+
+STR, INT, BOOL, NULL, LIST, OBJ = "string", "integer", "boolean", "null", "array", "object"
+
+SCHEMAS: dict[str, dict[str, tuple[str, ...]]] = {
+    "did": {
+        "id": (INT,),
+        "number": (STR,),
+        "status": (STR,),
+        "operator": (STR, NULL),
+        "tag": (STR,),
+        "notes": (STR,),
+        "client": (STR, NULL),
+        "account": (STR, NULL),
+        "package": (STR, NULL),
+        "reseller": (STR, NULL),
+        "after_hold": (STR,),
+        "hold_days": (INT,),
+        "hold_until": (STR, NULL),
+        "version": (INT,),
+        "created_at": (STR, NULL),
+        "updated_at": (STR, NULL),
+    },
+    "operator": {"id": (INT,), "name": (STR,), "reseller": (STR, NULL), "dids": (INT,), "by_status": (OBJ,)},
+    "package": {"id": (INT,), "name": (STR,), "tags": (LIST,), "allowed_dids": (INT,), "assignments": (INT,)},
+    "client": {"id": (INT,), "name": (STR,), "reseller": (STR, NULL), "accounts": (LIST,)},
+    "account": {"id": (INT,), "client": (STR,), "name": (STR,), "reseller": (STR, NULL), "active_dids": (INT,)},
+    "assignment": {
+        "id": (INT,),
+        "client": (STR,),
+        "account": (STR,),
+        "package": (STR,),
+        "tags": (LIST,),
+        "allowed_dids": (INT,),
+        "active": (BOOL,),
+        "used": (INT,),
+        "remaining": (INT,),
+    },
+    "event": {
+        "at": (STR,),
+        "actor": (STR,),
+        "number": (STR, NULL),
+        "action": (STR,),
+        "changes": (OBJ,),
+        "batch": (STR,),
+    },
+    "result": {
+        "ok": (BOOL,),
+        "action": (STR,),
+        "dry_run": (BOOL,),
+        "count": (INT,),
+        "batch": (STR, NULL),
+        "dids": (LIST,),
+        "hooks": (LIST,),
+    },
+    "sweep": {
+        "ok": (BOOL,),
+        "action": (STR,),
+        "dry_run": (BOOL,),
+        "count": (INT,),
+        "by_status": (OBJ,),
+        "batch": (STR, NULL),
+        "at": (STR,),
+        "hooks": (LIST,),
+    },
+    "error": {"error": (OBJ,)},
+}
+
+DESCRIPTIONS = {
+    "did": "one DID (`dids list` prints one per line, `dids show` one document)",
+    "operator": "`operators list` (one per line); by_status maps status ids to counts",
+    "package": "`packages list` (one per line)",
+    "client": "`clients list` (one per line); accounts are their names",
+    "account": "`accounts list` (one per line)",
+    "assignment": "`assignments list` (one per line): a package assigned to an account",
+    "event": "`dids history` (one per line, newest first); changes map a field to [old, new]",
+    "result": "every command that changes data (and its --dry-run), plus any fields it adds",
+    "sweep": "`didtui --sweep --json`",
+    "error": 'on stderr with --json: {"error": {"code", "exit", "message"}}',
+}
+
+
+def did(row: DIDRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "number": row.number,
+        "status": row.status,
+        "operator": row.operator or None,
+        "tag": row.tag,
+        "notes": row.notes,
+        "client": row.client or None,
+        "account": row.account or None,
+        "package": row.package or None,
+        "reseller": row.reseller or None,
+        "after_hold": row.after_hold,
+        "hold_days": row.hold_days,
+        "hold_until": json_value(row.hold_until),
+        "version": row.version,
+        "created_at": json_value(row.created_at),
+        "updated_at": json_value(row.updated_at),
+    }
+
+
+def did_line(t: tuple[Any, ...]) -> str:
+    """`dids list --json`'s line for a raw row of core/streams.py's `stream_tuples`: the
+    same text as `dumps(did(row))` (a test holds them equal), built without the row object
+    and the dict, which made the listing 2x slower."""
+    return (
+        f'{{"id": {t[0]}, "number": {encode_basestring(t[3])}, "status": {encode_basestring(t[1])}, '
+        f'"operator": {_text_or_null(t[2])}, "tag": {encode_basestring(t[4] or "")}, '
+        f'"notes": {encode_basestring(t[5] or "")}, "client": {_text_or_null(t[6])}, '
+        f'"account": {_text_or_null(t[7])}, "package": {_text_or_null(t[9])}, '
+        f'"reseller": {_text_or_null(t[8])}, "after_hold": {encode_basestring(t[11])}, '
+        f'"hold_days": {t[12]}, "hold_until": {_time(t[10])}, "version": {t[13]}, '
+        f'"created_at": {_time(t[17])}, "updated_at": {_time(t[18])}}}'
+    )
+
+
+def _text_or_null(value: str | None) -> str:
+    return encode_basestring(value) if value else "null"
+
+
+def _time(value: _dt.datetime | str | None) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):  # SQLite's text form, "YYYY-MM-DD HH:MM:SS[.ffffff]"
+        return f'"{value.replace(" ", "T")}Z"'
+    return f'"{value.replace(tzinfo=None).isoformat()}Z"'
+
+
+def operator(row: OperatorRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "reseller": row.reseller or None,
+        "dids": row.did_count,
+        "by_status": dict(sorted(row.by_status.items())),
+    }
+
+
+def package(row: PackageRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "tags": list(row.tags),
+        "allowed_dids": row.allowed_dids,
+        "assignments": row.client_packages,
+    }
+
+
+def client(named: Named, reseller: str, accounts: list[str]) -> dict[str, Any]:
+    return {"id": named.id, "name": named.name, "reseller": reseller or None, "accounts": accounts}
+
+
+def account(row: AccountRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "client": row.client,
+        "name": row.name,
+        "reseller": row.reseller or None,
+        "active_dids": row.active_dids,
+    }
+
+
+def assignment(row: ClientPackageRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "client": row.client,
+        "account": row.account,
+        "package": row.package,
+        "tags": list(row.tags),
+        "allowed_dids": row.allowed_dids,
+        "active": row.active,
+        "used": row.used,
+        "remaining": row.remaining,
+    }
+
+
+def event(row: EventRow) -> dict[str, Any]:
+    return {
+        "at": json_value(row.at),
+        "actor": row.actor,
+        "number": row.did_number,
+        "action": row.action,
+        "changes": {k: [json_value(x) for x in v] if isinstance(v, list) else v for k, v in row.changes.items()},
+        "batch": row.batch,
+    }
+
+
+def result(
+    action: str,
+    count: int,
+    *,
+    dry_run: bool = False,
+    batch: str | None = None,
+    dids: list[str] | None = None,
+    hooks: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    doc = {
+        "ok": True,
+        "action": action,
+        "dry_run": dry_run,
+        "count": count,
+        "batch": None if dry_run else batch,
+        "dids": list(dids or []),
+        "hooks": list(hooks or []),
+    }
+    doc.update({k: json_value(v) for k, v in extra.items()})
+    return doc
+
+
+def check(kind: str, doc: dict[str, Any]) -> list[str]:
+    """What is wrong with `doc` against SCHEMAS[kind] (missing fields, wrong types)."""
+    problems = []
+    names = {str: STR, bool: BOOL, int: INT, type(None): NULL, list: LIST, dict: OBJ}
+    for field, types in SCHEMAS[kind].items():
+        if field not in doc:
+            problems.append(f"{kind}: missing {field}")
+            continue
+        got = names.get(type(doc[field]), type(doc[field]).__name__)
+        if got not in types:
+            problems.append(f"{kind}.{field}: {got}, expected {'/'.join(types)}")
+    return problems
