@@ -7,7 +7,6 @@ found), 2 unusable input.
 
 from __future__ import annotations
 
-import json
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +14,10 @@ from typing import Any
 
 import click
 
-from didtui.cli.base import EXIT_REFUSED, EXIT_UNUSABLE, Context, fail, guarded
+from didtui.cli import schema
+from didtui.cli.base import EXIT_REFUSED, EXIT_UNUSABLE, Context, fail, guarded, json_option
+from didtui.cli.common import complete_names, dry_run_option
+from didtui.cli.output import Column
 from didtui.core import blocks as core
 from didtui.core import reconcile as rec
 from didtui.core.csvio import inspect_file, parse_map_specs
@@ -27,7 +29,7 @@ def _money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
 
 
-def _block_json(row: core.BlockRow) -> dict[str, Any]:
+def _block_json(row: core.BlockRow, longest: int | None = None) -> dict[str, Any]:
     return {
         "id": row.id,
         "name": row.name,
@@ -45,6 +47,7 @@ def _block_json(row: core.BlockRow) -> dict[str, Any]:
         "setup_cost": str(row.setup_cost) if row.setup_cost is not None else None,
         "monthly_total": str(row.monthly_total) if row.monthly_total is not None else None,
         "monthly_unused": str(row.monthly_unused) if row.monthly_unused is not None else None,
+        "longest_free_run": longest,
         "notes": row.notes,
     }
 
@@ -55,51 +58,54 @@ def blocks_group() -> None:
 
 
 @blocks_group.command("list")
-@click.option("--operator", metavar="NAME", help="Only this operator's blocks.")
+@click.option(
+    "--operator", metavar="NAME", shell_complete=complete_names("operator"), help="Only this operator's blocks."
+)
 @click.option("--sort", type=click.Choice(core.SORTS), default="name", show_default=True)
 @click.option("--runs", is_flag=True, help="Also compute each block's longest free run (slower).")
-@click.option("--json", "as_json", is_flag=True, help="JSON Lines, one block a line.")
+@json_option
 @click.pass_obj
 @guarded
-def list_command(context: Context, operator: str | None, sort: str, runs: bool, as_json: bool) -> None:
-    """Blocks with size, counts by status, % in use and free, and monthly cost."""
+def list_command(context: Context, operator: str | None, sort: str, runs: bool) -> None:
+    """Blocks with size, % in use and free, monthly cost and what unused numbers cost."""
     context.open()
     op_id = core.operator_id(operator) if operator else None
     rows = core.list_blocks(operator_id=op_id, sort=sort)
     longest = core.longest_free_runs([r.id for r in rows]) if runs else {}
-    if as_json:
-        for row in rows:
-            data = _block_json(row)
-            if runs:
-                data["longest_free_run"] = longest.get(row.id, 0)
-            click.echo(json.dumps(data))
-        return
-    if not rows:
-        click.echo("no blocks")
-        return
-    head = f"{'Name':<24} {'Operator':<16} {'Range':<27} {'Size':>7} {'Use%':>5} {'Free%':>5} {'Monthly':>10} {'Unused':>10}"
+
+    def run_of(row: core.BlockRow) -> int | None:
+        return longest.get(row.id, 0) if runs else None
+
+    columns = [
+        Column("Block", lambda r: r.name),
+        Column("Operator", lambda r: r.operator),
+        Column("Range", lambda r: f"{r.first}-{r.last}", shrink=False),
+        Column("Size", lambda r: f"{r.size:,}", shrink=False, align_right=True),
+        Column("Use%", lambda r: f"{r.in_use_pct:.1f}", shrink=False, align_right=True),
+        Column("Free%", lambda r: f"{r.free_pct:.1f}", shrink=False, align_right=True),
+        Column("Monthly", lambda r: _money(r.monthly_total), shrink=False, align_right=True),
+        Column("Unused/mo", lambda r: _money(r.monthly_unused), shrink=False, align_right=True),
+    ]
     if runs:
-        head += f" {'Run':>6}"
-    click.echo(head)
-    for row in rows:
-        line = (
-            f"{row.name[:24]:<24} {row.operator[:16]:<16} {row.first + '-' + row.last:<27} {row.size:>7,} "
-            f"{row.in_use_pct:>5.1f} {row.free_pct:>5.1f} {_money(row.monthly_total):>10} {_money(row.monthly_unused):>10}"
-        )
-        if runs:
-            line += f" {longest.get(row.id, 0):>6,}"
-        click.echo(line)
+        columns.insert(6, Column("Run", lambda r: f"{run_of(r):,}", shrink=False, align_right=True))
+    context.out.rows(
+        rows,
+        columns,
+        lambda r: _block_json(r, run_of(r)),
+        empty="no blocks: record one with `didtui blocks add RANGE --operator NAME`",
+    )
 
 
 @blocks_group.command("add")
 @click.argument("range_text", metavar="RANGE")
-@click.option("--operator", required=True, metavar="NAME")
+@click.option("--operator", required=True, metavar="NAME", shell_complete=complete_names("operator"))
 @click.option("--name", metavar="NAME", help="Default: the range itself.")
 @click.option("--monthly-cost", metavar="AMOUNT", help="Per number, per month.")
 @click.option("--setup-cost", metavar="AMOUNT", help="Once, for the block.")
 @click.option("--bought-on", metavar="YYYY-MM-DD")
 @click.option("--notes", default="")
-@click.option("--dry-run", is_flag=True, help="Check and say what would be recorded; change nothing.")
+@dry_run_option
+@json_option
 @click.pass_obj
 @guarded
 def add_command(
@@ -121,17 +127,22 @@ def add_command(
     day = core.parse_day(bought_on)
     op_id = core.operator_id(operator)
     if dry_run:
-        click.echo(f"would record block {name or span} ({len(span):,} numbers) for {operator}")
+        context.out.document(
+            schema.result("block-add", 0, dry_run=True, name=name or str(span), size=len(span)),
+            [f"dry run: would record block {name or span} ({len(span):,} numbers)", "nothing was changed"],
+        )
         return
     row = core.add_block(
         range_text, op_id, name=name, monthly_cost=monthly, setup_cost=setup, bought_on=day, notes=notes
     )
-    inside = row.in_inventory
-    click.echo(f"recorded block {row.name}: {row.size:,} numbers, {inside:,} of them in the inventory")
+    context.out.document(
+        schema.result("block-add", 1, block=_block_json(row)),
+        f"recorded block {row.name}: {row.size:,} numbers, {row.in_inventory:,} of them in the inventory",
+    )
 
 
 @blocks_group.command("edit")
-@click.argument("block")
+@click.argument("block", shell_complete=complete_names("block"))
 @click.option("--name")
 @click.option("--range", "range_text", metavar="RANGE")
 @click.option("--operator", metavar="NAME")
@@ -139,6 +150,7 @@ def add_command(
 @click.option("--setup-cost", metavar="AMOUNT", help="'' for none.")
 @click.option("--bought-on", metavar="YYYY-MM-DD", help="'' for none.")
 @click.option("--notes")
+@json_option
 @click.pass_obj
 @guarded
 def edit_command(
@@ -165,18 +177,22 @@ def edit_command(
     if bought_on is not None:
         changes["bought_on"] = core.parse_day(bought_on)
     after = core.edit_block(row.id, **changes)
-    click.echo(f"block {after.name}: {after.first}-{after.last}, {after.size:,} numbers")
+    context.out.document(
+        schema.result("block-edit", 1, block=_block_json(after)),
+        f"block {after.name}: {after.first}-{after.last}, {after.size:,} numbers",
+    )
 
 
 @blocks_group.command("delete")
-@click.argument("block")
+@click.argument("block", shell_complete=complete_names("block"))
+@json_option
 @click.pass_obj
 @guarded
 def delete_command(context: Context, block: str) -> None:
     """Forget a block; its DIDs stay as they are."""
     context.open()
     name = core.delete_block(core.block_by_name(block).id)
-    click.echo(f"deleted block {name} (its DIDs are unchanged)")
+    context.out.document(schema.result("block-delete", 1, name=name), f"deleted block {name} (its DIDs are unchanged)")
 
 
 @click.group("report")
@@ -186,31 +202,21 @@ def report_group() -> None:
 
 @report_group.command("costs")
 @click.option("--by", "by", type=click.Choice(core.REPORT_BY), default="operator", show_default=True)
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 @click.pass_obj
 @guarded
-def costs_command(context: Context, by: str, as_json: bool) -> None:
+def costs_command(context: Context, by: str) -> None:
     """What the blocks cost each month, and how much of it pays for unused numbers."""
     context.open()
     lines = core.cost_report(by)
     total = core.report_total(lines)
-    if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "by": by,
-                    "lines": [_cost_json(line) for line in lines],
-                    "total": _cost_json(total),
-                }
-            )
-        )
-        return
-    click.echo(f"{by.capitalize():<28} {'Numbers':>10} {'Unused':>10} {'Monthly':>12} {'Unused/mo':>12} {'Setup':>12}")
-    for line in [*lines, total]:
-        click.echo(
-            f"{line.key[:28]:<28} {line.numbers:>10,} {line.unused:>10,} {_money(line.monthly):>12} "
-            f"{_money(line.monthly_unused):>12} {_money(line.setup):>12}"
-        )
+    header = f"{by.capitalize():<28} {'Numbers':>10} {'Unused':>10} {'Monthly':>12} {'Unused/mo':>12} {'Setup':>12}"
+    text = [header] + [
+        f"{line.key[:28]:<28} {line.numbers:>10,} {line.unused:>10,} {_money(line.monthly):>12} "
+        f"{_money(line.monthly_unused):>12} {_money(line.setup):>12}"
+        for line in [*lines, total]
+    ]
+    context.out.document({"by": by, "lines": [_cost_json(line) for line in lines], "total": _cost_json(total)}, text)
 
 
 def _cost_json(line: core.CostLine) -> dict[str, Any]:
@@ -226,7 +232,9 @@ def _cost_json(line: core.CostLine) -> dict[str, Any]:
 
 @click.command("reconcile")
 @click.argument("file", metavar="FILE")
-@click.option("--operator", required=True, metavar="NAME", help="Whose list this is.")
+@click.option(
+    "--operator", required=True, metavar="NAME", shell_complete=complete_names("operator"), help="Whose list this is."
+)
 @click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD", help="As for import: DID, Status or Ignore.")
 @click.option("--delimiter", metavar="CHAR")
 @click.option("--header/--no-header", default=None)
@@ -241,7 +249,7 @@ def _cost_json(line: core.CostLine) -> dict[str, Any]:
 @click.option("--tag", default="", help="Tag of numbers added by --missing.")
 @click.option("--force", is_flag=True, help="Archive even when the list shares no number with the operator's DIDs.")
 @click.option("--report", "report_file", metavar="FILE", help="Write every difference to this CSV file.")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 @click.pass_obj
 @guarded
 def reconcile_command(
@@ -258,7 +266,6 @@ def reconcile_command(
     archive_attached: tuple[str, ...],
     tag: str,
     report_file: str | None,
-    as_json: bool,
     force: bool,
 ) -> None:
     """Compare an operator's list of numbers with its DIDs.
@@ -293,10 +300,7 @@ def reconcile_command(
         report_path=target,
         write_report=_write_report if target else None,
     )
-    if as_json:
-        click.echo(json.dumps(_report_json(report)))
-    else:
-        _show(report)
+    context.out.document(_report_json(report), _lines(report))
     sys.exit(0 if report.resolved else EXIT_REFUSED)
 
 
@@ -305,23 +309,22 @@ def _write_report(path: Path, differences: Any) -> None:
         rec.write_csv_report(out, differences)
 
 
-def _show(report: rec.ReconcileReport) -> None:
-    click.echo(report.summary())
-    for text in report.sample_lines():
-        click.echo(text)
-    for problem in report.wrong_rows[:10]:
-        click.echo(f"  skipped {problem}")
+def _lines(report: rec.ReconcileReport) -> list[str]:
+    lines = [report.summary(), *report.sample_lines()]
+    lines += [f"  skipped {problem}" for problem in report.wrong_rows[:10]]
     if report.report_path:
-        click.echo(f"every difference is in {report.report_path}")
+        lines.append(f"every difference is in {report.report_path}")
     if report.batch:
-        parts = report.applied_text()
-        click.echo(f"applied in batch {report.batch[:12]}: {parts}; {report.left:,} differences left")
+        lines.append(f"applied in batch {report.batch[:12]}: {report.applied_text()}; {report.left:,} differences left")
     elif not report.in_sync:
-        click.echo("dry run: nothing was changed (use --apply with --missing/--gone)")
+        lines.append("dry run: nothing was changed (use --apply with --missing/--gone)")
+    return lines
 
 
 def _report_json(report: rec.ReconcileReport) -> dict[str, Any]:
     return {
+        "ok": True,
+        "action": "reconcile",
         "operator": report.operator,
         "listed": report.listed,
         "in_sync": report.in_sync,

@@ -10,12 +10,18 @@ from didtui.cli.base import Context, fail, guarded, json_option
 from didtui.cli.common import complete_names, dry_run_option, hook_docs, rehearsed, shown
 from didtui.core import history, names
 from didtui.core.retail import pick
+from didtui.core.runs import pick_consecutive
 
 
 @click.command("pick")
 @click.argument("account", metavar="CLIENT/ACCOUNT", shell_complete=complete_names("account"))
 @click.argument("numbers", nargs=-1, metavar="[NUMBER]...")
 @click.option("-n", "--count", type=click.IntRange(1, 1_000_000), metavar="N", help="Pick N DIDs (the lowest free).")
+@click.option(
+    "--consecutive",
+    is_flag=True,
+    help="With --count: N numbers in a row inside one block (refused, naming the longest run, if none).",
+)
 @click.option(
     "--package",
     metavar="NAME",
@@ -27,7 +33,13 @@ from didtui.core.retail import pick
 @click.pass_obj
 @guarded
 def pick_command(
-    context: Context, account: str, numbers: tuple[str, ...], count: int | None, package: str | None, dry_run: bool
+    context: Context,
+    account: str,
+    numbers: tuple[str, ...],
+    count: int | None,
+    consecutive: bool,
+    package: str | None,
+    dry_run: bool,
 ) -> None:
     """Pick DIDs for an account: --count N, or the NUMBERs named (all or none).
 
@@ -35,6 +47,8 @@ def pick_command(
     """
     if (count is None) == (not numbers):
         fail("pick either --count N or named NUMBERs", 2, "input")
+    if consecutive and count is None:
+        fail("--consecutive goes with --count N", 2, "input")
     context.open()
     owner, acct = names.resolve_account(account)
     cp_id = names.client_package_for(acct.id, package)
@@ -42,6 +56,8 @@ def pick_command(
     batch = history.new_batch()
 
     def run() -> list[str]:
+        if consecutive and count is not None:
+            return pick_consecutive(cp_id, count, actor=context.actor, batch=batch)
         return pick(cp_id, count=count, numbers=list(numbers) if numbers else None, actor=context.actor, batch=batch)
 
     if dry_run:

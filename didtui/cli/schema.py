@@ -18,7 +18,7 @@ from didtui.core.names import Named
 from didtui.core.operators import OperatorRow
 from didtui.core.retail import AccountRow, ClientPackageRow, PackageRow
 
-STR, INT, BOOL, NULL, LIST, OBJ = "string", "integer", "boolean", "null", "array", "object"
+STR, INT, BOOL, NULL, LIST, OBJ, NUM = "string", "integer", "boolean", "null", "array", "object", "number"
 
 SCHEMAS: dict[str, dict[str, tuple[str, ...]]] = {
     "did": {
@@ -81,6 +81,44 @@ SCHEMAS: dict[str, dict[str, tuple[str, ...]]] = {
         "at": (STR,),
         "hooks": (LIST,),
     },
+    "block": {
+        "id": (INT,),
+        "name": (STR,),
+        "operator": (STR,),
+        "reseller": (STR, NULL),
+        "first": (STR,),
+        "last": (STR,),
+        "size": (INT,),
+        "by_status": (OBJ,),
+        "not_in_inventory": (INT,),
+        "in_use_pct": (NUM,),
+        "free_pct": (NUM,),
+        "longest_free_run": (INT, NULL),
+        "bought_on": (STR, NULL),
+        "monthly_cost": (STR, NULL),
+        "setup_cost": (STR, NULL),
+        "monthly_total": (STR, NULL),
+        "monthly_unused": (STR, NULL),
+        "notes": (STR,),
+    },
+    "costs": {"by": (STR,), "lines": (LIST,), "total": (OBJ,)},
+    "reconcile": {
+        "ok": (BOOL,),
+        "action": (STR,),
+        "operator": (STR,),
+        "listed": (INT,),
+        "in_sync": (BOOL,),
+        "missing": (INT,),
+        "gone": (INT,),
+        "gone_attached": (INT,),
+        "drift": (INT,),
+        "samples": (OBJ,),
+        "wrong_rows": (LIST,),
+        "applied": (OBJ,),
+        "left": (INT,),
+        "batch": (STR, NULL),
+        "report": (STR, NULL),
+    },
     "error": {"error": (OBJ,)},
 }
 
@@ -94,6 +132,9 @@ DESCRIPTIONS = {
     "event": "`dids history` (one per line, newest first); changes map a field to [old, new]",
     "result": "every command that changes data (and its --dry-run), plus any fields it adds",
     "sweep": "`didtui --sweep --json`",
+    "block": "`blocks list` (one per line); money as decimal strings; longest_free_run with --runs, else null",
+    "costs": "`report costs`: lines of {key, numbers, unused, monthly, monthly_unused, setup} and their total",
+    "reconcile": "`reconcile`: counts per category, samples ({number, ours, theirs, client, operator, line, urgent})",
     "error": 'on stderr with --json: {"error": {"code", "exit", "message"}}',
 }
 
@@ -231,7 +272,7 @@ def result(
 def check(kind: str, doc: dict[str, Any]) -> list[str]:
     """What is wrong with `doc` against SCHEMAS[kind] (missing fields, wrong types)."""
     problems = []
-    names = {str: STR, bool: BOOL, int: INT, type(None): NULL, list: LIST, dict: OBJ}
+    names = {str: STR, bool: BOOL, int: INT, float: NUM, type(None): NULL, list: LIST, dict: OBJ}
     for field, types in SCHEMAS[kind].items():
         if field not in doc:
             problems.append(f"{kind}: missing {field}")
