@@ -22,6 +22,15 @@ class DatabaseUnavailable(DidtuiError):
     """The profile's database cannot be reached or opened."""
 
 
+class ConnectionLost(DatabaseUnavailable):
+    """The connection died during an operation (killed session, restarted server, network
+    cut); the server rolled the transaction back."""
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """SQLite: another session held the write lock past the busy timeout."""
+
+
 class SchemaError(DidtuiError):
     """The database's schema is not the one this version expects."""
 

@@ -85,9 +85,10 @@ class Context:
     def actor(self) -> str:
         return self.profile.user
 
-    def open(self, *, upgrade: bool | None = None) -> Profile:
+    def open(self, *, upgrade: bool | None = None, pooled: bool = False) -> Profile:
+        """Connect to the profile's database; `pooled` for the app (db.make_database)."""
         profile = self.profile
-        dbmod.connect(profile, upgrade=upgrade)
+        dbmod.connect(profile, upgrade=upgrade, pooled=pooled)
         return profile
 
     def fire(

@@ -272,6 +272,7 @@ def export_command(
     output: str | None,
 ) -> None:
     """Export the DIDs matching the filters to CSV (all of them, streamed)."""
+
     # Where the file goes is checked before the database is even opened.
     target = check_export_target(output or default_export_name(), protect=database_files(context.profile.database))
     context.open()

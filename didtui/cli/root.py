@@ -17,6 +17,7 @@ from didtui import db as dbmod
 from didtui.cli import schema
 from didtui.cli.base import EXIT_REFUSED, EXIT_UNUSABLE, Context, fail, guarded, json_option
 from didtui.cli.common import hook_docs
+from didtui.core import demo as demo_data
 from didtui.core import sweep
 from didtui.core.hooks import batch_numbers
 from didtui.core.statuses import label
@@ -136,6 +137,9 @@ def _by_status(counts: dict[str, int]) -> str:
 
 
 def open_app(context: Context) -> None:
+    # Imported here, not at the top: Textual costs about 0.4 s to import, which every
+    # other command (import, export, sweep from cron) would pay for nothing
+    # (docs/architecture.md, "Function-local imports").
     try:
         from didtui.tui.app import run_app
     except ImportError:
@@ -154,7 +158,6 @@ def open_app(context: Context) -> None:
 @guarded
 def demo(context: Context, force: bool, if_empty: bool, size: int, dry_run: bool) -> None:
     """Fill the profile's database with a realistic demo inventory."""
-    from didtui.core import demo as demo_data
 
     if size < 50 or size > 1_000_000:
         fail("--size must be from 50 to 1,000,000", EXIT_UNUSABLE)

@@ -29,7 +29,7 @@ from didtui.core.filters import DIDFilter, lookup_id
 from didtui.core.numbers import NumberSpan, parse_numbers
 from didtui.core.statuses import Status
 from didtui.core.views import complete_name
-from didtui.db import backend
+from didtui.dialect import dialect
 from didtui.errors import AlreadyExists, InputError, NotFound
 from didtui.models import DID, Block, Operator, Reseller, database_proxy
 
@@ -123,7 +123,7 @@ def _in_block(block: Any = Block) -> Any:
 def _block_dids_join(query: Any) -> Any:
     # SQLite keeps the left table of a CROSS JOIN as the outer loop: blocks outside, one
     # range scan of the number index per block. Servers plan the inner join themselves.
-    if backend() == "sqlite":
+    if dialect().cross_join_keeps_order:
         return query.join(DID, JOIN.CROSS).where(_in_block())
     return query.join(DID, on=_in_block())
 
@@ -255,7 +255,7 @@ def longest_free_runs(block_ids: Iterable[int] | None = None) -> dict[int, int]:
 
 def _numeric(column: Any) -> Any:
     """A digits column as an integer (MariaDB casts to INTEGER, the others to BIGINT)."""
-    return peewee.Cast(column, "INTEGER" if backend() == "mysql" else "BIGINT")
+    return peewee.Cast(column, dialect().integer_type)
 
 
 # --- writing -------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import peewee
 from peewee import SQL, Database
 
-from didtui.db import backend
+from didtui.dialect import dialect
 from didtui.errors import Cancelled
 
 CHUNK = 5_000
@@ -32,13 +31,7 @@ def chunked(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 
 def max_params(db: Database) -> int:
     """How many bound parameters one statement may carry on this backend."""
-    if backend(db) == "sqlite":
-        conn = db.connection()
-        try:
-            return conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        except AttributeError:  # Python < 3.11 has no getlimit
-            return 999
-    return 65_535
+    return dialect(db).max_params(db)
 
 
 def insert_rows(
@@ -58,8 +51,14 @@ def insert_rows(
     # The driver's own exceptions (a duplicate number: psycopg's UniqueViolation,
     # sqlite3's IntegrityError) become peewee's, as for every other statement, so callers
     # catch one peewee.IntegrityError on every backend.
-    with peewee.__exception_wrapper__:
-        return _insert_rows(db, table, columns, rows, on_chunk, cancel)
+    try:
+        with peewee.__exception_wrapper__:
+            return _insert_rows(db, table, columns, rows, on_chunk, cancel)
+    except (peewee.DatabaseError, peewee.InterfaceError) as exc:
+        translated = dialect(db).translate(exc)
+        if translated is None:
+            raise
+        raise translated from exc
 
 
 def _insert_rows(
@@ -70,26 +69,11 @@ def _insert_rows(
     on_chunk: Callable[[int], None] | None,
     cancel: Callable[[], bool] | None,
 ) -> int:
-    kind = backend(db)
-    cursor = db.cursor()
+    load = dialect(db)
     written = 0
-    if kind == "postgresql":
-        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        for chunk in chunked(rows, CHUNK * 4):
-            _check(cancel)
-            with cursor.copy(sql) as copy:
-                for row in chunk:
-                    copy.write_row(row)
-            written += len(chunk)
-            if on_chunk:
-                on_chunk(len(chunk))
-        return written
-    marks = ", ".join([db.param] * len(columns))
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-    size = CHUNK if kind == "sqlite" else 2_000
-    for chunk in chunked(rows, size):
+    for chunk in chunked(rows, load.insert_chunk):
         _check(cancel)
-        cursor.executemany(sql, chunk)
+        load.load(db, table, columns, chunk)
         written += len(chunk)
         if on_chunk:
             on_chunk(len(chunk))
@@ -105,23 +89,14 @@ def _check(cancel: Callable[[], bool] | None) -> None:
 def id_table(db: Database, ids: Iterable[int]) -> Iterator[SQL]:
     """A temporary table holding `ids`, yielded as `SELECT id FROM ...` for IN clauses."""
     name = f"tmp_ids_{uuid.uuid4().hex[:12]}"
-    kind = backend(db)
-    if kind == "postgresql":
-        db.execute_sql(f"CREATE TEMPORARY TABLE {name} (id BIGINT PRIMARY KEY) ON COMMIT DROP")
-    elif kind == "mysql":
-        db.execute_sql(f"CREATE TEMPORARY TABLE {name} (id BIGINT PRIMARY KEY)")
-    else:
-        db.execute_sql(f"CREATE TEMPORARY TABLE {name} (id INTEGER PRIMARY KEY)")
+    backend = dialect(db)
+    backend.create_id_table(db, name)
     try:
         insert_rows(db, name, ["id"], ((int(i),) for i in ids))
-        if kind == "postgresql":
-            db.execute_sql(f"ANALYZE {name}")  # else the planner guesses 2,550 rows
+        backend.after_id_table_load(db, name)
         yield SQL(f"(SELECT id FROM {name})")
     finally:
-        if kind == "mysql":
-            db.execute_sql(f"DROP TEMPORARY TABLE IF EXISTS {name}")
-        elif kind == "sqlite":
-            db.execute_sql(f"DROP TABLE IF EXISTS temp.{name}")
+        backend.drop_id_table(db, name)
 
 
 REINDEX_MIN = 100_000  # rows: below this, keeping the indexes up to date is as cheap
@@ -137,7 +112,7 @@ def deferred_indexes(db: Database, tables: Sequence[str]) -> Iterator[None]:
     DDL commits or rolls back with the rows; a duplicate the dropped UNIQUE index did not
     catch fails its rebuild with the same IntegrityError. Other backends: no-op.
     """
-    if not tables or backend(db) != "sqlite" or not db.in_transaction():
+    if not tables or not dialect(db).defers_indexes or not db.in_transaction():
         yield
         return
     marks = ", ".join("?" * len(tables))

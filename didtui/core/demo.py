@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from didtui.core import blocks, inventory, operators, retail
-from didtui.core.filters import DIDFilter, Selection
+from didtui.core.filters import DIDFilter, Selection, count, count_by_status
 from didtui.core.numbers import NumberSpan
 from didtui.core.statuses import Status
 from didtui.errors import RuleViolation
-from didtui.models import DID, ClientPackage, Operator, database_proxy, utcnow
+from didtui.models import ALL_MODELS, DID, ClientPackage, Operator, database_proxy, utcnow
 
 RESELLERS = ["Northwind Telecom", "Blue Harbor Voice", "Quanta Reseller"]
 OPERATORS = [
@@ -57,7 +57,6 @@ def is_empty() -> bool:
 
 def clear() -> None:
     """Delete every row (for --force), children first."""
-    from didtui.models import ALL_MODELS
 
     with database_proxy.atomic():
         for model in reversed(ALL_MODELS):
@@ -128,7 +127,6 @@ def build(per_operator: int = 1000, seed: int = 7) -> DemoSummary:
         ids = [r.id for r in rows]
         if ids:
             inventory.mass_edit(Selection.of_ids(ids), {"status": status.value})
-    from didtui.core.filters import count, count_by_status
 
     return DemoSummary(
         dids=count(DIDFilter()),

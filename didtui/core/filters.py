@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from peewee import JOIN, SQL, Expression, Tuple, fn
@@ -17,9 +17,9 @@ from peewee import JOIN, SQL, Expression, Tuple, fn
 from didtui.core.filter_syntax import KEYS, refuse_unstorable
 from didtui.core.filter_syntax import parse_filter_text as parse_filter_text  # re-exported (cli/common.py)
 from didtui.core.statuses import label, parse_status
-from didtui.db import backend
+from didtui.dialect import dialect
 from didtui.errors import InputError, NotFound
-from didtui.models import DID, Account, Block, Client, ClientPackage, Operator, Package, Reseller
+from didtui.models import DID, Account, Block, Client, ClientPackage, Operator, Package, Reseller, database_proxy
 
 SORTS = ("number", "status", "operator", "tag")
 
@@ -230,11 +230,20 @@ class Selection:
 
 
 def count(filt: DIDFilter | None = None) -> int:
-    query = DID.select()
+    return int(database_proxy.execute_sql(*count_sql(filt)).fetchone()[0])
+
+
+def count_sql(filt: DIDFilter | None) -> tuple[str, list[Any]]:
+    """The SELECT COUNT(*) of a filter, reading the index of the filter's field."""
+    query = DID.select(fn.COUNT(SQL("*")))
     where = filt.where() if filt else None
     if where is not None:
         query = query.where(where)
-    return query.count()
+    sql, params = query.sql()
+    index = _index_for_count(filt)
+    if index is not None:
+        sql = dialect().pin_index(sql, DID, index)
+    return sql, list(params)
 
 
 def count_by_status(filt: DIDFilter | None = None) -> dict[str, int]:
@@ -303,6 +312,47 @@ def sort_columns(sort: str) -> list[Any]:
         # with no operator sort where the backend puts NULLs: `_operator_term` knows.
         return [DID.operator, DID.number]
     raise InputError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+
+
+# The index each sort reads in order (models.DID's indexes, named as peewee names them).
+SORT_INDEXES = {
+    "number": "did_number",
+    "status": "did_status_tag_number",
+    "tag": "did_tag_number",
+    "operator": "did_operator_id_number",
+}
+# Filter fields each sort index also serves (its leading columns, or a number range).
+_SERVED = {
+    "number": ("number",),
+    "status": ("statuses",),
+    "tag": ("tag",),
+    "operator": ("operator_id",),
+}
+
+
+def _only(filt: DIDFilter | None, fields: tuple[str, ...]) -> bool:
+    """The filter uses no field but `fields` (a number substring `*555` counts as other)."""
+    if filt is None:
+        return True
+    if filt.number.strip().startswith("*"):
+        return False
+    return replace(filt, names=(), **{f: getattr(DIDFilter(), f) for f in fields}) == DIDFilter()
+
+
+def _sort_index_serves(filt: DIDFilter | None, sort: str) -> bool:
+    """The sort's own index serves this filter too: pin it. Otherwise the planner picks
+    the filter's index (a selective filter is faster that way) with today's statistics."""
+    return _only(filt, _SERVED[sort])
+
+
+def _index_for_count(filt: DIDFilter | None) -> str | None:
+    """The index a count reads when the filter names one index's leading column."""
+    if filt is None or filt.is_empty():
+        return None  # any index serves a full count; the smallest is the planner's pick
+    for sort, fields in _SERVED.items():
+        if _only(filt, fields):
+            return SORT_INDEXES[sort]
+    return None
 
 
 OWNER = Client.alias("owner")  # the client owning a DID, through its client package
@@ -376,7 +426,7 @@ def _to_row(t: tuple[Any, ...]) -> DIDRow:
 def _key_term(columns: list[Any], key: tuple[Any, ...], after: bool) -> Any:
     if len(columns) == 1:
         return columns[0] > key[0] if after else columns[0] < key[0]
-    if backend() != "mysql":
+    if dialect().row_value_seek:
         # A row-value comparison is one index range seek on SQLite and PostgreSQL.
         left, right = Tuple(*columns), Tuple(*key)
         return left > right if after else left < right
@@ -395,7 +445,7 @@ def _operator_term(key: tuple[Any, ...], after: bool) -> Any:
     includes the NULL rows exactly when they lie beyond the key in the paging direction.
     """
     op, number = key
-    nulls_first = backend() != "postgresql"
+    nulls_first = dialect().nulls_first
     num_cmp = DID.number > number if after else DID.number < number
     if op is None:
         same = DID.operator.is_null() & num_cmp
@@ -424,16 +474,45 @@ def page(
     `after=key`: the rows following that key; `before=key`: the rows preceding it;
     `last=True`: the final `limit` rows. Keys come from `DIDRow.sort_key(sort)`.
     """
-    columns = sort_columns(sort)
-    query = _row_query(filt)
     descending = before is not None or last
-    if after is not None:
-        query = query.where(_keyset(sort, columns, after, True))
-    if before is not None:
-        query = query.where(_keyset(sort, columns, before, False))
-    order = [c.desc() for c in columns] if descending else columns
-    rows = [_to_row(t) for t in query.order_by(*order).limit(limit).tuples()]
+    order = [c.desc() for c in sort_columns(sort)] if descending else sort_columns(sort)
+    sql, params = page_keys_sql(filt, sort=sort, after=after, before=before, limit=limit, last=last)
+    # A derived table: MariaDB refuses LIMIT directly inside IN (...).
+    page_ids = SQL(f"(SELECT id FROM ({sql}) AS page_keys)", params)
+    query = _row_query(None).where(DID.id.in_(page_ids)).order_by(*order)
+    rows = [_to_row(t) for t in query.tuples()]
     return list(reversed(rows)) if descending else rows
+
+
+def page_keys_sql(
+    filt: DIDFilter | None,
+    *,
+    sort: str = "number",
+    after: tuple[Any, ...] | None = None,
+    before: tuple[Any, ...] | None = None,
+    limit: int = 100,
+    last: bool = False,
+) -> tuple[str, list[Any]]:
+    """The SELECT of a page's ids (its SQL and parameters; the plan tests EXPLAIN it).
+
+    The ids come from the sort index alone, pinned where the filter lets that index
+    serve it, so no statistics can flip the plan to a scan and a sort; `page` then reads
+    the rows of just these ids."""
+    columns = sort_columns(sort)
+    descending = before is not None or last
+    keys = DID.select(DID.id)
+    where = filt.where() if filt else None
+    if where is not None:
+        keys = keys.where(where)
+    if after is not None:
+        keys = keys.where(_keyset(sort, columns, after, True))
+    if before is not None:
+        keys = keys.where(_keyset(sort, columns, before, False))
+    order = [c.desc() for c in columns] if descending else columns
+    sql, params = keys.order_by(*order).limit(limit).sql()
+    if _sort_index_serves(filt, sort):
+        sql = dialect().pin_index(sql, DID, SORT_INDEXES[sort])
+    return sql, list(params)
 
 
 def page_at(filt: DIDFilter | None, *, sort: str = "number", offset: int, limit: int = 100) -> list[DIDRow]:
@@ -445,15 +524,24 @@ def page_at(filt: DIDFilter | None, *, sort: str = "number", offset: int, limit:
     """
     if offset <= 0:
         return page(filt, sort=sort, limit=limit)
+    key = database_proxy.execute_sql(*jump_key_sql(filt, sort=sort, offset=offset)).fetchone()
+    if key is None:
+        return []
+    return page(filt, sort=sort, after=tuple(key), limit=limit)
+
+
+def jump_key_sql(filt: DIDFilter | None, *, sort: str, offset: int) -> tuple[str, list[Any]]:
+    """The SELECT of the sort key of the row before `offset` (an index-only scan of the
+    sort index, pinned as for pages)."""
     columns = sort_columns(sort)
     query = DID.select(*columns)
     where = filt.where() if filt is not None else None
     if where is not None:
         query = query.where(where)
-    key = query.order_by(*columns).offset(offset - 1).limit(1).tuples().first()
-    if key is None:
-        return []
-    return page(filt, sort=sort, after=tuple(key), limit=limit)
+    sql, params = query.order_by(*columns).offset(offset - 1).limit(1).sql()
+    if _sort_index_serves(filt, sort):
+        sql = dialect().pin_index(sql, DID, SORT_INDEXES[sort])
+    return sql, list(params)
 
 
 def get_row(did_id: int) -> DIDRow:

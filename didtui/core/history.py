@@ -14,6 +14,7 @@ from typing import Any
 
 from peewee import Value
 
+from didtui.core.statuses import label
 from didtui.db import current_actor
 from didtui.models import DID, Event, database_proxy, utcnow
 
@@ -91,7 +92,6 @@ class EventRow:
 
     def describe(self) -> str:
         """The change as one line: `status: In Stock → Active, tag: → gold`."""
-        from didtui.core.statuses import label
 
         parts = []
         for field, value in self.changes.items():

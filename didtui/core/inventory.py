@@ -8,22 +8,24 @@ the counts differ and the whole operation roll back instead of breaking an invar
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import peewee
-from peewee import SQL, fn
+from peewee import fn
 
 from didtui.core import bulk, history
 from didtui.core.filters import DIDRow, Selection, get_row
 from didtui.core.numbers import NumberSpan, count_numbers
+from didtui.core.retail import release
+from didtui.core.selection import selection_where
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label
-from didtui.db import backend, current_actor
+from didtui.db import current_actor
+from didtui.dialect import dialect
 from didtui.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
-from didtui.models import DID, Operator, Reseller, database_proxy, utcnow
+from didtui.models import DID, Event, Operator, Reseller, database_proxy, utcnow
 
 EDITABLE = ("status", "operator_id", "tag", "notes", "reseller_id", "after_hold", "hold_days")
 MASS_EDITABLE = ("status", "tag", "hold_days", "after_hold", "operator_id", "reseller_id")
@@ -37,24 +39,6 @@ _COLUMNS = {
     "hold_days": DID.hold_days,
 }
 EXISTING_SHOWN = 50
-
-
-# ---- selections -------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def selection_where(selection: Selection) -> Iterator[Any]:
-    """The selection as a WHERE expression; large id sets go through a temporary table."""
-    if selection.ids is not None:
-        ids = sorted(selection.ids)
-        if len(ids) <= 500:
-            yield DID.id.in_(ids) if ids else SQL("1 = 0")
-        else:
-            with bulk.id_table(database_proxy.obj, ids) as subquery:
-                yield DID.id.in_(subquery)
-        return
-    where = selection.filter.where() if selection.filter else None
-    yield where if where is not None else SQL("1 = 1")
 
 
 # ---- create -----------------------------------------------------------------------------
@@ -186,8 +170,8 @@ def create_dids(
         existing, n_existing = existing_numbers(spans)
         if n_existing:
             raise _already_exists(existing, n_existing)
-        kind = backend(db)
-        max_before = DID.select(fn.MAX(DID.id)).scalar() or 0 if kind == "sqlite" else 0
+        single_writer = dialect(db).single_writer
+        max_before = DID.select(fn.MAX(DID.id)).scalar() or 0 if single_writer else 0
         rows = (
             (
                 number,
@@ -222,25 +206,25 @@ def create_dids(
         if tag:
             changes["tag"] = [None, tag]
         try:
-            if kind == "sqlite":
+            if single_writer:
                 # One writer holds the lock: the new rows are exactly those above max_before.
                 # A load as large as the tables themselves builds their indexes afterwards.
                 tables = [
                     t
-                    for t, size in (("did", max_before), ("event", _max_event_id()))
+                    for t, size in ((DID._meta.table_name, max_before), (Event._meta.table_name, _max_event_id()))
                     if total >= bulk.REINDEX_MIN and size <= total
                 ]
                 with bulk.deferred_indexes(db, tables):
-                    bulk.insert_rows(db, "did", columns, rows, on_chunk=advance, cancel=cancel)
+                    bulk.insert_rows(db, DID._meta.table_name, columns, rows, on_chunk=advance, cancel=cancel)
                     history.record_for(DID.id > max_before, "create", changes, batch, actor, now)
             else:
                 encoded = history.encode(changes)
                 event_columns = ["at", "actor", "did_number", "action", "changes", "batch"]
                 for chunk in bulk.chunked(rows, 20_000):
-                    bulk.insert_rows(db, "did", columns, chunk, cancel=cancel)
+                    bulk.insert_rows(db, DID._meta.table_name, columns, chunk, cancel=cancel)
                     bulk.insert_rows(
                         db,
-                        "event",
+                        Event._meta.table_name,
                         event_columns,
                         ((now, actor, row[0], "create", encoded, batch) for row in chunk),
                     )
@@ -255,8 +239,6 @@ def create_dids(
 
 
 def _max_event_id() -> int:
-    from didtui.models import Event
-
     return Event.select(fn.MAX(Event.id)).scalar() or 0
 
 
@@ -269,17 +251,7 @@ def _optimize_after_bulk(n: int) -> None:
     """Refresh planner statistics after big loads (FIELD-NOTES: 0.23 s vs 2.5 ms pages)."""
     if n < 10_000:
         return
-    db = database_proxy.obj
-    kind = backend(db)
-    if kind == "sqlite":
-        # A full ANALYZE of did (0.6 s at a million rows): PRAGMA optimize skips tables
-        # this connection has not queried, as after a first load, and a sampled one
-        # (analysis_limit) misjudged the status index and made filtered pages 60x slower.
-        db.execute_sql("ANALYZE did")
-    elif kind == "postgresql":
-        db.execute_sql("ANALYZE did")
-    else:
-        db.execute_sql("ANALYZE TABLE did")
+    dialect().analyze(database_proxy.obj, DID)
 
 
 # ---- edit one ---------------------------------------------------------------------------
@@ -312,8 +284,6 @@ def edit_did(did_id: int, version: int, changes: dict[str, Any], *, actor: str |
         if not changed:
             return row
         if changed.get("status") == Status.HOLD.value and row.status == Status.ACTIVE.value:
-            from didtui.core.retail import release
-
             rest = {k: v for k, v in changed.items() if k != "status"}
             batch = history.new_batch()  # one edit, one batch: its field changes and the release
             if rest:

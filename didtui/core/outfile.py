@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from didtui.db import backend
+from didtui.dialect import dialect
 from didtui.errors import OutputError
 from didtui.models import database_proxy
 
@@ -88,7 +88,7 @@ def database_files(url: str) -> list[Path]:
 def open_database_files() -> list[Path]:
     """The files of the open SQLite database (none for a server, or when none is open)."""
     db = database_proxy.obj
-    if db is None or backend(db) != "sqlite":
+    if db is None or not dialect(db).embedded:
         return []
     return database_files(f"sqlite:///{db.database}")
 

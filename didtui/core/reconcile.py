@@ -33,7 +33,8 @@ from didtui.core.csvio.mapping import check_mapping
 from didtui.core.csvio.source import FileInfo, RecordReader, UnusableInput
 from didtui.core.numbers import MAX_DIGITS, normalize_number, parse_span
 from didtui.core.statuses import Status, label, parse_status
-from didtui.db import backend, current_actor
+from didtui.db import current_actor
+from didtui.dialect import dialect
 from didtui.errors import InputError, NotFound, RuleViolation
 from didtui.models import DID, Account, Client, ClientPackage, Operator, database_proxy, utcnow
 
@@ -295,10 +296,9 @@ def reconcile(
 
 
 def _drop_stage() -> None:
-    # MySQL commits the transaction at a plain DROP TABLE, but not at DROP TEMPORARY TABLE.
+    # MySQL commits the transaction at a plain DROP TABLE (dialect.drop_temporary_table).
     db = database_proxy.obj
-    temporary = "TEMPORARY " if backend() == "mysql" else ""
-    db.execute_sql(f"DROP {temporary}TABLE IF EXISTS {_Stage._meta.table_name}")
+    dialect(db).drop_temporary_table(db, _Stage._meta.table_name)
 
 
 def _refuse_a_wrong_list(options: ReconcileOptions, report: ReconcileReport) -> None:

@@ -17,10 +17,13 @@ from peewee import JOIN, fn
 
 from didtui.core import history
 from didtui.core.filters import Selection
-from didtui.core.inventory import selection_where
 from didtui.core.numbers import normalize_number
-from didtui.core.statuses import AFTER_HOLD, Status
-from didtui.db import current_actor, is_retryable
+from didtui.core.retry import retrying
+from didtui.core.selection import selection_where
+from didtui.core.statuses import AFTER_HOLD, Status, label
+from didtui.core.sweep import release_where
+from didtui.db import current_actor
+from didtui.dialect import dialect
 from didtui.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
 from didtui.models import (
     DID,
@@ -32,8 +35,6 @@ from didtui.models import (
     database_proxy,
     utcnow,
 )
-
-PICK_RETRIES = 5
 
 
 def _name(value: str, kind: str) -> str:
@@ -287,10 +288,7 @@ def client_package(client_package_id: int) -> ClientPackageRow:
 
 
 def _lock_client_package(cp_id: int) -> ClientPackage:
-    query = ClientPackage.select().where(ClientPackage.id == cp_id)
-    if database_proxy.obj.for_update:
-        query = query.for_update()
-    cp = query.first()
+    cp = dialect().lock(ClientPackage.select().where(ClientPackage.id == cp_id)).first()
     if cp is None:
         raise NotFound(f"client package #{cp_id} does not exist")
     return cp
@@ -348,10 +346,8 @@ def activate(client_package_id: int, *, actor: str | None = None) -> int:
         )
         # Holds that already ended do not come back; they cannot stay attached to an
         # active package either: release them now, as the sweep would.
-        from didtui.core.sweep import _release
-
         ended = (DID.client_package == client_package_id) & (DID.status == Status.HOLD.value) & (DID.hold_until <= now)
-        _release(ended & DID.after_hold.in_([s.value for s in AFTER_HOLD]), batch, actor, now)
+        release_where(ended & DID.after_hold.in_([s.value for s in AFTER_HOLD]), batch, actor, now)
     return n
 
 
@@ -401,8 +397,6 @@ def release(selection: Selection, *, actor: str | None = None, batch: str | None
         first = not_active.order_by(DID.number).first()
         if first is not None:
             n = not_active.count()
-            from didtui.core.statuses import label
-
             raise RuleViolation(
                 f"only Active DIDs can be released: {n:,} selected are not (e.g. {first.number}, "
                 f"{label(first.status)}); nothing was released"
@@ -437,18 +431,12 @@ def pick(
     if named is not None and len(set(named)) != len(named):
         twice = next(n for n in named if named.count(n) > 1)
         raise InputError(f"{twice} is given twice: name each DID once")
-    actor = actor or current_actor()
+    who = actor or current_actor()
     batch = batch or history.new_batch()  # a retry rolled the failed attempt back: reuse it
-    for attempt in range(PICK_RETRIES):
-        try:
-            return _pick_once(client_package_id, count, named, actor, batch)
-        except Conflict:
-            if attempt == PICK_RETRIES - 1:
-                raise
-        except peewee.DatabaseError as exc:  # a server broke a lock cycle: run it again
-            if not is_retryable(exc) or attempt == PICK_RETRIES - 1:
-                raise
-    raise AssertionError("unreachable")
+    # A deadlock the server broke (an admin changing the package while people pick) or a
+    # DID taken between our read and our UPDATE: run it again after a random wait, for a
+    # bounded time (core/retry.py), not a fixed count of immediate retries.
+    return retrying(lambda: _pick_once(client_package_id, count, named, who, batch), also=(Conflict,))
 
 
 def _pick_once(cp_id: int, count: int | None, named: list[str] | None, actor: str, batch: str) -> list[str]:
@@ -471,9 +459,7 @@ def _pick_once(cp_id: int, count: int | None, named: list[str] | None, actor: st
         if named is not None:
             free = free.where(DID.number.in_(named))
         free = free.order_by(DID.number).limit(wanted)
-        if db.for_update:
-            free = free.for_update(skip_locked=True)
-        rows = list(free.tuples())
+        rows = list(dialect(db).lock(free, skip_locked=True).tuples())
         if named is not None and len(rows) < len(named):
             missing = sorted(set(named) - {n for _, n in rows})
             raise RuleViolation(_why_not_pickable(missing[0], tags))
@@ -514,9 +500,10 @@ def _why_not_pickable(number: str, tags: list[str]) -> str:
     if did is None:
         return f"DID {number} does not exist"
     if did.status != Status.IN_STOCK.value:
-        from didtui.core.statuses import label
-
         return f"DID {number} is {label(did.status)}, not In Stock: it cannot be picked"
+    if did.tag in tags:
+        # Free and of the right tag, yet not ours to lock: another picker holds it.
+        return f"DID {number} was taken meanwhile by another pick: nothing was picked; choose another"
     return f"DID {number} has tag {did.tag or '(none)'}: this package takes {', '.join(tags)}"
 
 

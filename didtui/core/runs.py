@@ -18,7 +18,7 @@ from peewee import SQL, fn
 
 from didtui.core import retail
 from didtui.core.statuses import Status
-from didtui.db import backend
+from didtui.dialect import dialect
 from didtui.errors import Conflict, InputError, RuleViolation
 from didtui.models import DID, Block, database_proxy
 
@@ -37,7 +37,7 @@ class Run:
 
 
 def _numeric(column: Any) -> Any:
-    return peewee.Cast(column, "INTEGER" if backend() == "mysql" else "BIGINT")
+    return peewee.Cast(column, dialect().integer_type)
 
 
 def _islands(tags: list[str], at_least: int, order_longest: bool) -> list[Run]:

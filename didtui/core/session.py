@@ -6,7 +6,7 @@ The TUI runs every job through here (tui/work.py), so it needs neither peewee no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import peewee
@@ -18,12 +18,20 @@ from didtui.models import database_proxy
 
 
 def open_profile(profile: Profile) -> None:
-    """Connect to the profile's database (upgrading an embedded SQLite file)."""
-    dbmod.connect(profile)
+    """Connect to the profile's database (upgrading an embedded SQLite file), with a
+    pool of server connections for the app's background jobs (db.make_database)."""
+    dbmod.connect(profile, pooled=True)
 
 
 def close() -> None:
+    dbmod.set_wait_listener(None)
     dbmod.close()
+
+
+def on_wait(listener: Callable[[str], None] | None) -> None:
+    """`listener(message)` is called, from the job's thread, when a write waits for
+    another session's import (SQLite: "waiting for an import by X ...")."""
+    dbmod.set_wait_listener(listener)
 
 
 @contextmanager

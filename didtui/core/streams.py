@@ -8,16 +8,14 @@ PostgreSQL and MySQL, as core/csvio/export.py does). Peewee's per-row wrapping i
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
-import uuid
 from collections.abc import Generator
 from typing import Any
 
 import peewee
 
 from didtui.core.filters import DIDFilter, DIDRow, _row_query, _to_row, sort_columns
-from didtui.db import backend
+from didtui.dialect import dialect
 from didtui.models import database_proxy
 
 FETCH = 2_000
@@ -26,7 +24,7 @@ _TIMES = (10, 17, 18)  # hold_until, created_at, updated_at in _row_query's colu
 
 def stream_rows(filt: DIDFilter | None = None, sort: str = "number") -> Generator[DIDRow, None, None]:
     """Each matching row as the faces show it, in sort order, read as the consumer goes."""
-    convert = _sqlite_row if backend(database_proxy.obj) == "sqlite" else _to_row
+    convert = _sqlite_row if dialect(database_proxy.obj).times_as_text else _to_row
     tuples = stream_tuples(filt, sort)
     try:
         for row in tuples:
@@ -39,30 +37,18 @@ def stream_tuples(filt: DIDFilter | None = None, sort: str = "number") -> Genera
     """The raw rows of `stream_rows` (core/filters.py's `_row_query` columns), for a face
     that encodes them itself: times are datetimes, or ISO text on SQLite."""
     db = database_proxy.obj
-    kind = backend(db)
+    backend = dialect(db)
     sql, params = _row_query(filt).order_by(*sort_columns(sort)).sql()
     # PostgreSQL's server-side cursor needs a transaction; SQLite gets none (didtui's
     # transactions take the write lock) and reads one snapshot per statement anyway.
-    with db.atomic() if kind == "postgresql" else contextlib.nullcontext(), peewee.__exception_wrapper__:
-        cursor = _cursor(db, kind)
+    with backend.snapshot_read(db), peewee.__exception_wrapper__:
+        cursor = backend.stream_cursor(db)
         try:
             cursor.execute(sql, params)
             while rows := cursor.fetchmany(FETCH):
                 yield from rows
         finally:
             cursor.close()
-
-
-def _cursor(db: Any, kind: str) -> Any:
-    if kind == "postgresql":
-        cursor = db.connection().cursor(name=f"didtui_list_{uuid.uuid4().hex[:8]}")
-        cursor.itersize = FETCH
-        return cursor
-    if kind == "mysql":
-        import pymysql.cursors
-
-        return db.connection().cursor(pymysql.cursors.SSCursor)
-    return db.cursor()
 
 
 def _sqlite_row(row: tuple[Any, ...]) -> DIDRow:

@@ -4,26 +4,30 @@ Safe to run from several processes at once (cron on two hosts, two open apps): o
 servers each sweeper takes only rows it could lock (FOR UPDATE SKIP LOCKED), on SQLite
 the IMMEDIATE transaction makes sweepers take turns; the UPDATE re-checks the hold, so
 each DID is released once and gets one event.
+
+Together, concurrent sweeps release every hold that had expired when they started: a
+server sweeper that finds nothing left to lock checks whether expired holds remain and,
+if so, waits for their locks and takes what is still expired (issue 12 item 8: on
+MariaDB, SKIP LOCKED alone let all four sweepers pass over the same rows).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import random
 import sqlite3
-import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-import peewee
-from peewee import SQL, Value, fn
+from peewee import SQL, fn
 
 from didtui.core import bulk, history
 from didtui.core.filters import DIDFilter, Selection
-from didtui.core.inventory import selection_where
+from didtui.core.retry import retrying
+from didtui.core.selection import selection_where
 from didtui.core.statuses import AFTER_HOLD, Status, label
-from didtui.db import backend, current_actor, is_retryable
+from didtui.db import current_actor
+from didtui.dialect import dialect
 from didtui.errors import Conflict, InputError, RuleViolation
 from didtui.models import DID, Event, database_proxy, utcnow
 
@@ -36,9 +40,10 @@ class SweepResult:
     by_status: dict[str, int]
     batch: str
     at: _dt.datetime
+    skipped: str | None = None  # why nothing was tried (an import holds the SQLite write lock)
 
 
-def expired_where(now: _dt.datetime):
+def expired_where(now: _dt.datetime) -> Any:
     return (
         (DID.status == Status.HOLD.value) & (DID.hold_until <= now) & DID.after_hold.in_([s.value for s in AFTER_HOLD])
     )
@@ -52,74 +57,82 @@ def preview(now: _dt.datetime | None = None) -> dict[str, int]:
     return dict(query.tuples())
 
 
-RETRIES = 3
+def sweep(now: _dt.datetime | None = None, *, actor: str | None = None, skip_if_busy: bool = False) -> SweepResult:
+    """Release every expired hold: the events, then the UPDATE, in one transaction per pass.
 
-
-def sweep(now: _dt.datetime | None = None, *, actor: str | None = None) -> SweepResult:
-    """Release every expired hold: two statements per chunk (the events, then the UPDATE).
-
-    A deadlock the server broke (two sweepers, or a sweep and a pick) is run again.
+    A deadlock the server broke (two sweepers, or a sweep and a pick) is run again after
+    a random wait, for a bounded time (core/retry.py). With `skip_if_busy` (the app's
+    periodic sweep), a sweep that would wait for another session's import on SQLite
+    returns at once with `skipped` saying so; without it, it waits for the import.
     """
-    for attempt in range(RETRIES):
-        try:
-            return _sweep_once(now, actor)
-        except peewee.DatabaseError as exc:
-            if not is_retryable(exc) or attempt == RETRIES - 1:
-                raise
-            time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))  # let the other one finish
-    raise AssertionError("unreachable")
-
-
-def _sweep_once(now: _dt.datetime | None, actor: str | None) -> SweepResult:
     now = now or utcnow()
     actor = actor or current_actor() or "sweep"
     batch = history.new_batch()
     db = database_proxy.obj
-    by_status: dict[str, int] = {}
-    with db.atomic():
-        if backend(db) == "sqlite":
-            # The write lock is ours until commit: the predicate alone is exact.
+    if skip_if_busy and (notice := dialect(db).import_running(db)) is not None:
+        return SweepResult(0, {}, batch, now, skipped=f"{notice} holds the write lock")
+    if dialect(db).single_writer:
+        # SQLite: the write lock is ours until commit, so the predicate alone is exact.
+        with db.atomic():
             by_status = _release_sqlite(expired_where(now), batch, actor, now)
-        elif backend(db) == "postgresql":
-            by_status = _release_postgresql(batch, actor, now)
-        else:
-            rows = (
-                DID.select(DID.id, DID.after_hold)
-                .where(expired_where(now))
-                .order_by(DID.id)
-                .for_update(skip_locked=True)
-                .tuples()
-            )
-            locked = list(rows)
-            for chunk in bulk.chunked(locked, CHUNK):
-                ids = [i for i, _ in chunk]
-                # By id alone: these rows are ours (locked FOR UPDATE) and were expired
-                # when locked. Adding the hold predicate let InnoDB range-scan the
-                # hold_until index and share-lock other sweepers' rows: deadlocks.
-                n = _release(DID.id.in_(ids), batch, actor, now)
-                if n != len(chunk):  # the rows are locked by us: cannot happen
-                    raise Conflict("the holds changed while they were being swept: nothing was released; run it again")
-                for _, after in chunk:
-                    by_status[after] = by_status.get(after, 0) + 1
+    else:
+        by_status = _sweep_server(now, actor, batch)
     by_status = {k: v for k, v in by_status.items() if v}
     return SweepResult(sum(by_status.values()), by_status, batch, now)
 
 
-def _changes_sql(db) -> Any:
+def _sweep_server(now: _dt.datetime, actor: str, batch: str) -> dict[str, int]:
+    """Passes that skip rows other sweepers hold until nothing is left to take; then, if
+    expired holds remain (held by a sweeper still running, or passed over by every
+    SKIP LOCKED scan), one pass that waits for their locks and releases what is still
+    expired. Rows another sweeper released no longer match once its lock is gone."""
+    total: Counter[str] = Counter()
+    while True:
+        got = retrying(lambda: _locked_pass(now, actor, batch, skip_locked=True))
+        total.update(got)
+        if not got:
+            break
+    if DID.select(DID.id).where(expired_where(now)).exists():
+        total.update(retrying(lambda: _locked_pass(now, actor, batch, skip_locked=False)))
+    return dict(total)
+
+
+def _locked_pass(now: _dt.datetime, actor: str, batch: str, *, skip_locked: bool) -> dict[str, int]:
+    db = database_proxy.obj
+    with db.atomic():
+        if dialect(db).name == "postgresql":
+            return _release_postgresql(batch, actor, now, skip_locked=skip_locked)
+        return _release_locked_ids(now, batch, actor, skip_locked=skip_locked)
+
+
+def _release_locked_ids(now: _dt.datetime, batch: str, actor: str, *, skip_locked: bool) -> dict[str, int]:
+    """Lock the expired rows (in id order, so two waiting sweepers queue rather than
+    deadlock), then release them by id: they are ours and were expired when locked.
+    Adding the hold predicate to the UPDATE let InnoDB range-scan the hold_until index
+    and share-lock other sweepers' rows: deadlocks."""
+    query = DID.select(DID.id, DID.after_hold).where(expired_where(now)).order_by(DID.id)
+    locked = list(dialect().lock(query, skip_locked=skip_locked).tuples())
+    by_status: Counter[str] = Counter()
+    for chunk in bulk.chunked(locked, CHUNK):
+        ids = [i for i, _ in chunk]
+        n = release_where(DID.id.in_(ids), batch, actor, now)
+        if n != len(chunk):  # the rows are locked by us: cannot happen
+            raise Conflict("the holds changed while they were being swept: nothing was released; run it again")
+        by_status.update(after for _, after in chunk)
+    return dict(by_status)
+
+
+def _changes_sql() -> Any:
     """Each event's changes, {"hold_until": ["", null], "status": ["hold", AFTER]}, built
     in SQL from the row's after_hold, exactly as history.encode writes them."""
     head, tail = history.encode({"status": ["hold", _MARK], "hold_until": ["", None]}).split(_MARK)
-    if backend(db) == "sqlite":  # no concat() before SQLite 3.44
-        return Value(head).concat(DID.after_hold).concat(Value(tail))
-    if backend(db) == "postgresql":  # parameters of concat() have no type of their own
-        return fn.CONCAT(Value(head).cast("text"), DID.after_hold, Value(tail).cast("text"))
-    return fn.CONCAT(Value(head), DID.after_hold, Value(tail))
+    return dialect().concat(head, DID.after_hold, tail)
 
 
 _MARK = "AFTERHOLD"
 
 
-def _update(now: _dt.datetime):
+def _update(now: _dt.datetime) -> Any:
     return DID.update(
         {
             DID.status: DID.after_hold,
@@ -131,16 +144,16 @@ def _update(now: _dt.datetime):
     )
 
 
-def _release_sqlite(where, batch: str, actor: str, now: _dt.datetime) -> dict[str, int]:
+def _release_sqlite(where: Any, batch: str, actor: str, now: _dt.datetime) -> dict[str, int]:
     """SQLite, under the write lock: the events, then one UPDATE that says (RETURNING)
     which status each DID went to, so no third pass is needed to count them."""
     db = database_proxy.obj
     if sqlite3.sqlite_version_info < (3, 35):  # no RETURNING: count first
         by_status = preview(now)
-        if sum(by_status.values()) and _release(where, batch, actor, now) != sum(by_status.values()):
+        if sum(by_status.values()) and release_where(where, batch, actor, now) != sum(by_status.values()):
             raise Conflict("the holds changed while they were being swept: nothing was released; run it again")
         return by_status
-    events = history.record_for(where, "sweep", None, batch, actor, now, changes_sql=_changes_sql(db))
+    events = history.record_for(where, "sweep", None, batch, actor, now, changes_sql=_changes_sql())
     if not events:
         return {}
     sql, params = _update(now).where(where).sql()
@@ -150,9 +163,9 @@ def _release_sqlite(where, batch: str, actor: str, now: _dt.datetime) -> dict[st
     return dict(released)
 
 
-def _release_postgresql(batch: str, actor: str, now: _dt.datetime) -> dict[str, int]:
+def _release_postgresql(batch: str, actor: str, now: _dt.datetime, *, skip_locked: bool) -> dict[str, int]:
     """PostgreSQL: one statement. The rows this sweeper could lock (SKIP LOCKED: another
-    sweeper's rows are left to it) get their events and their UPDATE from the same
+    sweeper's rows are left to it; or, waiting for them, those still expired) get their events and their UPDATE from the same
     materialised set, so each DID is released once with one event, without shipping
     ids back and forth (2.8x -> ~1.x a bare UPDATE)."""
     db = database_proxy.obj
@@ -163,7 +176,7 @@ def _release_postgresql(batch: str, actor: str, now: _dt.datetime) -> dict[str, 
         WITH locked AS (
             SELECT id FROM {did}
             WHERE status = %s AND hold_until <= %s AND after_hold IN (%s, %s, %s)
-            FOR UPDATE SKIP LOCKED
+            {"FOR UPDATE SKIP LOCKED" if skip_locked else "ORDER BY id FOR UPDATE"}
         ), events AS (
             INSERT INTO {event} (at, actor, did_number, action, changes, batch)
             SELECT %s, %s, d.number, 'sweep', concat(%s::text, d.after_hold, %s::text), %s
@@ -177,10 +190,9 @@ def _release_postgresql(batch: str, actor: str, now: _dt.datetime) -> dict[str, 
     return dict(Counter(status for (status,) in db.execute_sql(sql, params)))
 
 
-def _release(where, batch: str, actor: str, now: _dt.datetime) -> int:
+def release_where(where: Any, batch: str, actor: str, now: _dt.datetime) -> int:
     """Each Hold DID matching `where` to its own after-hold status, detached; one event each."""
-    db = database_proxy.obj
-    history.record_for(where, "sweep", None, batch, actor, now, changes_sql=_changes_sql(db))
+    history.record_for(where, "sweep", None, batch, actor, now, changes_sql=_changes_sql())
     return _update(now).where(where).execute()
 
 
@@ -218,7 +230,7 @@ def end_hold(
             )
         held = where & (DID.status == Status.HOLD.value) & DID.after_hold.in_([s.value for s in AFTER_HOLD])
         by_status = dict(DID.select(DID.after_hold, fn.COUNT(SQL("*"))).where(held).group_by(DID.after_hold).tuples())
-        n = _release(held, batch, actor, now) if by_status else 0
+        n = release_where(held, batch, actor, now) if by_status else 0
         if n != sum(by_status.values()):
             raise Conflict("the holds changed while they were being ended: nothing was changed; run it again")
     return SweepResult(n, {k: v for k, v in by_status.items() if v}, batch, now)

@@ -6,6 +6,7 @@ terminal goes away (SIGHUP over a dropped SSH connection).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as _dt
 import os
 import signal
@@ -18,9 +19,12 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from didtui.config import Profile
+from didtui.core import session
 from didtui.core import sweep as sweeping
+from didtui.tui.keyhelp import help_group
 from didtui.tui.screens.clients import ClientsTab
 from didtui.tui.screens.dids import DataChanged, DidsTab
+from didtui.tui.screens.help import HelpScreen, palette_commands
 from didtui.tui.screens.operators import OperatorsTab
 from didtui.tui.screens.packages import PackagesTab
 from didtui.tui.work import db_call, fire_hook, set_pool_size
@@ -42,6 +46,7 @@ def pick_theme(environ: dict[str, str] | None = None) -> str:
 TAB_TITLES = {"dids": "1 DIDs", "operators": "2 Operators", "packages": "3 Packages", "clients": "4 Clients"}
 
 
+@help_group("Anywhere", order=10)
 class DidApp(App[None]):
     """Tabs (1-4), a footer of the keys that apply, `?` help, ctrl+p palette."""
 
@@ -92,10 +97,9 @@ class DidApp(App[None]):
             self.set_keymap(self.user_keymap)
         if self.sweep_interval and self.sweep_interval > 0:
             self.set_interval(self.sweep_interval, self.scheduled_sweep)
+        session.on_wait(self._waiting)
         self._focus_tab("dids")
         try:
-            import asyncio
-
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hangup)
         except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests)
             pass
@@ -173,13 +177,22 @@ class DidApp(App[None]):
             return
         self._sweeping = True
         actor = f"{self.profile.user} (sweep)"
-        db_call(self, lambda: sweeping.sweep(actor=actor), done=self._swept, failed=self._sweep_failed, group="sweep")
+        db_call(
+            self,
+            lambda: sweeping.sweep(actor=actor, skip_if_busy=True),
+            done=self._swept,
+            failed=self._sweep_failed,
+            group="sweep",
+        )
 
     def _swept(self, result: sweeping.SweepResult) -> None:
         self._sweeping = False
         self.sweeps_run += 1
         local = result.at.replace(tzinfo=_dt.UTC).astimezone()
-        self.last_sweep = f"{local:%H:%M:%S}" + (f" (released {result.released:,})" if result.released else "")
+        if result.skipped:  # an import holds the SQLite write lock: the next sweep will do it
+            self.last_sweep = f"{local:%H:%M:%S} skipped: {result.skipped}"
+        else:
+            self.last_sweep = f"{local:%H:%M:%S}" + (f" (released {result.released:,})" if result.released else "")
         self._update_topbar()
         if result.released:
             fire_hook(
@@ -192,6 +205,13 @@ class DidApp(App[None]):
             self.notify(f"hold sweep released {result.released:,} DIDs")
             self.post_message(DataChanged())
 
+    def _waiting(self, message: str) -> None:
+        """A job's write waits for another session's import (called from the job's thread)."""
+        try:
+            self.call_from_thread(self.notify, message, title="Waiting", timeout=6)
+        except RuntimeError:  # the app's own thread, or shutting down
+            pass
+
     def _sweep_failed(self, message: str) -> None:
         self._sweeping = False
         self.last_sweep = "FAILED"
@@ -201,23 +221,17 @@ class DidApp(App[None]):
     # ---- help and palette ---------------------------------------------------------------
 
     def action_help(self) -> None:
-        from didtui.tui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        from didtui.tui.screens.help import palette_commands
-
         yield from super().get_system_commands(screen)
         yield from palette_commands(self)
 
 
 def run_app(context: Any) -> None:
     """Open the profile's database and run the app until quit or hangup."""
-    from didtui.core import session
-
-    profile = context.open()
+    profile = context.open(pooled=True)  # background jobs share pooled server sessions
     app = DidApp(profile, context.config.keymap)
     try:
         app.run()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -17,6 +18,9 @@ from pathlib import Path
 
 from didtui.config import Profile
 from didtui.core import demo, session
+from didtui.core.filters import iter_rows, resolve_filter
+from didtui.tui.app import DidApp
+from didtui.tui.widgets.did_table import DIDTable
 
 Step = Callable[..., Awaitable[None]]
 
@@ -35,7 +39,6 @@ async def _wait(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> 
 
 def _carrier_list(work: Path) -> Path:
     """Bandwidth.com's list as it might send it: ours, less a few, plus two we lack."""
-    from didtui.core.filters import iter_rows, resolve_filter
 
     numbers = [r.number for r in iter_rows(resolve_filter(operator="Bandwidth.com"))]
     path = work / "bandwidth-2026-12.csv"
@@ -45,8 +48,6 @@ def _carrier_list(work: Path) -> Path:
 
 
 def _settled(app) -> bool:
-    from didtui.tui.widgets.did_table import DIDTable
-
     return all(t.is_settled() for t in app.screen.query(DIDTable))
 
 
@@ -69,10 +70,6 @@ def _carrier_file(work: Path) -> Path:
 
 
 async def make(out: Path, size: tuple[int, int]) -> list[Path]:
-    import os
-
-    from didtui.tui.app import DidApp
-
     os.environ["DIDTUI_THEME"] = "textual-dark"  # the same pictures whatever $TERM says
 
     out.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,25 @@ def pick_worker(url: str, cp_id: int, batch: int, barrier: Any, queue: Any) -> N
         queue.put({"cp": cp_id, "picked": picked, "refusal": None, "error": traceback.format_exc()})
 
 
+def allowance_worker(url: str, package_id: int, seconds: float, barrier: Any, queue: Any) -> None:
+    """An admin changing a package's allowed DIDs again and again while others pick."""
+    import time
+
+    changes = 0
+    try:
+        from didtui.core import retail
+
+        _connect(url, "admin")
+        barrier.wait(timeout=60)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            retail.update_package(package_id, allowed_dids=1000 + changes % 2)
+            changes += 1
+        queue.put({"cp": None, "changes": changes, "picked": [], "refusal": "", "error": None})
+    except BaseException:  # noqa: BLE001
+        queue.put({"cp": None, "changes": changes, "picked": [], "refusal": "", "error": traceback.format_exc()})
+
+
 def sweep_worker(url: str, index: int, barrier: Any, queue: Any) -> None:
     try:
         from didtui.core import sweep
@@ -50,6 +69,26 @@ def sweep_worker(url: str, index: int, barrier: Any, queue: Any) -> None:
         queue.put({"index": index, "released": result.released, "batch": result.batch, "error": None})
     except BaseException:  # noqa: BLE001
         queue.put({"index": index, "released": None, "batch": None, "error": traceback.format_exc()})
+
+
+def sweep_rounds_worker(url: str, index: int, rounds: int, barrier: Any, queue: Any) -> None:
+    """Sweep once per round: the test prepares the holds, then all sweepers and the test
+    meet at `barrier`; after sweeping they meet again so the test can check the round."""
+    try:
+        from didtui.core import sweep
+
+        _connect(url, f"sweeper-{index}")
+    except BaseException:  # noqa: BLE001
+        queue.put({"index": index, "round": -1, "released": None, "batch": None, "error": traceback.format_exc()})
+        return
+    for r in range(rounds):
+        barrier.wait(timeout=120)
+        try:
+            result = sweep.sweep()
+            queue.put({"index": index, "round": r, "released": result.released, "batch": result.batch, "error": None})
+        except BaseException:  # noqa: BLE001
+            queue.put({"index": index, "round": r, "released": None, "batch": None, "error": traceback.format_exc()})
+        barrier.wait(timeout=120)
 
 
 def upgrade_worker(config_path: str, index: int, barrier: Any, queue: Any) -> None:

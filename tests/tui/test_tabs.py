@@ -66,6 +66,32 @@ async def test_sweep_worker_releases_expired_holds_and_refreshes(make_app, seede
         await wait_for(pilot, lambda: table_of(app).is_settled() and "Hold" not in screen_text(app).split("DID ▲")[1])
 
 
+async def test_sweep_skips_and_says_so_while_another_session_writes_an_import(make_app, seeded, sqlite_profile):
+    """SQLite: an import holding the write lock makes the app's sweep skip, not fail."""
+    import json
+    import os
+    import socket
+    from pathlib import Path
+
+    retail.deactivate(seeded["cp"])
+    past = _dt.datetime.utcnow() - _dt.timedelta(hours=1)
+    DID.update(hold_until=past).where(DID.status == "hold").execute()
+    database = Path(sqlite_profile.database.removeprefix("sqlite:///"))
+    notice = database.with_name(database.name + "-import-test")
+    notice.write_text(
+        json.dumps(
+            {"actor": "noc-bob", "started": "2026-01-01T10:00:00", "host": socket.gethostname(), "pid": os.getppid()}
+        )
+    )
+    app = make_app(sweep_interval=0.3)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_for(pilot, lambda: "skipped: an import by noc-bob" in app.last_sweep, 15, what="sweep skipped")
+        assert "FAILED" not in screen_text(app)
+        assert DID.select().where(DID.status == "hold").count() == 3
+        notice.unlink()
+        await wait_for(pilot, lambda: "released 3" in app.last_sweep, 15, what="sweep after the import")
+
+
 async def test_sweep_waits_while_a_form_is_open(make_app, seeded):
     retail.deactivate(seeded["cp"])
     app = make_app(sweep_interval=0.2)

@@ -6,8 +6,9 @@ each column holds, `importer` validates every row and writes in one transaction,
 """
 
 from didtui.core.csvio.export import EXPORT_COLUMNS, check_export_target, default_export_name, export_csv
+from didtui.core.csvio.fields import FIELD_LABELS, FIELDS
 from didtui.core.csvio.importer import ImportOptions, ImportReport, RowError, run_import, validate
-from didtui.core.csvio.mapping import FIELD_LABELS, FIELDS, guess_mapping, parse_field, parse_map_specs
+from didtui.core.csvio.mapping import guess_mapping, parse_field, parse_map_specs
 from didtui.core.csvio.source import FileInfo, UnusableInput, inspect_file
 
 __all__ = [

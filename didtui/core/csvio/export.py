@@ -9,11 +9,9 @@ hands rows to csv.writer.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as _dt
 import os
-import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -25,7 +23,7 @@ from didtui.core.csvio.cells import neutralise
 from didtui.core.filters import OWNER, DIDFilter, count, joined_select, sort_columns
 from didtui.core.outfile import Target, check_target, open_database_files, open_output
 from didtui.core.statuses import LABELS
-from didtui.db import backend
+from didtui.dialect import dialect
 from didtui.errors import Cancelled
 from didtui.models import DID, Account, Operator, Package, Reseller, database_proxy
 
@@ -114,19 +112,6 @@ def export_query(filt: DIDFilter | None, sort: str = "number") -> Any:
     return query.order_by(*sort_columns(sort))
 
 
-def _stream_cursor(db: Any, kind: str) -> Any:
-    """A cursor that fetches in batches instead of loading the whole result."""
-    if kind == "postgresql":
-        cursor = db.connection().cursor(name=f"didtui_export_{uuid.uuid4().hex[:8]}")
-        cursor.itersize = FETCH
-        return cursor
-    if kind == "mysql":
-        import pymysql.cursors
-
-        return db.connection().cursor(pymysql.cursors.SSCursor)
-    return db.cursor()
-
-
 def write_rows(
     out: IO[str],
     filt: DIDFilter | None = None,
@@ -137,7 +122,7 @@ def write_rows(
 ) -> int:
     """Write the header and every matching DID to `out`; returns the number of DIDs."""
     db = database_proxy.obj
-    kind = backend(db)
+    backend = dialect(db)
     query = export_query(filt, sort)
     total = count(filt) if progress is not None else 0
     writer = csv.writer(out)
@@ -147,8 +132,8 @@ def write_rows(
     written = 0
     # One SELECT reads one snapshot on every backend. PostgreSQL's server-side cursor
     # needs a transaction; SQLite gets none, since didtui's would take the write lock.
-    with db.atomic() if kind == "postgresql" else contextlib.nullcontext(), peewee.__exception_wrapper__:
-        cursor = _stream_cursor(db, kind)
+    with backend.snapshot_read(db), peewee.__exception_wrapper__:
+        cursor = backend.stream_cursor(db)
         try:
             cursor.execute(sql, params)
             while rows := cursor.fetchmany(FETCH):

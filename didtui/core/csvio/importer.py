@@ -29,10 +29,13 @@ from didtui.core.csvio.export import EXPORT_COLUMNS
 from didtui.core.csvio.mapping import FIELD_LABELS, check_mapping, guess_mapping
 from didtui.core.csvio.precheck import MAX_TOTAL, check_total, may_hold_nul
 from didtui.core.csvio.source import FileInfo, RecordReader, UnusableInput
+from didtui.core.csvio.staging import Stage, stages_imports
 from didtui.core.numbers import MAX_DIGITS, MAX_RANGE, parse_span
+from didtui.core.operators import create_operator
 from didtui.core.outfile import OutputFile, Target, check_target, open_database_files
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label, parse_after_hold, parse_status
-from didtui.db import backend, current_actor
+from didtui.db import current_actor
+from didtui.dialect import dialect
 from didtui.errors import AlreadyExists, Cancelled, Conflict, InputError, OutputError
 from didtui.models import DID, Event, Operator, Reseller, database_proxy, utcnow
 
@@ -255,6 +258,8 @@ class _Pipeline:
         self.batch = history.new_batch()
         self._error_writer = None
         self._error_file = None
+        self.stage: Stage | None = None
+        self._placeholders: dict[str, int] = {}
         self._load_names()
         self._resolve_defaults()
 
@@ -351,15 +356,18 @@ class _Pipeline:
                 self._read_all(reader)
             else:
                 try:
-                    with db.atomic():
-                        self._max_before = DID.select(DID.id).order_by(DID.id.desc()).limit(1).scalar() or 0
-                        self._known_range = _number_range()
-                        with bulk.deferred_indexes(db, self._deferrable(db)):
-                            self._read_all(reader)
-                            self.seen = set()  # its ~65 MB per million DIDs, freed before the index builds
-                            if not self.writing or (self.report.wrong_rows and not self.skip_invalid):
-                                raise _Rollback
-                            self._finish_writes()
+                    if stages_imports(db):
+                        self._run_staged(db, reader)
+                    else:
+                        with db.atomic():
+                            self._max_before = DID.select(DID.id).order_by(DID.id.desc()).limit(1).scalar() or 0
+                            self._known_range = _number_range()
+                            with bulk.deferred_indexes(db, self._deferrable(db)):
+                                self._read_all(reader)
+                                self.seen = set()  # its ~65 MB per million DIDs, freed before the index builds
+                                if not self.writing or (self.report.wrong_rows and not self.skip_invalid):
+                                    raise _Rollback
+                                self._finish_writes()
                     self.report.written = True
                     self.report.batch = self.batch
                 except _Rollback:
@@ -376,6 +384,34 @@ class _Pipeline:
         self.report.new_operators = list(self.pending_operators.values())
         self.report.errors.sort(key=lambda e: e.line)
         return self.report
+
+    def _run_staged(self, db: Any, reader: RecordReader) -> None:
+        """SQLite (core/csvio/staging.py): read, check and stage the whole file in TEMP
+        tables without the write lock, then write it all in one short transaction."""
+        self.stage = Stage(db)
+        try:
+            with db.atomic("DEFERRED"):  # reads and TEMP writes: no lock on the main file
+                self._known_range = _number_range()
+                self._read_all(reader)
+            self.seen = set()  # its ~65 MB per million DIDs, freed before the index builds
+            if not self.writing or (self.report.wrong_rows and not self.skip_invalid):
+                raise _Rollback
+            with dialect(db).announce_import(db, self.actor), db.atomic():
+                self._max_before = DID.select(DID.id).order_by(DID.id.desc()).limit(1).scalar() or 0
+                for key, placeholder in self._placeholders.items():
+                    self.stage.set_operator(placeholder, self._create_operator(key))
+                with bulk.deferred_indexes(db, self._deferrable(db)):
+                    try:
+                        self.stage.load(self.options.hold_days, self.now)
+                    except peewee.IntegrityError as exc:
+                        raise AlreadyExists(
+                            "the inventory changed during the import (a DID of the file created, or an operator "
+                            "deleted, by someone else): nothing was written; import the file again"
+                        ) from exc
+                    self._finish_writes()
+        finally:
+            self.stage.drop()
+            self.stage = None
 
     def _read_all(self, reader: RecordReader) -> None:
         width = self.info.width
@@ -612,21 +648,9 @@ class _Pipeline:
             # (a DID created meanwhile by someone else trips the unique index instead).
             return {}
         db = database_proxy.obj
-        found: dict[str, tuple] = {}
         columns = "number, id, status, operator_id, tag, notes, reseller_id, after_hold, version"
-        if backend(db) == "postgresql":
-            for part in bulk.chunked(numbers, 20_000):
-                cursor = db.execute_sql(f"SELECT {columns} FROM did WHERE number = ANY(%s)", (part,))
-                for values in cursor.fetchall():
-                    found[values[0]] = values
-            return found
-        size = max(1, min(CHUNK, bulk.max_params(db) - 1))
-        for part in bulk.chunked(numbers, size):
-            marks = ", ".join([db.param] * len(part))
-            cursor = db.execute_sql(f"SELECT {columns} FROM did WHERE number IN ({marks})", part)
-            for values in cursor.fetchall():
-                found[values[0]] = values
-        return found
+        with peewee.__exception_wrapper__:
+            return {values[0]: values for values in dialect(db).rows_by_number(db, columns, numbers)}
 
     def _classify(self, row: tuple, existing: dict[str, tuple], inserts: list, updates: list, events: list) -> None:
         _line, _cells, numbers, status, operator, tag, notes, reseller, after_hold = row
@@ -739,8 +763,16 @@ class _Pipeline:
         key = value[1]
         if key in self.operators:
             return self.operators[key]
-        from didtui.core.operators import create_operator
+        if self.stage is not None:
+            # Staged (SQLite): created at the final step, under the write lock; until
+            # then a negative placeholder stands for it.
+            placeholder = self._placeholders.setdefault(key, -1 - len(self._placeholders))
+            self.operator_names[placeholder] = self.pending_operators[key]
+            return placeholder
+        return self._create_operator(key)
 
+    def _create_operator(self, key: str) -> int:
+        """Create the file's new operator `key` now, in the import's write transaction."""
         name = self.pending_operators[key]
         try:
             op_id = create_operator(name).id
@@ -753,40 +785,45 @@ class _Pipeline:
     # ---- writing -------------------------------------------------------------------
 
     def _write(self, inserts: list[tuple], updates: list[tuple], events: list[tuple]) -> None:
+        if self.stage is not None:
+            self.stage.add_new(inserts)
+            self.stage.add_updates(updates)
+            self.stage.add_events(events)
+            return
         db = database_proxy.obj
-        kind = backend(db)
+        single_writer = dialect(db).single_writer
         if inserts:
             try:
-                self._insert(db, kind, inserts)
+                self._insert(db, single_writer, inserts)
             except peewee.IntegrityError as exc:
                 raise AlreadyExists(
                     "the inventory changed during the import (a DID of the file created, or an operator "
                     "deleted, by someone else): nothing was written; import the file again"
                 ) from exc
-            if kind != "sqlite":
+            if not single_writer:
                 encoded = history.encode({"imported": self.info.path.name})
                 bulk.insert_rows(
                     db,
-                    "event",
+                    Event._meta.table_name,
                     _EVENT_COLUMNS,
                     [(self.now, self.actor, row[0], "import", encoded, self.batch) for row in inserts],
                 )
         if updates:
             self._apply_updates(db, updates)
-            bulk.insert_rows(db, "event", _EVENT_COLUMNS, events)
+            bulk.insert_rows(db, Event._meta.table_name, _EVENT_COLUMNS, events)
 
-    def _insert(self, db: Any, kind: str, rows: list[tuple]) -> None:
+    def _insert(self, db: Any, single_writer: bool, rows: list[tuple]) -> None:
         """New DIDs: COPY on PostgreSQL, PyMySQL's multi-row rewrite of executemany on
         MySQL (which needs every value a placeholder); on SQLite executemany with the
         per-import constants written into the statement (a third fewer values to bind)."""
-        if kind != "sqlite":
+        if not single_writer:
             tail = (self.options.hold_days, self.now, self.now, 1)
-            bulk.insert_rows(db, "did", _INSERT_COLUMNS, [row + tail for row in rows])
+            bulk.insert_rows(db, DID._meta.table_name, _INSERT_COLUMNS, [row + tail for row in rows])
             return
         p = db.param
         now = f"'{self.now:%Y-%m-%d %H:%M:%S}'"
         sql = (
-            f"INSERT INTO did ({', '.join(_INSERT_COLUMNS)}) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, "
+            f"INSERT INTO {DID._meta.table_name} ({', '.join(_INSERT_COLUMNS)}) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, "
             f"{int(self.options.hold_days)}, {now}, {now}, 1)"
         )
         cursor = db.cursor()
@@ -803,7 +840,7 @@ class _Pipeline:
         p = db.param
         for names, params in by_shape.items():
             sets = ", ".join(f"{n} = {p}" for n in names)
-            sql = f"UPDATE did SET {sets}, version = version + 1, updated_at = {p} WHERE id = {p} AND version = {p}"
+            sql = f"UPDATE {DID._meta.table_name} SET {sets}, version = version + 1, updated_at = {p} WHERE id = {p} AND version = {p}"
             for part in bulk.chunked(params, 2_000):
                 cursor = db.cursor()
                 with peewee.__exception_wrapper__:
@@ -816,7 +853,7 @@ class _Pipeline:
 
     def _finish_writes(self) -> None:
         db = database_proxy.obj
-        if backend(db) == "sqlite" and self.report.new:
+        if dialect(db).single_writer and self.report.new:
             # One writer holds the lock: the new rows are exactly those above max_before.
             history.record_for(
                 DID.id > self._max_before, "import", {"imported": self.info.path.name}, self.batch, self.actor, self.now
@@ -829,15 +866,15 @@ class _Pipeline:
         since the lookups of existing numbers need its index; the event table when it
         holds no more rows than the file is likely to add.
         """
-        if backend(db) != "sqlite":
+        if not dialect(db).defers_indexes:
             return []
         rows = self.info.size // 60
         if rows < bulk.REINDEX_MIN:
             return []
-        tables = ["did"] if self._known_range[0] is None else []
+        tables = [DID._meta.table_name] if self._known_range[0] is None else []
         events = Event.select(fn.MAX(Event.id)).scalar() or 0
         if events <= rows:
-            tables.append("event")
+            tables.append(Event._meta.table_name)
         return tables
 
     def _optimize(self) -> None:
@@ -846,8 +883,7 @@ class _Pipeline:
         history, which no page query filters on."""
         if self.report.new + self.report.updated < 10_000:
             return
-        db = database_proxy.obj
-        db.execute_sql("ANALYZE TABLE did" if backend(db) == "mysql" else "ANALYZE did")
+        dialect().analyze(database_proxy.obj, DID)
 
 
 def _number_range() -> tuple[str | None, str | None]:

@@ -10,37 +10,24 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from didtui.core.csvio.headers import BY_WORD, word_key
+from didtui.core.csvio.fields import _BY_WORD, FIELD_LABELS, FIELDS, POSITIONAL, _key
 from didtui.core.csvio.source import FileInfo, UnusableInput, _numberish
 from didtui.core.statuses import parse_after_hold, parse_status
 from didtui.errors import InputError
 
-FIELDS = ("did", "operator", "status", "after_hold", "tag", "notes", "reseller", "ignore")
-FIELD_LABELS = {
-    "did": "DID",
-    "operator": "Operator",
-    "status": "Status",
-    "after_hold": "After Hold",
-    "tag": "Tag",
-    "notes": "Notes",
-    "reseller": "Reseller",
-    "ignore": "Ignore",
-}
-# Without a header: the usual order of such files, statuses first (they are told apart
-# by content alone).
-POSITIONAL = ("did", "status", "after_hold", "operator", "tag", "notes", "reseller")
+__all__ = ["FIELDS", "FIELD_LABELS", "check_mapping", "describe_mapping", "guess_mapping", "parse_map_specs"]
 
 
 def parse_field(text: str) -> str:
     """A field name as people write it: "DID", "after hold", "After_Hold", "skip"..."""
-    key = word_key(text)
+    key = _key(text)
     if key in ("ignore", "skip", "none", "", "unused"):
         return "ignore"
     for name, label in FIELD_LABELS.items():
-        if key in (word_key(name), word_key(label)):
+        if key in (_key(name), _key(label)):
             return name
-    if key in BY_WORD and BY_WORD[key] != "ignore":
-        return BY_WORD[key]
+    if key in _BY_WORD and _BY_WORD[key] != "ignore":
+        return _BY_WORD[key]
     known = ", ".join(FIELD_LABELS.values())
     raise UnusableInput(f"unknown field {text!r}: map columns to one of {known}")
 
@@ -50,7 +37,7 @@ def guess_mapping(info: FileInfo) -> tuple[str, ...]:
     if info.header:
         mapping, taken = [], set()
         for name in info.columns:
-            field = BY_WORD.get(word_key(name), "ignore")
+            field = _BY_WORD.get(_key(name), "ignore")
             if field != "ignore" and field in taken:
                 field = "ignore"
             taken.add(field)

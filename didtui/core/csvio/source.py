@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from didtui.core.csvio.headers import known_header
+from didtui.core.csvio.fields import known_header
 from didtui.errors import InputError
 
 SAMPLE_BYTES = 1 << 20  # encoding is judged on the first MiB, the dialect on its first lines

@@ -14,9 +14,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from didtui.tui.keyhelp import help_group
+
 T = TypeVar("T")
 
 
+@help_group("Forms", order=100)
 class FormScreen(ModalScreen[T]):
     """Subclasses yield their fields from `fields()` and implement `submit()`."""
 

@@ -10,12 +10,14 @@ from textual.widgets import Button, Input, Select
 from didtui.core import inventory
 from didtui.core.filters import Selection
 from didtui.errors import DidtuiError
+from didtui.tui.keyhelp import help_group
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.work import db_call
 
 
+@help_group("Forms", order=100)
 class MassEditScreen(FormScreen[str]):
     """Dismissed with "edited", "deleted" or None."""
 

@@ -10,7 +10,9 @@ from textual.widgets import Footer, Static
 from didtui.core import retail
 from didtui.core.filters import DIDFilter
 from didtui.core.retail import ClientPackageRow
-from didtui.tui.screens.dids import DIDListPanel
+from didtui.tui.keyhelp import help_group
+from didtui.tui.modals.pick import PickScreen
+from didtui.tui.screens.dids import DataChanged, DIDListPanel
 from didtui.tui.widgets.did_table import DIDTable
 from didtui.tui.work import db_call
 
@@ -23,6 +25,7 @@ def package_line(cp: ClientPackageRow) -> str:
     )
 
 
+@help_group("An account's DIDs", order=90)
 class AccountPanel(DIDListPanel):
     BINDINGS = [
         Binding("p", "pick", "Pick", id="account.pick"),
@@ -52,9 +55,6 @@ class AccountPanel(DIDListPanel):
         self.query_one("#package-line", Static).update(package_line(cp))
 
     def action_pick(self) -> None:
-        from didtui.tui.modals.pick import PickScreen
-        from didtui.tui.screens.dids import DataChanged
-
         def picked(numbers: list | None) -> None:
             if numbers:
                 self.app.post_message(DataChanged())

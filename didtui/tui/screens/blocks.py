@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Static
 from didtui.core import blocks
 from didtui.core.blocks import BlockRow
 from didtui.core.statuses import Status
+from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.block_form import BlockFormScreen, CostsScreen
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.widgets.list_table import ListTable
@@ -41,6 +42,7 @@ def money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
 
 
+@help_group("Blocks (b on Operators)", order=65)
 class BlocksScreen(Screen[None]):
     """All blocks, sortable; enter shows a block's DIDs on the DIDs tab."""
 

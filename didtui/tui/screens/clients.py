@@ -12,11 +12,17 @@ from didtui.core import retail, views
 from didtui.core.history import new_batch
 from didtui.core.retail import ClientPackageRow
 from didtui.core.views import ClientAccountRow
+from didtui.tui.keyhelp import help_group
+from didtui.tui.modals.client_forms import AccountFormScreen, AssignPackageScreen, ClientFormScreen
 from didtui.tui.modals.confirm import ConfirmScreen
+from didtui.tui.modals.pick import PickScreen
+from didtui.tui.screens.account_dids import AccountDIDsScreen
+from didtui.tui.screens.dids import DataChanged
 from didtui.tui.widgets.list_table import ListTable
 from didtui.tui.work import db_call, fire_hook
 
 
+@help_group("Clients tab", tab="clients", order=80, target="#clients-tab")
 class ClientsTab(Vertical):
     BINDINGS = [
         Binding("n", "new_client", "New client", id="clients.new"),
@@ -143,13 +149,9 @@ class ClientsTab(Vertical):
 
     def _changed(self, ok: object) -> None:
         if ok:
-            from didtui.tui.screens.dids import DataChanged
-
             self.app.post_message(DataChanged())
 
     def action_new_client(self) -> None:
-        from didtui.tui.modals.client_forms import ClientFormScreen
-
         self.app.push_screen(ClientFormScreen(), self._changed)
 
     def action_new_account(self) -> None:
@@ -157,7 +159,6 @@ class ClientsTab(Vertical):
         if account is None:
             self.app.notify("create a client first (n)", severity="warning")
             return
-        from didtui.tui.modals.client_forms import AccountFormScreen
 
         self.app.push_screen(AccountFormScreen(account.client_id, account.client), self._changed)
 
@@ -178,7 +179,6 @@ class ClientsTab(Vertical):
         account = self._need_account()
         if account is None:
             return
-        from didtui.tui.modals.client_forms import AssignPackageScreen
 
         self.app.push_screen(
             AssignPackageScreen(account.account_id, f"{account.client} / {account.account}"), self._changed
@@ -225,7 +225,6 @@ class ClientsTab(Vertical):
         cp = self._need_package()
         if cp is None:
             return
-        from didtui.tui.modals.pick import PickScreen
 
         self.app.push_screen(PickScreen(cp), self._changed)
 
@@ -233,6 +232,5 @@ class ClientsTab(Vertical):
         cp = self._need_package()
         if cp is None:
             return
-        from didtui.tui.screens.account_dids import AccountDIDsScreen
 
         self.app.push_screen(AccountDIDsScreen(cp), lambda _: self.refresh_data())

@@ -11,11 +11,17 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from didtui.core import retail, views
+from didtui.core import inventory, retail, views
 from didtui.core.filters import SORTS, DIDFilter, Selection, resolve_filter
 from didtui.core.history import new_batch
 from didtui.core.statuses import Status
+from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.confirm import ConfirmScreen
+from didtui.tui.modals.csv_io import ExportDialog, ImportWizard
+from didtui.tui.modals.edit_did import EditDIDScreen
+from didtui.tui.modals.history import HistoryScreen
+from didtui.tui.modals.mass_edit import MassEditScreen
+from didtui.tui.modals.new_dids import NewDIDsScreen
 from didtui.tui.widgets.did_table import SORT_TITLES, DIDTable
 from didtui.tui.widgets.filter_bar import FilterBar, filter_text, parse_filter_text
 from didtui.tui.work import db_call, fire_hook
@@ -35,6 +41,7 @@ def summary_text(table: DIDTable) -> str:
     return " · ".join(parts)
 
 
+@help_group("DIDs tab", tab="dids", order=30, target="#dids-tab")
 class DIDListPanel(Vertical):
     """The parts every DID list shares (the DIDs tab, an account's DIDs): summary, table,
     and the actions on the row under the cursor or the marked rows."""
@@ -103,7 +110,6 @@ class DIDListPanel(Vertical):
         row = self.table.current_row
         if row is None:
             return
-        from didtui.tui.modals.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen(row.number))
 
@@ -141,6 +147,7 @@ class DataChanged(Message):
     """DIDs changed: every visible table re-reads (sent to the app)."""
 
 
+@help_group("DIDs tab", tab="dids", order=30, target="#dids-tab")
 class DidsTab(DIDListPanel):
     """The whole inventory, filtered and sorted; drill-downs arrive here."""
 
@@ -251,8 +258,6 @@ class DidsTab(DIDListPanel):
     # ---- actions ------------------------------------------------------------------------
 
     def action_new(self) -> None:
-        from didtui.tui.modals.new_dids import NewDIDsScreen
-
         def created(n: int | None) -> None:
             if n:
                 self.app.post_message(DataChanged())
@@ -263,7 +268,6 @@ class DidsTab(DIDListPanel):
         row = self.table.current_row
         if row is None:
             return
-        from didtui.tui.modals.edit_did import EditDIDScreen
 
         def saved(ok: bool | None) -> None:
             if ok:
@@ -280,7 +284,6 @@ class DidsTab(DIDListPanel):
         if selection is None:
             self.app.notify("mark DIDs first: space marks a row, a marks all matching the filter", severity="warning")
             return
-        from didtui.tui.modals.mass_edit import MassEditScreen
 
         words = f"all matching {table.filter.describe()}" if table.marked_all else "the marked DIDs"
 
@@ -296,7 +299,6 @@ class DidsTab(DIDListPanel):
         if found is None:
             return
         selection, n, words = found
-        from didtui.core import inventory
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -313,12 +315,6 @@ class DidsTab(DIDListPanel):
         self.app.post_message(DataChanged())
 
     def action_import_csv(self) -> None:
-        try:
-            from didtui.tui.modals.csv_io import ImportWizard
-        except ImportError:
-            self.app.notify("CSV import is not available in this build", severity="warning")
-            return
-
         def imported(n: int | None) -> None:
             if n is not None:
                 self.app.post_message(DataChanged())
@@ -326,12 +322,6 @@ class DidsTab(DIDListPanel):
         self.app.push_screen(ImportWizard(), imported)
 
     def action_export_csv(self) -> None:
-        try:
-            from didtui.tui.modals.csv_io import ExportDialog
-        except ImportError:
-            self.app.notify("CSV export is not available in this build", severity="warning")
-            return
-
         def exported(path: str | None) -> None:
             if path:
                 self.app.notify(f"exported to {path}")

@@ -12,40 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-
-def binding_groups() -> list[tuple[str, str, list[Binding]]]:
-    """(where, tab or "", bindings) for every place keys apply."""
-    from didtui.tui.app import DidApp
-    from didtui.tui.modals.base import FormScreen
-    from didtui.tui.modals.confirm import ConfirmScreen
-    from didtui.tui.modals.mass_edit import MassEditScreen
-    from didtui.tui.screens.account_dids import AccountPanel
-    from didtui.tui.screens.blocks import BlocksScreen
-    from didtui.tui.screens.clients import ClientsTab
-    from didtui.tui.screens.dids import DIDListPanel, DidsTab
-    from didtui.tui.screens.operators import OperatorsTab
-    from didtui.tui.screens.packages import PackagesTab
-    from didtui.tui.widgets.did_table import DIDTable
-    from didtui.tui.widgets.filter_bar import FilterBar
-    from didtui.tui.widgets.list_table import ListTable
-
-    def own(cls: Any) -> list[Binding]:
-        return [b for b in cls.BINDINGS if isinstance(b, Binding)]
-
-    return [
-        ("Anywhere", "", own(DidApp)),
-        ("DIDs table", "dids", own(DIDTable)),
-        ("DIDs tab", "dids", own(DidsTab) + own(DIDListPanel)),
-        ("Filter bar", "dids", own(FilterBar)),
-        ("Lists (operators, packages, clients)", "", [b for b in own(ListTable) if b.id]),
-        ("Operators tab", "operators", own(OperatorsTab)),
-        ("Blocks (b on Operators)", "", own(BlocksScreen)),
-        ("Packages tab", "packages", own(PackagesTab)),
-        ("Clients tab", "clients", own(ClientsTab)),
-        ("An account's DIDs", "", own(AccountPanel)),
-        ("Forms", "", own(FormScreen) + [b for b in own(MassEditScreen) if b not in own(FormScreen)]),
-        ("Confirmations", "", own(ConfirmScreen)),
-    ]
+from didtui.tui.keyhelp import binding_groups
 
 
 def key_text(app: Any, binding: Binding) -> str:
@@ -55,8 +22,8 @@ def key_text(app: Any, binding: Binding) -> str:
 
 def help_text(app: Any) -> str:
     lines: list[str] = []
-    for where, _, bindings in binding_groups():
-        lines.append(f"[b]{where}[/b]")
+    for group, bindings in binding_groups():
+        lines.append(f"[b]{group.where}[/b]")
         for b in bindings:
             lines.append(f"  {key_text(app, b):<18} {(b.tooltip or b.description):<34} [dim]{b.id}[/dim]")
         lines.append("")
@@ -84,21 +51,11 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-_TARGETS = {
-    "DIDs table": "#dids-table",
-    "DIDs tab": "#dids-tab",
-    "Filter bar": None,
-    "Operators tab": "#operators-tab",
-    "Packages tab": "#packages-tab",
-    "Clients tab": "#clients-tab",
-}
-
-
 def palette_commands(app: Any) -> Iterable[SystemCommand]:
     """One palette entry per tab action: it opens the tab and runs the action there."""
     seen: set[str] = set()
-    for where, tab, bindings in binding_groups():
-        selector = _TARGETS.get(where)
+    for group, bindings in binding_groups():
+        selector, where, tab = group.target, group.where, group.tab
         if not selector:
             continue
         for binding in bindings:

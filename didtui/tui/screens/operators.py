@@ -8,11 +8,17 @@ from textual.widgets import DataTable
 from didtui.core import operators
 from didtui.core.operators import OperatorRow
 from didtui.core.statuses import LABELS, Status
+from didtui.tui.keyhelp import help_group
+from didtui.tui.modals.operator_forms import DeleteOperatorScreen, OperatorFormScreen
+from didtui.tui.modals.reconcile_wizard import ReconcileWizard
+from didtui.tui.screens.blocks import BlocksScreen
+from didtui.tui.screens.dids import DataChanged
 from didtui.tui.screens.list_tab import ListTab
 
 STATUS_COLUMNS = [Status.IN_STOCK, Status.ACTIVE, Status.HOLD, Status.RESERVED, Status.BLOCKED, Status.ARCHIVED]
 
 
+@help_group("Operators tab", tab="operators", order=60, target="#operators-tab")
 class OperatorsTab(ListTab):
     BINDINGS = [
         Binding("n", "new", "New", tooltip="New operator", id="operators.new"),
@@ -47,20 +53,15 @@ class OperatorsTab(ListTab):
 
     def _changed(self, ok: bool | None) -> None:
         if ok:
-            from didtui.tui.screens.dids import DataChanged
-
             self.app.post_message(DataChanged())
 
     def action_new(self) -> None:
-        from didtui.tui.modals.operator_forms import OperatorFormScreen
-
         self.app.push_screen(OperatorFormScreen(), self._changed)
 
     def action_rename(self) -> None:
         row = self.current
         if row is None:
             return
-        from didtui.tui.modals.operator_forms import OperatorFormScreen
 
         self.app.push_screen(OperatorFormScreen(row), self._changed)
 
@@ -68,18 +69,13 @@ class OperatorsTab(ListTab):
         row = self.current
         if row is None:
             return
-        from didtui.tui.modals.operator_forms import DeleteOperatorScreen
 
         self.app.push_screen(DeleteOperatorScreen(row), self._changed)
 
     def action_reconcile(self) -> None:
-        from didtui.tui.modals.reconcile_wizard import ReconcileWizard
-
         self.app.push_screen(ReconcileWizard(self.current), self._changed)
 
     def action_blocks(self) -> None:
-        from didtui.tui.screens.blocks import BlocksScreen
-
         self.app.push_screen(BlocksScreen())
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -7,11 +7,14 @@ from textual.widgets import DataTable
 
 from didtui.core import retail
 from didtui.core.retail import PackageRow
+from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.confirm import ConfirmScreen
+from didtui.tui.modals.package_form import PackageFormScreen
 from didtui.tui.screens.list_tab import ListTab
 from didtui.tui.work import db_call
 
 
+@help_group("Packages tab", tab="packages", order=70, target="#packages-tab")
 class PackagesTab(ListTab):
     BINDINGS = [
         Binding("n", "new", "New", tooltip="New package", id="packages.new"),
@@ -37,15 +40,12 @@ class PackagesTab(ListTab):
             self.refresh_data()
 
     def action_new(self) -> None:
-        from didtui.tui.modals.package_form import PackageFormScreen
-
         self.app.push_screen(PackageFormScreen(), self._changed)
 
     def action_edit(self) -> None:
         row = self.current
         if row is None:
             return
-        from didtui.tui.modals.package_form import PackageFormScreen
 
         self.app.push_screen(PackageFormScreen(row), self._changed)
 

@@ -27,6 +27,7 @@ from textual.strip import Strip
 
 from didtui.core import filters
 from didtui.core.filters import DIDFilter, DIDRow, Selection
+from didtui.tui.keyhelp import help_group
 from didtui.tui.work import db_call
 
 BLOCK = 100
@@ -65,6 +66,7 @@ def _cell(text: str, width: int) -> str:
     return text[: width - 1] + "…" if len(text) > width else text.ljust(width)
 
 
+@help_group("DIDs table", tab="dids", order=20, target="#dids-table")
 class DIDTable(ScrollView, can_focus=True):
     """A keyboard-driven table over `filters.page`, with marks kept as ids or a filter."""
 

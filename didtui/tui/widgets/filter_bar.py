@@ -16,12 +16,14 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from didtui.core.filter_syntax import filter_text, parse_filter_text
+from didtui.tui.keyhelp import help_group
 
 __all__ = ["HINT", "FilterBar", "filter_text", "parse_filter_text"]
 
 HINT = "4420 | *555  status:hold  op:NAME  tag:T  client:C  reseller:R  pkg:P  (enter applies, esc closes)"
 
 
+@help_group("Filter bar", tab="dids", order=40)
 class FilterBar(Vertical):
     """The input line (while editing), the active filter (while one applies), errors."""
 

@@ -9,7 +9,10 @@ from typing import Any
 from textual.binding import Binding
 from textual.widgets import DataTable
 
+from didtui.tui.keyhelp import help_group
 
+
+@help_group("Lists (operators, packages, clients)", order=50)
 class ListTable(DataTable, inherit_bindings=False):
     """DataTable's keys minus `enter`, which each tab binds itself (and the footer shows)."""
 

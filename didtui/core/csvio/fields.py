@@ -1,11 +1,22 @@
-"""The words a header row uses for each field, and telling a header row by them.
+"""The fields a CSV column can be mapped to, and the header words people use for them.
 
-Apart from mapping.py so that source.py (header detection) and mapping.py (header
-mapping) both import it without importing each other.
+Its own module, below both the file reader (source.py, which asks whether a first row is
+a header) and the mapping guesser (mapping.py), so neither imports the other for it.
 """
 
 from __future__ import annotations
 
+FIELDS = ("did", "operator", "status", "after_hold", "tag", "notes", "reseller", "ignore")
+FIELD_LABELS = {
+    "did": "DID",
+    "operator": "Operator",
+    "status": "Status",
+    "after_hold": "After Hold",
+    "tag": "Tag",
+    "notes": "Notes",
+    "reseller": "Reseller",
+    "ignore": "Ignore",
+}
 # Header words, compared lower-case with everything but letters and digits removed.
 SYNONYMS = {
     "did": (
@@ -68,12 +79,15 @@ SYNONYMS = {
         "clientaccount",
     ),
 }
-BY_WORD = {word: name for name, words in SYNONYMS.items() for word in words}
+_BY_WORD = {word: name for name, words in SYNONYMS.items() for word in words}
+# Without a header: the order fields are tried for a column whose values fit them
+# (mapping._guess_by_content); statuses first, as they are told apart by content alone.
+POSITIONAL = ("did", "status", "after_hold", "operator", "tag", "notes", "reseller")
 
 
-def word_key(text: str) -> str:
+def _key(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def known_header(text: str) -> bool:
-    return word_key(text) in BY_WORD
+    return _key(text) in _BY_WORD
