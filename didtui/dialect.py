@@ -98,6 +98,8 @@ class Dialect:
     nulls_first = True
     #: the planner turns a row-value comparison (a, b) > (x, y) into one index range seek
     row_value_seek = True
+    # pin_index pins (INDEXED BY, FORCE INDEX); without hints, queries are shaped instead.
+    index_hints = True
     #: building indexes after a big load beats keeping them up to date during it
     defers_indexes = True
     #: statement parameters a driver accepts (SQLite reads its own limit at run time)
@@ -307,6 +309,12 @@ class Dialect:
         target = f'FROM "{model._meta.table_name}" AS "t1"'
         return sql.replace(target, f'{target} INDEXED BY "{index}"', 1)
 
+    def pin_primary_key(self, sql: str, model: type[peewee.Model]) -> str:
+        """`sql` reading `model` by its primary key only (a range of ids): SQLite's NOT
+        INDEXED still seeks the rowid, but no other index can drive the query."""
+        target = f'FROM "{model._meta.table_name}" AS "t1"'
+        return sql.replace(target, f"{target} NOT INDEXED", 1)
+
     def stream_cursor(self, db: Database) -> Any:
         """A cursor that streams a large result instead of buffering it all."""
         return db.cursor()
@@ -324,6 +332,7 @@ class PostgresqlDialect(Dialect):
     cross_join_keeps_order = False
     single_writer = False
     nulls_first = False
+    index_hints = False
     defers_indexes = False
     insert_chunk = 20_000
 
@@ -384,6 +393,9 @@ class PostgresqlDialect(Dialect):
     def pin_index(self, sql: str, model: type[peewee.Model], index: str) -> str:
         """PostgreSQL has no index hints: the queries are shaped instead (a keyset over
         the sort index, ORDER BY ... LIMIT, which every plan serves from that index)."""
+        return sql
+
+    def pin_primary_key(self, sql: str, model: type[peewee.Model]) -> str:
         return sql
 
     def stream_cursor(self, db: Database) -> Any:
@@ -465,6 +477,10 @@ class MariaDialect(Dialect):
     def pin_index(self, sql: str, model: type[peewee.Model], index: str) -> str:
         target = f"FROM `{model._meta.table_name}` AS `t1`"
         return sql.replace(target, f"{target} FORCE INDEX (`{index}`)", 1)
+
+    def pin_primary_key(self, sql: str, model: type[peewee.Model]) -> str:
+        target = f"FROM `{model._meta.table_name}` AS `t1`"
+        return sql.replace(target, f"{target} FORCE INDEX (PRIMARY)", 1)
 
     def stream_cursor(self, db: Database) -> Any:
         """PyMySQL's unbuffered cursor: the default one reads the whole result first."""

@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/bench/bench_core.py [--runs 5] [--size 1000000]
         [--backend sqlite|postgresql] [--only create,sweep,mass_edit,counts] [--workdir DIR]
+        [--scale-work] [--json FILE]
 
 Builds fresh databases in a temporary directory and prints, for each figure, our time
 next to a raw-driver baseline measured in the same run on an identical copy of the same
@@ -9,7 +10,8 @@ database, the ratio and its target, and the peak memory of the process that ran 
 
 - create: a range of SIZE DIDs with `inventory.create_dids` (events and planner
   statistics included) vs the driver's `executemany` of the same rows (<= 1.3x; on
-  PostgreSQL the baseline is COPY, stricter than executemany);
+  PostgreSQL the baseline is COPY, stricter than executemany, and beside it `psql
+  \\copy` of the same rows from a CSV file, run as a subprocess);
 - sweep: 200,000 expired holds with `sweep.sweep` (one event each) vs one raw UPDATE
   (<= 1.2x);
 - mass_edit: 100,000 DIDs selected by id with `inventory.mass_edit` (one event each) vs a
@@ -33,6 +35,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import os
 import random
 import shutil
 import statistics
@@ -219,6 +222,8 @@ def measure(figure: str, variant: str, backend: str, where: str, size: int, ids_
     ids: list[int] = json.loads(Path(ids_file).read_text()) if ids_file else []
     if variant == "ours":
         return measure_ours(figure, backend, where, size, ids)
+    if variant == "psql":
+        return measure_psql_copy(where, size)
     return measure_raw(figure, backend, where, size, ids, events=(variant == "raw+events"))
 
 
@@ -354,6 +359,34 @@ def measure_raw(
     return {"seconds": elapsed, "peak_mb": peak_mb(), **extra}
 
 
+def measure_psql_copy(where: str, size: int) -> dict[str, Any]:
+    """PostgreSQL's own client loading the same rows as `create` into the same schema
+    (`psql \\copy` from a CSV file written beforehand, untimed): the issue's baseline for
+    range creation through COPY (<= 1.3x)."""
+    import csv
+
+    conn = raw_connect("postgresql", where)
+    conn.execute("INSERT INTO operator (name) VALUES (%s)", ("Bench Operator",))
+    (op_id,) = conn.execute("SELECT MAX(id) FROM operator").fetchone()
+    conn.close()
+    at = now().isoformat(sep=" ")
+    columns = "number, status, operator_id, tag, notes, after_hold, hold_days, created_at, updated_at, version"
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", newline="", delete=False) as f:
+        writer = csv.writer(f)
+        for i in range(size):
+            writer.writerow((f"{FIRST + i:011d}", "in_stock", op_id, "gold", "", "in_stock", 30, at, at, 1))
+        path = f.name
+    command = f"\\copy did ({columns}) FROM '{path}' WITH (FORMAT csv, FORCE_NOT_NULL (notes))"
+    start = time.perf_counter()
+    subprocess.run(
+        ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", where, "-v", "ON_ERROR_STOP=1", "-c", command],
+        check=True,
+    )
+    elapsed = time.perf_counter() - start
+    Path(path).unlink()
+    return {"seconds": elapsed, "peak_mb": peak_mb(), "count": size}
+
+
 def run_child(figure: str, variant: str, backend: str, where: str, size: int, ids_file: str) -> dict[str, Any]:
     cmd = [
         sys.executable,
@@ -387,11 +420,13 @@ def one_round(
     for figure in figures:
         results[figure] = {}
         variants = list(order) + (["raw+events"] if figure != "counts" else [])
+        if figure == "create" and backend == "postgresql":
+            variants.append("psql")
         for variant in variants:
             if backend == "sqlite":
                 target = str(work / f"{figure}-{variant}.db")
             else:
-                target = f"didtui_bench_{figure}_{variant.replace('+', '_')}"
+                target = f"{base}_{figure}_{variant.replace('+', '_')}"
             copy_db(backend, empty if figure == "create" else base, target)
             results[figure][variant] = run_child(
                 figure, variant, backend, target, size, ids_file if figure == "mass_edit" else ""
@@ -406,6 +441,9 @@ def one_round(
             raise SystemExit(f"{figure}: ours touched {ours['count']} rows, raw {raw['count']}: not the same work")
         same = results[figure].get("raw+events")
         also = f"  (raw+events {same['seconds']:7.3f} s: {ours['seconds'] / same['seconds']:4.2f}x)" if same else ""
+        if "psql" in results[figure]:
+            psql = results[figure]["psql"]["seconds"]
+            also += f"  (psql \\copy {psql:7.3f} s: {ours['seconds'] / psql:4.2f}x)"
         print(
             f"  round {round_no + 1} {figure:<9} ours {ours['seconds']:7.3f} s  raw {raw['seconds']:7.3f} s  "
             f"{ours['seconds'] / raw['seconds']:5.2f}x  peak {ours['peak_mb']:5.0f} MB{also}",
@@ -415,6 +453,7 @@ def one_round(
 
 
 def main() -> None:
+    global HOLDS, EDITED
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--size", type=int, default=1_000_000)
@@ -424,7 +463,15 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, metavar=("FIGURE", "VARIANT"), help=argparse.SUPPRESS)
     parser.add_argument("--where", help=argparse.SUPPRESS)
     parser.add_argument("--ids", default="", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--scale-work",
+        action="store_true",
+        help=f"sweep SIZE/5 holds and mass-edit SIZE/10 DIDs (default: {HOLDS:,} and {EDITED:,})",
+    )
+    parser.add_argument("--json", metavar="FILE", help="also write the medians to FILE (bench_growth.py reads it)")
     args = parser.parse_args()
+    if args.scale_work:
+        HOLDS, EDITED = args.size // 5, args.size // 10
     if args.child:
         print(json.dumps(measure(*args.child, args.backend, args.where, args.size, args.ids)))
         return
@@ -434,7 +481,8 @@ def main() -> None:
     if args.backend == "sqlite":
         base, empty = str(work / "base.db"), str(work / "empty.db")
     else:
-        base, empty = "didtui_bench_base", "didtui_bench_empty"
+        # Names of this run's own (several benchmarks may run at once on one server).
+        base, empty = f"didtui_bench_{os.getpid()}_base", f"didtui_bench_{os.getpid()}_empty"
     print(f"didtui core benchmark: {args.backend}, {args.size:,} DIDs, {args.runs} run(s), in {work}", flush=True)
     started = time.perf_counter()
     fresh_schema(args.backend, empty)
@@ -479,10 +527,23 @@ def main() -> None:
         same = ""
         if "raw+events" in rounds[0][figure]:
             same = f"{statistics.median(r[figure]['ours']['seconds'] / r[figure]['raw+events']['seconds'] for r in rounds):12.2f}x"
+        if "psql" in rounds[0][figure]:
+            psql = statistics.median(r[figure]["ours"]["seconds"] / r[figure]["psql"]["seconds"] for r in rounds)
+            same += f"  vs psql \\copy {psql:.2f}x (<= 1.3x)"
         print(
             f"  {labels[figure]:<34} {ours:8.3f}s {raw:8.3f}s {ratio:6.2f}x {'<= ' + str(target) + 'x':>8}  "
             f"{peak:7.0f}  {'ok' if ok else 'MISSED':6} {same:>13}"
         )
+    if args.json:
+        medians = {
+            figure: {
+                variant: statistics.median(r[figure][variant]["seconds"] for r in rounds)
+                for variant in rounds[0][figure]
+            }
+            | {"count": n(figure)}
+            for figure in figures
+        }
+        Path(args.json).write_text(json.dumps(medians))
     print(
         f"  peak memory of our processes: {worst_peak:.0f} MB (limit {MEMORY_LIMIT_MB} MB) "
         f"{'ok' if worst_peak < MEMORY_LIMIT_MB else 'MISSED'}"
@@ -490,10 +551,7 @@ def main() -> None:
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
     if args.backend == "postgresql":
-        pg_admin(
-            "DROP DATABASE IF EXISTS didtui_bench_base WITH (FORCE)",
-            "DROP DATABASE IF EXISTS didtui_bench_empty WITH (FORCE)",
-        )
+        pg_admin(f"DROP DATABASE IF EXISTS {base} WITH (FORCE)", f"DROP DATABASE IF EXISTS {empty} WITH (FORCE)")
     sys.exit(0 if all_ok and worst_peak < MEMORY_LIMIT_MB else 1)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import resource
 import sqlite3
@@ -143,8 +144,88 @@ def export_didtui(db: Path, target: Path) -> None:
     assert n == ROWS_EXPECTED[0], n
 
 
+# ---- PostgreSQL: our import (COPY underneath) beside `psql \\copy` of the same rows ----
+
+PG = "postgresql://postgres@127.0.0.1:5432/{name}"
+STATUS_VALUES = {"In Stock": "in_stock", "Reserved": "reserved", "Blocked": "blocked", "Archived": "archived"}
+MAPPED_COLUMNS = "number, status, operator_id, tag, notes, after_hold, hold_days, created_at, updated_at, version"
+
+
+def pg_admin(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG.format(name="postgres"), autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def fresh_pg(name: str) -> None:
+    """An empty PostgreSQL database with didtui's schema and the six operators (ids 1-6)."""
+    from didtui import db as dbmod
+    from didtui.config import Profile
+    from didtui.core.operators import create_operator
+
+    pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    pg_admin(f"CREATE DATABASE {name}")
+    dbmod.connect(Profile(name="bench", database=PG.format(name=name), user="bench"), upgrade=True)
+    for op in OPERATORS:
+        create_operator(op)
+    dbmod.close()
+
+
+def make_mapped_csv(source: Path, target: Path) -> None:
+    """The source's rows as the did table stores them (operator ids, status values), for
+    psql to load without any mapping: the strictest baseline."""
+    ops = {name: i + 1 for i, name in enumerate(OPERATORS)}
+    now = time.strftime("%Y-%m-%d %H:%M:%S")
+    with source.open(newline="", encoding="utf-8") as handle, target.open("w", newline="", encoding="utf-8") as out:
+        reader, writer = csv.reader(handle), csv.writer(out)
+        next(reader)
+        for r in reader:
+            writer.writerow((r[0], STATUS_VALUES[r[2]], ops[r[1]], r[3], r[4], "in_stock", 30, now, now, 1))
+
+
+def import_psql(db: Path, source: Path) -> None:
+    name = str(db).removeprefix("pg:")
+    command = f"\\copy did ({MAPPED_COLUMNS}) FROM '{source}' WITH (FORMAT csv, FORCE_NOT_NULL (tag, notes))"
+    subprocess.run(
+        ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", name, "-v", "ON_ERROR_STOP=1", "-c", command],
+        check=True,
+    )
+
+
+def main_postgresql(args: argparse.Namespace, work: Path, source: Path) -> None:
+    name = f"didtui_bench_csv_{os.getpid()}"
+    mapped = work / f"dids-{args.rows}-mapped.csv"
+    if not mapped.exists():
+        make_mapped_csv(source, mapped)
+    results: dict[str, list[dict]] = {"import-psql": [], "import-didtui": []}
+    try:
+        for run in range(args.runs):
+            order = ("import-psql", "import-didtui") if run % 2 == 0 else ("import-didtui", "import-psql")
+            for job in order:
+                fresh_pg(name)
+                path = mapped if job == "import-psql" else source
+                results[job].append(measure(job, Path(f"pg:{name}"), path, args.rows))
+            ours, base = results["import-didtui"][-1]["seconds"], results["import-psql"][-1]["seconds"]
+            print(f"run {run + 1}: import {ours:.1f}s / psql \\copy {base:.1f}s = {ours / base:.2f}x", flush=True)
+    finally:
+        pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    ours = statistics.median(r["seconds"] for r in results["import-didtui"])
+    base = statistics.median(r["seconds"] for r in results["import-psql"])
+    ratio = statistics.median(
+        o["seconds"] / b["seconds"] for o, b in zip(results["import-didtui"], results["import-psql"], strict=True)
+    )
+    print(
+        f"| import {args.rows:,} rows, PostgreSQL | {ours:.1f} s | psql \\copy {base:.1f} s | {ratio:.2f}x | "
+        f"<= 1.3x {'ok' if ratio <= 1.3 else 'MISSED'} |"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps({"import": {"ours": ours, "raw": base}}))
+
+
 ROWS_EXPECTED = [0]
 JOBS = {
+    "import-psql": import_psql,
     "import-baseline": import_baseline,
     "import-didtui": import_didtui,
     "export-baseline": export_baseline,
@@ -161,7 +242,8 @@ def child(job: str, db: str, path: str, rows: int) -> None:
         from didtui import db as dbmod
         from didtui.config import Profile
 
-        dbmod.connect(Profile(name="bench", database=f"sqlite:///{db}", user="bench"))
+        url = PG.format(name=db.removeprefix("pg:")) if db.startswith("pg:") else f"sqlite:///{db}"
+        dbmod.connect(Profile(name="bench", database=url, user="bench"))
     before = resource.getrusage(resource.RUSAGE_SELF)
     cpu_before = before.ru_utime + before.ru_stime
     started = time.perf_counter()
@@ -189,6 +271,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dir", default="/tmp/didtui-bench")
+    parser.add_argument("--json", metavar="FILE", help="also write the medians to FILE (bench_growth.py reads it)")
+    parser.add_argument(
+        "--backend", choices=("sqlite", "postgresql"), default="sqlite", help="postgresql: import only, beside psql"
+    )
     parser.add_argument("--child", nargs=4, metavar=("JOB", "DB", "PATH", "ROWS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -199,6 +285,9 @@ def main() -> None:
     source = work / f"dids-{args.rows}.csv"
     if not source.exists():
         make_csv(source, args.rows)
+    if args.backend == "postgresql":
+        main_postgresql(args, work, source)
+        return
     print(
         f"{args.rows:,} rows, {source.stat().st_size / 1e6:.0f} MB CSV, {args.runs} runs, SQLite {sqlite3.sqlite_version}"
     )
@@ -226,6 +315,15 @@ def main() -> None:
         pairs = zip(results[f"{what}-didtui"], results[f"{what}-baseline"], strict=False)
         return statistics.median(ours[key] / base[key] for ours, base in pairs)
 
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    what: {"ours": median(f"{what}-didtui", "seconds"), "raw": median(f"{what}-baseline", "seconds")}
+                    for what in ("import", "export")
+                }
+            )
+        )
     print()
     print("Medians; the ratio is the median of each run's didtui/baseline pair (run back to back).")
     print()

@@ -1,15 +1,23 @@
 """Benchmark of the full-screen app over 1,000,000 DIDs (issue 3), DataTable as reference.
 
     .venv/bin/python tests/bench/bench_tui.py [--runs 3] [--size 1000000] [--keep DIR]
+        [--backend sqlite|postgresql|mysql]
 
-Builds SQLite databases of 10,000 and SIZE DIDs (any SIZE up to 10,000,000), or reuses
-those a previous run left in --keep DIR (a build is renamed into place only when whole), then
+Builds databases of 10,000 and SIZE DIDs (any SIZE up to 10,000,000), or reuses those a
+previous run left: SQLite files in --keep DIR (a build is renamed into place only when
+whole), server databases `didtui_bench_tui_<size>` on 127.0.0.1 (PostgreSQL user
+postgres, MariaDB root; the app's own range creation loads them, COPY on PostgreSQL and
+multi-row INSERT on MariaDB; a table `bench_built` marks a whole build, and --keep keeps
+them for the next run, else they are dropped at the end), then
 runs the app headless, each measurement in a fresh process, and prints the medians:
 
 - first paint: process start to the first painted DID table (count and rows on screen;
   imports included), and app start to it (<= 0.5 s);
+- count line: app start to the summary showing a count, exact or an estimate marked as
+  one (<= 0.5 s), and to the exact count;
 - page down: median time of one page-down, rows painted, over 50 presses (<= 50 ms);
-- filter: enter on `status:blocked tag:berlin` to the filtered rows painted (<= 300 ms);
+- filter: enter on `status:blocked tag:berlin` to the filtered rows painted (<= 300 ms),
+  and to its exact count shown;
 - last row: `G` to the last rows painted (<= 100 ms);
 - middle: a scrollbar jump to the middle row, rows painted (no target; a keyless jump);
 - peak memory (VmHWM) of the process at 10,000 and at SIZE DIDs (<= 150 MB, within 10%).
@@ -50,12 +58,71 @@ TARGETS = {"first_paint": 0.5, "page_down": 0.05, "filter": 0.3, "last_row": 0.1
 # ---- databases ---------------------------------------------------------------------------
 
 
-def build(path: Path, size: int) -> None:
-    """SIZE DIDs in four operators/tags/statuses, the way the app would create them.
+SERVERS = {
+    "postgresql": "postgresql://postgres@127.0.0.1:5432/{name}",
+    "mysql": "mysql://root@127.0.0.1:3306/{name}",
+}
 
-    Each quarter is created in ranges of at most `MAX_RANGE` numbers (the cap on one
-    range), so any size up to `MAX_SIZE` builds. The file is written under a temporary
-    name and renamed when complete: a build that was interrupted is never reused."""
+
+def db_name(size: int) -> str:
+    return f"didtui_bench_tui_{size}"
+
+
+def url_for(backend: str, target: str) -> str:
+    """The database URL of a build: a file path for SQLite, a database name on a server."""
+    return f"sqlite:///{target}" if backend == "sqlite" else SERVERS[backend].format(name=target)
+
+
+def admin(backend: str, statement: str) -> list:
+    """One statement on the server outside the benchmark's databases (CREATE/DROP DATABASE)."""
+    if backend == "postgresql":
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as conn:
+            cur = conn.execute(statement)
+            return cur.fetchall() if cur.description else []
+    import pymysql
+
+    conn = pymysql.connect(host="127.0.0.1", user="root", password="", autocommit=True)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(statement)
+            return list(cur.fetchall())
+    finally:
+        conn.close()
+
+
+def server_built(backend: str, name: str) -> bool:
+    """The server database exists and its build finished (its `bench_built` table)."""
+    if backend == "postgresql":
+        if not admin(backend, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
+            return False
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", user="postgres", dbname=name) as conn:
+            return bool(conn.execute("SELECT to_regclass('bench_built')").fetchone()[0])
+    found = admin(
+        backend,
+        f"SELECT 1 FROM information_schema.tables WHERE table_schema = '{name}' AND table_name = 'bench_built'",
+    )
+    return bool(found)
+
+
+def build_server(backend: str, name: str, size: int) -> None:
+    """SIZE DIDs in a fresh server database `name`, as `build` does for SQLite."""
+    admin(backend, f"DROP DATABASE IF EXISTS {name}")
+    admin(backend, f"CREATE DATABASE {name}" + (" CHARACTER SET utf8mb4" if backend == "mysql" else ""))
+    fill(url_for(backend, name), size)
+    from didtui import db as dbmod
+    from didtui.config import Profile
+
+    dbmod.connect(Profile(name="bench", database=url_for(backend, name), user="bench"))
+    dbmod.database_proxy.execute_sql("CREATE TABLE bench_built (size BIGINT)")
+    dbmod.close()
+
+
+def fill(url: str, size: int) -> None:
+    """SIZE DIDs in four operators/tags/statuses through the app's range creation."""
     from didtui import db as dbmod
     from didtui.config import Profile
     from didtui.core import inventory, operators
@@ -63,10 +130,7 @@ def build(path: Path, size: int) -> None:
 
     if not 0 < size <= MAX_SIZE:
         raise SystemExit(f"--size must be from 1 to {MAX_SIZE:,}")
-    partial = path.with_name(path.name + ".partial")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{partial}{suffix}").unlink(missing_ok=True)
-    dbmod.connect(Profile(name="bench", database=f"sqlite:///{partial}", user="bench"))
+    dbmod.connect(Profile(name="bench", database=url, user="bench"), upgrade=True)
     quarters = [size // 4 + (1 if i < size % 4 else 0) for i in range(4)]
     for i, (name, tag, status) in enumerate(
         [
@@ -81,6 +145,23 @@ def build(path: Path, size: int) -> None:
         for first in range(start, start + quarters[i], MAX_RANGE):
             last = min(first + MAX_RANGE, start + quarters[i]) - 1
             inventory.create_dids(parse_numbers(f"{first}-{last}"), operator_id=op.id, tag=tag, status=status)
+    dbmod.close()
+
+
+def build(path: Path, size: int) -> None:
+    """SIZE DIDs in four operators/tags/statuses, the way the app would create them.
+
+    Each quarter is created in ranges of at most `MAX_RANGE` numbers (the cap on one
+    range), so any size up to `MAX_SIZE` builds. The file is written under a temporary
+    name and renamed when complete: a build that was interrupted is never reused."""
+    from didtui import db as dbmod
+    from didtui.config import Profile
+
+    partial = path.with_name(path.name + ".partial")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    fill(f"sqlite:///{partial}", size)
+    dbmod.connect(Profile(name="bench", database=f"sqlite:///{partial}", user="bench"))
     dbmod.database_proxy.obj.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     dbmod.close()
     partial.rename(path)
@@ -112,18 +193,19 @@ async def _until(condition, timeout: float = 30.0) -> None:
         await asyncio.sleep(0.001)
 
 
-async def measure_ours(db: str) -> dict:
+async def measure_ours(url: str) -> dict:
     from didtui.launch import skip_server_drivers
 
-    skip_server_drivers()  # as `didtui` does for an SQLite profile
+    if url.startswith("sqlite"):
+        skip_server_drivers()  # as `didtui` does for an SQLite profile
     from didtui import db as dbmod
     from didtui.config import Profile
     from didtui.tui.app import DidApp
     from didtui.tui.widgets.did_table import DIDTable
 
-    profile = Profile(name="bench", database=f"sqlite:///{db}", user="bench", sweep_interval=0)
+    profile = Profile(name="bench", database=url, user="bench", sweep_interval=0)
     t_app = time.perf_counter()
-    dbmod.connect(profile)
+    dbmod.connect(profile, pooled=True)
     app = DidApp(profile, {}, sweep_interval=0)
     out: dict = {}
     async with app.run_test(size=SIZE) as pilot:
@@ -133,6 +215,9 @@ async def measure_ours(db: str) -> dict:
         now = time.perf_counter()
         out["first_paint"] = now - T0
         out["first_paint_app"] = now - t_app
+        await _until(table.count_shown)
+        paint(app)
+        out["count_line_app"] = time.perf_counter() - t_app
         await _until(table.is_settled)
         paint(app)
         out["count_shown_app"] = time.perf_counter() - t_app
@@ -156,9 +241,11 @@ async def measure_ours(db: str) -> dict:
         await pilot.press("slash", *[{" ": "space", ":": "colon"}.get(c, c) for c in FILTER])
         t = time.perf_counter()
         send_key(app, "enter", "\r")
-        await _until(lambda: table.total is not None and table.total != total and table.is_settled())
+        await _until(lambda: table.total is not None and table.total != total and table.rows_shown())
         paint(app)
         out["filter"] = time.perf_counter() - t
+        await _until(table.is_settled)
+        out["filter_count"] = time.perf_counter() - t
         await pilot.pause()
         t = time.perf_counter()
         send_key(app, "G", "G")
@@ -169,7 +256,7 @@ async def measure_ours(db: str) -> dict:
     return out
 
 
-async def measure_datatable(db: str) -> dict:
+async def measure_datatable(url: str) -> dict:
     """Textual's DataTable with 10,000 rows of the same database, the same steps."""
     from textual.app import App
     from textual.widgets import DataTable
@@ -180,7 +267,7 @@ async def measure_datatable(db: str) -> dict:
     from didtui.core.filters import resolve_filter
     from didtui.tui.widgets.did_table import COLUMNS
 
-    dbmod.connect(Profile(name="bench", database=f"sqlite:///{db}", user="bench"))
+    dbmod.connect(Profile(name="bench", database=url, user="bench"))
     rows = filters.page(None, limit=10_000)
 
     def cells(row):
@@ -204,6 +291,7 @@ async def measure_datatable(db: str) -> dict:
         out["first_paint"] = now - T0
         out["first_paint_app"] = now - t_app
         out["count_shown_app"] = out["first_paint_app"]
+        out["count_line_app"] = out["first_paint_app"]
         times = []
         for _ in range(PRESSES):
             before = table.cursor_row
@@ -227,6 +315,7 @@ async def measure_datatable(db: str) -> dict:
         await _until(lambda: len(matching) <= table.virtual_size.height <= len(matching) + 2)
         paint(app)
         out["filter"] = time.perf_counter() - t
+        out["filter_count"] = out["filter"]
         await pilot.pause()
         t = time.perf_counter()
         send_key(app, "ctrl+end")
@@ -237,14 +326,14 @@ async def measure_datatable(db: str) -> dict:
     return out
 
 
-def child(kind: str, db: str) -> None:
-    result = asyncio.run(measure_ours(db) if kind == "ours" else measure_datatable(db))
+def child(kind: str, url: str) -> None:
+    result = asyncio.run(measure_ours(url) if kind == "ours" else measure_datatable(url))
     print(json.dumps(result))
 
 
-def run_child(kind: str, db: Path) -> dict:
+def run_child(kind: str, db: str) -> dict:
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--db", str(db)],
+        [sys.executable, __file__, "--child", kind, "--db", db],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -266,7 +355,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--size", type=int, default=1_000_000)
-    parser.add_argument("--keep", metavar="DIR", help="build (or reuse) the databases in DIR")
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        nargs="?",
+        const="",
+        help="build (or reuse) the SQLite files in DIR; servers: keep them",
+    )
+    parser.add_argument("--backend", choices=["sqlite", *SERVERS], default="sqlite")
+    parser.add_argument("--build-only", action="store_true", help="build (or find) the databases, measure nothing")
     parser.add_argument("--child", choices=["ours", "datatable"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -274,24 +371,50 @@ def main() -> None:
         child(args.child, args.db)
         return
 
-    work = Path(args.keep or tempfile.mkdtemp(prefix="didtui-bench-tui-"))
-    work.mkdir(parents=True, exist_ok=True)
-    small, big = work / "dids-10000.db", work / f"dids-{args.size}.db"
-    for path, n in ((small, 10_000), (big, args.size)):
-        if not path.exists():
-            t = time.perf_counter()
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-c",
-                    f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-                    f"from tests.bench.bench_tui import build; from pathlib import Path; build(Path({str(path)!r}), {n})",
-                ],
-                check=True,
-                cwd=ROOT,
-            )
-            print(f"built {n:,} DIDs in {time.perf_counter() - t:.1f} s: {path}")
+    urls = {}
+    if args.backend == "sqlite":
+        if args.keep == "":
+            raise SystemExit("--keep DIR: the directory of the SQLite files")
+        work = Path(args.keep or tempfile.mkdtemp(prefix="didtui-bench-tui-"))
+        work.mkdir(parents=True, exist_ok=True)
+        for n in (10_000, args.size):
+            path = work / f"dids-{n}.db"
+            urls[n] = url_for("sqlite", str(path))
+            if not path.exists():
+                t = time.perf_counter()
+                subprocess.run(
+                    [
+                        sys.executable,
+                        "-c",
+                        f"import sys; sys.path.insert(0, {str(ROOT)!r}); from tests.bench.bench_tui import build; "
+                        f"from pathlib import Path; build(Path({str(path)!r}), {n})",
+                    ],
+                    check=True,
+                    cwd=ROOT,
+                )
+                print(f"built {n:,} DIDs in {time.perf_counter() - t:.1f} s: {path}")
+    else:
+        for n in (10_000, args.size):
+            name = db_name(n)
+            urls[n] = url_for(args.backend, name)
+            if not server_built(args.backend, name):
+                t = time.perf_counter()
+                subprocess.run(
+                    [
+                        sys.executable,
+                        "-c",
+                        f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+                        f"from tests.bench.bench_tui import build_server; "
+                        f"build_server({args.backend!r}, {name!r}, {n})",
+                    ],
+                    check=True,
+                    cwd=ROOT,
+                )
+                print(f"built {n:,} DIDs in {time.perf_counter() - t:.1f} s: {args.backend} {name}")
+    small, big = urls[10_000], urls[args.size]
 
+    if args.build_only:
+        return
     runs: dict[str, list[dict]] = {"big": [], "small": [], "datatable": []}
     for i in range(args.runs):
         order = [("big", "ours", big), ("small", "ours", small), ("datatable", "datatable", small)]
@@ -299,7 +422,10 @@ def main() -> None:
             runs[name].append(run_child(kind, db))
     big_m, small_m, ref = (median_of(runs[k]) for k in ("big", "small", "datatable"))
 
-    print(f"\ndidtui TUI benchmark: medians of {args.runs} runs, terminal {SIZE[0]}x{SIZE[1]}, SQLite")
+    if args.backend != "sqlite" and args.keep is None:
+        for n in (10_000, args.size):
+            admin(args.backend, f"DROP DATABASE IF EXISTS {db_name(n)}")
+    print(f"\ndidtui TUI benchmark: medians of {args.runs} runs, terminal {SIZE[0]}x{SIZE[1]}, {args.backend}")
     print(
         f"{'figure':<34}{'ours @' + format(args.size, ','):>14}{'ours @10,000':>14}"
         f"{'DataTable @10,000':>19}{'ratio':>9}{'target':>10}"
@@ -315,10 +441,12 @@ def main() -> None:
 
     line("first paint (process start)", "first_paint", "s", "<= 0.5 s")
     line("first paint (app start)", "first_paint_app", "s", "")
-    line("count shown (app start)", "count_shown_app", "s", "")
+    line("count line, exact or estimate (app)", "count_line_app", "s", "<= 0.5 s")
+    line("exact count shown (app start)", "count_shown_app", "s", "")
     line("page down (median of 50)", "page_down", "ms", "<= 50 ms")
     line("jump to the middle (scrollbar)", "middle", "ms", "", compare=False)  # DataTable: rows in memory
     line("apply a filter", "filter", "ms", "<= 300 ms")
+    line("apply a filter, exact count", "filter_count", "ms", "")
     line("jump to the last row", "last_row", "ms", "<= 100 ms")
     line("peak memory", "peak_mb", "MB", "<= 150 MB")
     spread = abs(big_m["peak_mb"] - small_m["peak_mb"]) / small_m["peak_mb"] * 100

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from didtui.core import inventory
+import threading
+
+from didtui.core import filters, inventory, operators
 from didtui.core.filters import row_by_number
+from didtui.core.numbers import parse_numbers
 from didtui.models import DID
+from didtui.tui.widgets import did_table
 from tests.tui.conftest import screen_text, table_of, type_text, wait_for
 
 
@@ -150,9 +154,6 @@ async def test_keys_typed_in_one_burst_after_slash_reach_the_filter(make_app, se
 
 
 async def test_filter_bar_keeps_backslashes_and_quoted_tag_blanks(make_app, seeded):
-    from didtui.core import operators
-    from didtui.core.numbers import parse_numbers
-
     slash = operators.create_operator("back\\slash")
     operators.create_operator("backslash")
     inventory.create_dids(parse_numbers("15559990000-15559990001"), operator_id=slash.id, tag="gold ")
@@ -181,3 +182,48 @@ async def test_a_filter_error_quoting_markup_is_shown_literally(make_app, seeded
         await wait_for(pilot, lambda: "filter: op:\"[/]\" is followed by 'x'" in screen_text(app), what="literal")
         await pilot.press("escape")
         await wait_for(pilot, lambda: "62 DIDs" in screen_text(app) or "60 DIDs" in screen_text(app))
+
+
+async def test_an_estimate_shows_while_the_exact_count_is_on_its_way(make_app, sqlite_profile, monkeypatch):
+    """Over millions of DIDs the exact count of a broad filter takes a while: the summary
+    says `~N DIDs (estimate)` meanwhile, then the exact count replaces it."""
+    op = operators.create_operator("Telia")
+    inventory.create_dids(parse_numbers("15550000000-15550000299"), operator_id=op.id, tag="gold")
+    monkeypatch.setattr(filters, "ESTIMATE_IDS", 40)  # 300 DIDs count as a large table here
+    exact = filters.count
+    release = threading.Event()
+
+    def slow_count(filt=None):
+        release.wait(10)
+        return exact(filt)
+
+    monkeypatch.setattr(filters, "count", slow_count)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: "~300 DIDs (estimate)" in screen_text(app), what="the estimate")
+        assert "15550000000" in screen_text(app)  # the rows did not wait for the count
+        await pilot.press("m")
+        await wait_for(pilot, lambda: "Mass edit" not in screen_text(app))
+        release.set()
+        await wait_for(
+            pilot,
+            lambda: "300 DIDs" in screen_text(app) and "estimate" not in screen_text(app),
+            what="the exact count",
+        )
+
+
+async def test_a_scrollbar_jump_lands_on_the_right_rows_with_landmarks(make_app, sqlite_profile, monkeypatch):
+    """Once the count is in, a background pass notes every N-th key; a jump to the middle
+    then seeks from the nearest one and shows exactly the rows at that position."""
+    op = operators.create_operator("Telia")
+    inventory.create_dids(parse_numbers("15550000000-15550000999"), operator_id=op.id, tag="gold")
+    monkeypatch.setattr(did_table, "LANDMARK_EVERY", 70)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = table_of(app)
+        await wait_for(pilot, lambda: table.is_settled() and table._landmarks is not None, what="landmarks")
+        assert len(table._landmarks.keys) == 1_000 // 70
+        table.scroll_to(y=637, animate=False, immediate=True)
+        await wait_for(pilot, lambda: table.is_settled() and table.row_at(637) is not None, what="the jump")
+        assert table.row_at(637).number == "15550000637"
+        assert "15550000637" in screen_text(app)

@@ -27,9 +27,22 @@ from didtui.tui.widgets.filter_bar import FilterBar, filter_text, parse_filter_t
 from didtui.tui.work import db_call, fire_hook
 
 
+def approximate(n: int) -> str:
+    """An estimate in two or three figures: `~9.8M`, `~625k`, `~1,200`."""
+    if n >= 1_000_000:
+        return f"~{n / 1_000_000:.1f}M"
+    if n >= 10_000:
+        return f"~{n / 1_000:.0f}k"
+    return f"~{n:,}"
+
+
 def summary_text(table: DIDTable) -> str:
-    """`1,000,000 DIDs · 312 selected · sorted by DID`"""
-    total = "counting…" if table.total is None or table.counting else f"{table.total:,} DIDs"
+    """`1,000,000 DIDs · 312 selected · sorted by DID` (`~9.8M DIDs (estimate)` while
+    the exact count of a broad filter is on its way)."""
+    if table.total is None or table.counting:
+        total = "counting…" if table.estimate is None else f"{approximate(table.estimate)} DIDs (estimate)"
+    else:
+        total = f"{table.total:,} DIDs"
     parts = [total]
     if table.marked_all:
         parts.append("all matching selected" if table.counting else f"{table.marked_count:,} selected (all matching)")

@@ -32,6 +32,10 @@ from didtui.tui.work import db_call
 
 BLOCK = 100
 MAX_BLOCKS = 24
+# Past this many matching rows, a background pass notes the key of every LANDMARK_EVERY-th
+# row (at most LANDMARKS of them), so that a scrollbar jump seeks from the nearest one.
+LANDMARK_EVERY = 10_000
+LANDMARKS = 1_000
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,8 @@ class DIDTable(ScrollView, can_focus=True):
         self.sort = "number"
         self.total: int | None = None
         self.counting = False  # rows shown, the count of all matching still on its way
+        self.estimate: int | None = None  # while counting: a quick estimate of the count
+        self._landmarks: filters.Landmarks | None = None
         self.marked_ids: set[int] = set()
         self.marked_all = False
         self._page_blocks: OrderedDict[int, list[DIDRow]] = OrderedDict()
@@ -174,6 +180,10 @@ class DIDTable(ScrollView, can_focus=True):
             return False
         return all(self.row_at(p) is not None for p in self._visible_positions())
 
+    def count_shown(self) -> bool:
+        """True once the summary shows a count: the exact one, or an estimate meanwhile."""
+        return self.total is not None and (not self.counting or self.estimate is not None)
+
     def rows_shown(self) -> bool:
         """True once the visible rows are loaded, even if the count is still on its way."""
         if self.total is None:
@@ -211,6 +221,8 @@ class DIDTable(ScrollView, can_focus=True):
         filt, sort = self.filter, self.sort
         if not keep_position:
             self.total = None
+        self.estimate = None
+        self._landmarks = None
         self.refresh()
 
         def first_rows(rows: list[DIDRow]) -> None:
@@ -224,12 +236,24 @@ class DIDTable(ScrollView, can_focus=True):
             self.refresh()
             self.post_message(self.Changed(self))
 
+        def estimated(guess: int) -> None:
+            """The exact count of a broad filter over millions takes a while: an
+            estimate (marked as one) shows meanwhile."""
+            if generation != self._generation or not self.counting:
+                return
+            self.estimate = guess
+            self.post_message(self.Changed(self))
+
         def fetch() -> tuple[int, list[DIDRow], int]:
             if first_block == 0:
                 rows = filters.page(filt, sort=sort, limit=BLOCK)
                 self.app.call_from_thread(first_rows, rows)
-                total = filters.count(filt) if len(rows) == BLOCK else len(rows)
-                return total, rows, 0
+                if len(rows) < BLOCK:
+                    return len(rows), rows, 0
+                guess = filters.estimate(filt)
+                if guess is not None:
+                    self.app.call_from_thread(estimated, guess)
+                return filters.count(filt), rows, 0
             total = filters.count(filt)
             block = min(first_block, max(0, (total - 1) // BLOCK))
             if block == 0:
@@ -246,6 +270,7 @@ class DIDTable(ScrollView, can_focus=True):
             total, rows, block = result
             self.total = total
             self.counting = False
+            self.estimate = None
             self._page_blocks[block] = rows
             self.virtual_size = Size(TOTAL_WIDTH, total + 1)
             self.cursor = min(self.cursor, max(0, total - 1))
@@ -253,6 +278,8 @@ class DIDTable(ScrollView, can_focus=True):
             self.refresh()
             self._queue_schedule()
             self.post_message(self.Changed(self))
+            if total > 2 * LANDMARK_EVERY:
+                self._note_landmarks(generation, max(LANDMARK_EVERY, total // LANDMARKS))
 
         def failed(message: str) -> None:
             if generation != self._generation:
@@ -263,6 +290,26 @@ class DIDTable(ScrollView, can_focus=True):
             self.post_message(self.Failed(self, message))
 
         db_call(self, fetch, done=done, failed=failed, group="table-reset", exclusive=True, read_only=True)
+
+    def _note_landmarks(self, generation: int, every: int) -> None:
+        filt, sort = self.filter, self.sort
+
+        def noted(marks: filters.Landmarks) -> None:
+            if generation == self._generation:
+                self._landmarks = marks
+
+        def failed(message: str) -> None:
+            pass  # jumps still work without them, only slower
+
+        db_call(
+            self,
+            lambda: filters.landmarks(filt, sort=sort, every=every),
+            done=noted,
+            failed=failed,
+            group="table-landmarks",
+            exclusive=True,
+            read_only=True,
+        )
 
     def _visible_positions(self) -> range:
         if self.total is None:
@@ -321,10 +368,11 @@ class DIDTable(ScrollView, can_focus=True):
             return
         limit = BLOCK if block < last_block else (self.total or 0) - block * BLOCK
         self._fetching.add(block)
+        marks = self._landmarks
 
         def fetch() -> list[DIDRow]:
             if "offset" in kwargs:
-                return filters.page_at(filt, sort=sort, offset=kwargs["offset"], limit=limit)
+                return filters.page_at(filt, sort=sort, offset=kwargs["offset"], limit=limit, marks=marks)
             return filters.page(filt, sort=sort, limit=limit, **kwargs)
 
         def done(rows: list[DIDRow]) -> None:
