@@ -433,7 +433,10 @@ def _filter_index_in_number_order(filt: DIDFilter, sort: str) -> _Reading | None
         return None
     order = [c for c, _ in fixed] + [DID.number]
     if dialect().index_hints:
-        return _Reading(index, order, filt.where())
+        # The fixed columns are constants: ORDER BY number alone. (MariaDB keeps a fixed
+        # column in the ORDER BY, and sorts, when its collation differs from the
+        # connection's, as did.tag's binary one does since migration 0005.)
+        return _Reading(index, [DID.number], filt.where())
     where = replace(filt, statuses=(), tag=None, operator_id=None).where()
     columns, values = Tuple(*(c for c, _ in fixed)), Tuple(*(v for _, v in fixed))
     if len(fixed) == 1:
