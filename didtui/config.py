@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import phonenumbers
 import platformdirs
 
 from didtui.errors import ConfigError
@@ -37,8 +38,28 @@ _PROFILE_KEYS = {
     "connect_timeout",
     "busy_timeout",
     "max_range",
+    "reuse_after_days",
+    "country",
+    "number_format",
+    "numbers",
     "hooks",
 }
+NUMBER_LEVELS = ("valid", "possible", "digits")
+NUMBER_FORMATS = ("international", "e164", "national")
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """How a profile reads and shows numbers (docs/numbers.md).
+
+    `country` reads national forms (`020 7946 0000` under GB); `level` is how strict the
+    reader is (valid, possible, digits); `display` is how numbers are shown.
+    """
+
+    country: str = "US"
+    level: str = "valid"
+    display: str = "international"
+
 
 # Commands run after a change is committed (core/hooks.py runs them; docs/cli.md).
 HOOK_NAMES = ("after_pick", "after_release", "after_deactivate", "after_unassign", "after_sweep", "after_import")
@@ -72,7 +93,16 @@ class Profile:
     connect_timeout: float = 10.0
     busy_timeout: float = 30.0
     max_range: int = 1_000_000
+    reuse_after_days: int = 0  # picking skips DIDs released less than this many days ago
+    country: str = "US"
+    number_format: str = "international"
+    numbers: str = "valid"
+
     hooks: Hooks = field(default_factory=Hooks)
+
+    @property
+    def numbering(self) -> Numbering:
+        return Numbering(self.country, self.numbers, self.number_format)
 
     @property
     def scheme(self) -> str:
@@ -331,6 +361,21 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
     return _check_open_secrets(parse_config(data, path))
 
 
+def _flat_keymap(keymap: Any) -> Any:
+    """`dids.new = "ctrl+n"` unquoted is TOML for {"dids": {"new": ...}}: the same binding
+    id as the quoted `"dids.new" = ...`, so both spellings work."""
+    if not isinstance(keymap, dict):
+        return keymap
+    flat: dict[str, Any] = {}
+    for key, value in keymap.items():
+        if isinstance(value, dict):
+            for sub, inner in _flat_keymap(value).items():
+                flat[f"{key}.{sub}"] = inner
+        else:
+            flat[key] = value
+    return flat
+
+
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     where = str(path) if path else "config"
     _refuse_unknown(data, _TOP_KEYS, where)
@@ -342,7 +387,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     default = data.get("default_profile") or (DEFAULT_PROFILE if DEFAULT_PROFILE in profiles else next(iter(profiles)))
     if default not in profiles:
         raise ConfigError(f"{where}: default_profile {default!r} is not one of the profiles")
-    keymap = data.get("keymap", {})
+    keymap = _flat_keymap(data.get("keymap", {}))
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
         raise ConfigError(f'{where}: [keymap] maps binding ids to keys, e.g. quit = "ctrl+q"')
     return Config(path, default, profiles, dict(keymap))
@@ -405,6 +450,10 @@ def _parse_profile(name: str, table: Any, where: str, hooks: Hooks | None = None
         "connect_timeout": (int, float),
         "busy_timeout": (int, float),
         "max_range": int,
+        "reuse_after_days": int,
+        "country": str,
+        "number_format": str,
+        "numbers": str,
     }
     for key, kind in types.items():
         if key in table:
@@ -415,7 +464,23 @@ def _parse_profile(name: str, table: Any, where: str, hooks: Hooks | None = None
     options["hooks"] = _parse_hooks(table.get("hooks", {}), hooks or Hooks(), f"{where}: [profiles.{name}.hooks]")
     if options.get("hold_days", 0) < 0:
         raise ConfigError(f"{where}: [profiles.{name}] hold_days cannot be negative")
+    if not 0 <= options.get("reuse_after_days", 0) <= 3650:
+        raise ConfigError(f"{where}: [profiles.{name}] reuse_after_days must be from 0 (off) to 3650")
+    _check_numbering(options, f"{where}: [profiles.{name}]")
     return Profile(**options)
+
+
+def _check_numbering(options: dict[str, Any], where: str) -> None:
+    if "country" in options:
+        country = options["country"].strip().upper()
+        if country not in phonenumbers.SUPPORTED_REGIONS:
+            raise ConfigError(
+                f'{where} country {options["country"]!r} is not an ISO 3166 country code: e.g. "US", "GB"'
+            )
+        options["country"] = country
+    for key, allowed in (("number_format", NUMBER_FORMATS), ("numbers", NUMBER_LEVELS)):
+        if key in options and options[key] not in allowed:
+            raise ConfigError(f"{where} {key} {options[key]!r}: use one of {', '.join(allowed)}")
 
 
 def _expand_sqlite(url: str, where: str, name: str) -> str:

@@ -15,7 +15,7 @@ import peewee
 from playhouse.migrations import Runner
 from playhouse.pool import PooledMySQLDatabase, PooledPostgresqlDatabase
 
-from didtui.config import Profile
+from didtui.config import Numbering, Profile
 from didtui.dialect import dialect
 from didtui.errors import DatabaseBusy, DatabaseUnavailable, SchemaError
 from didtui.models import database_proxy
@@ -34,6 +34,18 @@ def current_actor() -> str:
 
 def set_actor(name: str) -> None:
     _actor["name"] = name
+
+
+_numbering = {"current": Numbering()}
+
+
+def current_numbering() -> Numbering:
+    """How this process reads and shows numbers: the open profile's settings."""
+    return _numbering["current"]
+
+
+def set_numbering(numbering: Numbering) -> None:
+    _numbering["current"] = numbering
 
 
 class _Guarded:
@@ -199,9 +211,10 @@ def connect(profile: Profile, *, upgrade: bool | None = None, pooled: bool = Fal
     db = open_unchecked(profile, pooled=pooled)
     database_proxy.initialize(db)
     set_actor(profile.user)
+    set_numbering(profile.numbering)
     do_upgrade = (not profile.is_server) if upgrade is None else upgrade
     if do_upgrade:
-        upgrade_schema(db)
+        upgrade_schema(db, profile.numbering)
     else:
         pending = pending_migrations(db)
         if pending:
@@ -222,10 +235,26 @@ def pending_migrations(db: peewee.Database) -> list[str]:
     return [m.name for m in runner.status() if m.path and not m.applied]
 
 
-def upgrade_schema(db: peewee.Database) -> list[str]:
-    """Apply pending migrations under a lock that every didtui process shares."""
+def unreadable_numbers(db: peewee.Database, limit: int = 20) -> tuple[int, list[tuple[str, str]]]:
+    """Numbers migration 0002 could not read (kept as they were): how many, and the first."""
+    if "unreadable" not in {c.name for c in db.get_columns("did")}:
+        return 0, []
+    where = "FROM did WHERE unreadable <> ''"
+    total = db.execute_sql(f"SELECT COUNT(*) {where}").fetchone()[0]
+    rows = db.execute_sql(f"SELECT number, unreadable {where} ORDER BY number LIMIT {int(limit)}").fetchall()
+    return total, [(number, why) for number, why in rows]
+
+
+def upgrade_schema(db: peewee.Database, numbering: Numbering | None = None) -> list[str]:
+    """Apply pending migrations under a lock that every didtui process shares.
+
+    Migrations that read numbers (0002) find the profile's number settings on the
+    migrator as `didtui_numbering` (country, level): they never import didtui itself.
+    """
+    settings = numbering or current_numbering()
     with dialect(db).migration_lock(db):
         runner = Runner(db, MIGRATIONS_DIR, table_name=MIGRATION_TABLE)
+        runner.migrator.didtui_numbering = {"country": settings.country, "level": settings.level}
         return runner.up()
 
 

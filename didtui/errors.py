@@ -67,6 +67,16 @@ class Cancelled(DidtuiError):
     """A long operation was cancelled by the user; it was rolled back."""
 
 
+class UndoRefused(RuleViolation):
+    """An undo would overwrite later changes or break a rule; `blocked` lists
+    (number, why) for the DIDs that cannot go back (at most a few hundred), `count` all of them."""
+
+    def __init__(self, message: str, blocked: list[tuple[str, str]] | None = None, count: int = 0) -> None:
+        super().__init__(message)
+        self.blocked = blocked or []
+        self.count = count
+
+
 class OutputError(InputError):
     """An output file (export, errors report) cannot be written where the user asked:
     a directory, a missing folder, no permission, the database itself, a full disk.

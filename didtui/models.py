@@ -75,9 +75,13 @@ class ClientPackage(BaseModel):
     package = ForeignKeyField(Package, backref="client_packages", on_delete="RESTRICT")
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
+    # Set by un-assigning: the assignment is removed once it holds no DIDs (core/sweep.py).
+    unassigned_at = DateTimeField(null=True)
 
 
 class DID(BaseModel):
+    # E.164 digits without the "+" (docs/numbers.md): keyset pages and prefix filters are
+    # ranges on this text, served by its unique index.
     number = CharField(max_length=32, unique=True)
     status = CharField(max_length=16)  # indexed through (status, tag, number)
     operator = ForeignKeyField(
@@ -93,6 +97,16 @@ class DID(BaseModel):
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     version = IntegerField(default=1)
+    # When the DID last left a client (release or deactivation): "free since", for reuse
+    # (picking reads the oldest first). Not (status, tag, released_at): the planner then
+    # took it for plain status counts instead of (status, tag, number).
+    released_at = DateTimeField(null=True, index=True)
+    # Derived from the number by core/numbers.py when it is created or imported, stored so
+    # reads never run libphonenumber (migration 0002).
+    country = CharField(max_length=3, default="")  # ISO 3166 alpha-2, "001" non-geographic
+    number_type = CharField(max_length=16, default="")  # fixed, mobile, tollfree, ...
+    place = CharField(max_length=100, default="")  # the geocoder's "London"
+    unreadable = CharField(max_length=200, default="")  # why 0002 could not read it; "" if fine
 
     class Meta:
         table_name = "did"
@@ -115,6 +129,46 @@ class Event(BaseModel):
     batch = CharField(max_length=32, index=True)
 
 
+class Batch(BaseModel):
+    """One operation that changed DIDs: what, who, when, how many; and its undo."""
+
+    batch = CharField(max_length=32, unique=True)
+    kind = CharField(max_length=32)
+    actor = CharField(max_length=100)
+    at = DateTimeField(default=utcnow, index=True)
+    count = IntegerField(default=0)
+    note = CharField(max_length=200, default="")
+    undone_by = CharField(max_length=32, null=True)
+    undo_of = CharField(max_length=32, null=True)
+    # JSON: the client package the batch changed, as it was before (core/undo.py).
+    detail = TextField(null=True)
+
+
+class DIDBefore(BaseModel):
+    """A DID as it was before a batch changed or deleted it: what undo restores."""
+
+    batch = CharField(max_length=32)
+    did_id = IntegerField()
+    number = CharField(max_length=32)
+    status = CharField(max_length=16)
+    operator_id = IntegerField(null=True)
+    tag = CharField(max_length=100)
+    notes = TextField()
+    reseller_id = IntegerField(null=True)
+    after_hold = CharField(max_length=16)
+    hold_days = IntegerField()
+    hold_until = DateTimeField(null=True)
+    client_package_id = IntegerField(null=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    version = IntegerField()
+    released_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "did_before"
+        indexes = ((("batch", "did_id"), True),)
+
+
 class Block(BaseModel):
     """A range of numbers bought from an operator, with what it costs.
 
@@ -133,4 +187,4 @@ class Block(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
-ALL_MODELS = [Reseller, Operator, Client, Account, Package, ClientPackage, DID, Event, Block]
+ALL_MODELS = [Reseller, Operator, Client, Account, Package, ClientPackage, DID, Event, Block, Batch, DIDBefore]

@@ -28,6 +28,9 @@ COMMANDS = {
     "blocks": "didtui.cli.blocks:blocks_group",
     "report": "didtui.cli.blocks:report_group",
     "reconcile": "didtui.cli.blocks:reconcile_command",
+    "resellers": "didtui.cli.resellers:resellers_group",
+    "history": "didtui.cli.history:history_group",
+    "undo": "didtui.cli.history:undo_command",
 }
 for name, target in COMMANDS.items():
     cli.add_lazy(name, target)

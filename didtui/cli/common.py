@@ -141,7 +141,8 @@ def build_filter(values: dict[str, Any]) -> DIDFilter:
     statuses = [s for s in values.get("status") or () if s]
     if statuses:
         merged["status"] = ",".join(statuses)
-    for key in ("operator", "tag", "client", "account", "reseller", "package", "block", "number"):
+    keys = ("operator", "tag", "client", "account", "reseller", "package", "block", "number")
+    for key in (*keys, "country", "number_type", "place"):
         value = values.get(key)
         if value is not None and (value != "" or key == "tag"):
             # --tag - (or --tag ""): DIDs without a tag, as the filter bar's tag:-. Other

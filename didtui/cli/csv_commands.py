@@ -99,6 +99,11 @@ def _show_report(report: ImportReport) -> None:
     is_flag=True,
     help="Create operators the file names that do not exist (else such rows are wrong).",
 )
+@click.option(
+    "--create-resellers",
+    is_flag=True,
+    help="Create resellers the file names that do not exist (else such rows are wrong).",
+)
 @click.option("--delimiter", metavar="CHAR", help="Field delimiter (default: detected among , ; tab |).")
 @click.option("--header/--no-header", default=None, help="Whether the first row names the columns (default: detected).")
 @click.option(
@@ -132,6 +137,7 @@ def import_command(
     after_hold: str,
     on_existing: str,
     create_operators: bool,
+    create_resellers: bool,
     delimiter: str | None,
     header: bool | None,
     encoding: str | None,
@@ -169,6 +175,7 @@ def import_command(
             hold_days=profile.hold_days,
             on_existing=on_existing,
             create_operators=create_operators,
+            create_resellers=create_resellers,
             max_range=profile.max_range,
         )
         try:
@@ -245,7 +252,14 @@ def import_command(
 @click.option("--client", metavar="NAME", help="Only DIDs given to this client.")
 @click.option("--account", metavar="CLIENT/ACCOUNT", help="Only DIDs given to this account.")
 @click.option("--package", metavar="NAME", help="Only DIDs in this package.")
-@click.option("--number", default="", metavar="DIGITS", help="Numbers starting with DIGITS (*DIGITS: containing them).")
+@click.option(
+    "--number",
+    default="",
+    metavar="PREFIX",
+    help="Numbers starting with PREFIX, e.g. '+44 20' (*DIGITS: containing them).",
+)
+@click.option("--country", metavar="CC", help="Only numbers of this country (ISO code, e.g. GB).")
+@click.option("--type", "number_type", metavar="TYPE", help="Only numbers of this type (fixed, mobile, tollfree, ...).")
 @click.option("--sort", type=click.Choice(["number", "status", "operator", "tag"]), default="number", show_default=True)
 @click.option(
     "-o",
@@ -268,6 +282,8 @@ def export_command(
     account: str | None,
     package: str | None,
     number: str,
+    country: str | None,
+    number_type: str | None,
     sort: str,
     output: str | None,
 ) -> None:
@@ -287,6 +303,8 @@ def export_command(
             "client": client,
             "account": account,
             "package": package,
+            "country": country,
+            "number_type": number_type,
         }
     )
     to_stdout = target.kind == "stdout"

@@ -168,7 +168,8 @@ def _changes(values: dict[str, Any], *, notes: bool = True) -> dict[str, Any]:
 def add(context: Context, numbers: tuple[str, ...], dry_run: bool, **values: Any) -> None:
     """Create DIDs: numbers and ranges (15551230000-15551230999); all or none."""
     profile = context.open()
-    spans = parse_numbers(" ".join(numbers), max_range=profile.max_range)
+    # One argument, one number or range (quote `+44 20 7946 0000`: spaces group digits).
+    spans = parse_numbers("\n".join(numbers), max_range=profile.max_range)
     fields = _changes(values)
     fields.setdefault("hold_days", profile.hold_days)
     firsts = [number for span in spans for number in itertools.islice(iter(span), 10)][:10]

@@ -216,7 +216,7 @@ def db_upgrade(context: Context, dry_run: bool) -> None:
             f"dry run: would apply {', '.join(pending)}" if pending else "the schema is up to date",
         )
         return
-    applied = dbmod.upgrade_schema(database)
+    applied = dbmod.upgrade_schema(database, context.profile.numbering)
     database.close()
     context.out.document(
         {"ok": True, "applied": applied}, f"applied {', '.join(applied)}" if applied else "the schema is up to date"
@@ -228,13 +228,21 @@ def db_upgrade(context: Context, dry_run: bool) -> None:
 @click.pass_obj
 @guarded
 def db_status(context: Context) -> None:
-    """Show pending schema migrations."""
+    """Show pending schema migrations, and numbers the upgrade could not read."""
     database = dbmod.open_unchecked(context.profile)
     pending = dbmod.pending_migrations(database)
+    total, unreadable = (0, []) if pending else dbmod.unreadable_numbers(database)
     database.close()
-    context.out.document(
-        {"ok": True, "pending": pending}, f"pending: {', '.join(pending)}" if pending else "the schema is up to date"
-    )
+    lines = [f"pending: {', '.join(pending)}" if pending else "the schema is up to date"]
+    if total:
+        lines.append(f"{total:,} numbers could not be read as E.164 and were kept as they were:")
+        lines += [f"  {number}: {why}" for number, why in unreadable]
+        if total > len(unreadable):
+            lines.append(f"  ... and {total - len(unreadable):,} more")
+    doc: dict = {"ok": True, "pending": pending}
+    if total:  # numbers migration 0002 kept as they were (docs/numbers.md)
+        doc["unreadable"] = {"count": total, "first": [{"number": n, "why": why} for n, why in unreadable]}
+    context.out.document(doc, lines)
 
 
 @cli.command()

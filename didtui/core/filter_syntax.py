@@ -44,6 +44,10 @@ KEYS = {
     "number": "number",
     "n": "number",
     "did": "number",
+    "country": "country",
+    "cc": "country",
+    "type": "number_type",
+    "place": "place",
 }
 # The short key each field is written back with.
 SHORT = {
@@ -55,6 +59,7 @@ SHORT = {
     "reseller": "reseller",
     "package": "pkg",
     "block": "block",
+    "number_type": "type",
 }
 NO_TAG = "-"
 QUOTES = "\"'"
@@ -148,7 +153,7 @@ def parse_filter_text(text: str) -> dict[str, str]:
         name = "number" if key is None else KEYS.get(key.lower())
         if name is None:
             raise InputError(
-                f"filter: unknown field {key!r}; use status, op, tag, client, account, reseller, pkg, block "
+                f"filter: unknown field {key!r}; use status, op, tag, client, account, reseller, pkg, block, country, type, place "
                 "(or quote a value holding a colon)"
             )
         label = key or "number"
@@ -158,6 +163,8 @@ def parse_filter_text(text: str) -> dict[str, str]:
             raise InputError(f"filter: {label}: needs a value, e.g. {label}:something (no blank after the colon)")
         if name == "status" and "status" in values:
             value = values["status"] + "," + value
+        elif name == "number" and key is None and "number" in values:
+            value = values["number"] + " " + value  # `020 7946`: a number's groups, one prefix
         elif name in values:
             raise InputError(f"filter: {label} is given twice: a DID has one {name}, keep one of them")
         values[name] = value

@@ -14,8 +14,11 @@ from typing import Any
 
 from peewee import JOIN, SQL, Expression, Tuple, fn
 
+from didtui.core import operator_sort
 from didtui.core.filter_syntax import KEYS, refuse_unstorable
 from didtui.core.filter_syntax import parse_filter_text as parse_filter_text  # re-exported (cli/common.py)
+from didtui.core.numbers import clean_digits, read_prefix
+from didtui.core.phoneplan import TYPE_NAMES
 from didtui.core.statuses import label, parse_status
 from didtui.dialect import dialect
 from didtui.errors import InputError, NotFound
@@ -41,6 +44,9 @@ class DIDFilter:
     account_id: int | None = None
     package_id: int | None = None
     client_package_id: int | None = None
+    country: str | None = None  # ISO code, upper case ("" finds numbers without one)
+    number_type: str | None = None  # one of NUMBER_TYPES
+    place: str | None = None  # a piece of the geocoder's place, any case
     # A block's range (first, last: digits of one width), set by core/blocks.py.
     number_span: tuple[str, str] | None = None
     # Names for display only (set by `resolve_filter`), so a face can show what it filters.
@@ -72,6 +78,10 @@ class DIDFilter:
         if self.tag is not None:
             tag = self.tag if self.tag.strip() == self.tag else f'"{self.tag}"'  # blanks made visible
             parts.append(f"tag {tag or '(none)'}")
+        for key in ("country", "number_type", "place"):
+            value = getattr(self, key)
+            if value is not None:
+                parts.append(f"{key.replace('number_', '')} {value or '(none)'}")
         if self.number_span is not None:
             parts.append(f"block {shown.get('block', '-'.join(self.number_span))}")
         return ", ".join(parts) or "all DIDs"
@@ -82,15 +92,20 @@ class DIDFilter:
         terms: list[Any] = []
         number = self.number.strip()
         if number.startswith("*"):
-            digits = number[1:].lstrip("+")
-            if digits:
-                _digits_only(digits)
-                terms.append(DID.number.contains(digits))
+            if number[1:].strip():
+                terms.append(DID.number.contains(_number_part(number[1:], clean_digits)))
         elif number:
-            digits = number.lstrip("+")
-            _digits_only(digits)
+            # A prefix as people write it (`+44 20 7946`, `020 7946`) is a range on the
+            # stored digits: one seek of the number index.
+            digits = _number_part(number, read_prefix)
             upper = digits[:-1] + chr(ord(digits[-1]) + 1)
             terms.append((DID.number >= digits) & (DID.number < upper))
+        if self.country is not None:
+            terms.append(DID.country == self.country)
+        if self.number_type is not None:
+            terms.append(DID.number_type == self.number_type)
+        if self.place is not None:
+            terms.append(fn.LOWER(DID.place).contains(self.place.lower()))
         if self.number_span is not None:
             first, last = self.number_span
             terms.append((DID.number >= first) & (DID.number <= last) & (fn.LENGTH(DID.number) == len(first)))
@@ -120,9 +135,24 @@ class DIDFilter:
         return expression
 
 
-def _digits_only(text: str) -> None:
-    if not text.isdigit():
-        raise InputError(f"number filter {text!r}: use digits (a prefix), or *digits for a substring")
+NUMBER_TYPES = tuple(dict.fromkeys(TYPE_NAMES.values()))
+
+
+def _number_part(text: str, read: Any) -> str:
+    try:
+        return read(text)
+    except InputError:
+        raise InputError(
+            f"number filter {text.strip()!r}: use digits, as a prefix (+44 20 7946) or *digits for a substring"
+        ) from None
+
+
+def _number_type(text: str) -> str:
+    word = text.strip().lower().replace("_", "-").replace(" ", "-")
+    word = {"toll-free": "tollfree", "fixed-line": "fixed", "premium-rate": "premium"}.get(word, word)
+    if word not in NUMBER_TYPES:
+        raise InputError(f"unknown number type {text!r}: use one of {', '.join(NUMBER_TYPES)}")
+    return word
 
 
 def resolve_filter(
@@ -135,6 +165,9 @@ def resolve_filter(
     client: str | None = None,
     account: str | None = None,
     package: str | None = None,
+    country: str | None = None,
+    number_type: str | None = None,
+    place: str | None = None,
     block: str | None = None,
 ) -> DIDFilter:
     """A filter from names as people type them; unknown names raise NotFound.
@@ -147,6 +180,7 @@ def resolve_filter(
     """
     typed = {"number": number, "operator": operator, "tag": tag, "reseller": reseller}
     typed |= {"client": client, "account": account, "package": package, "block": block}
+    typed |= {"country": country, "type": number_type, "place": place}
     statuses_typed = [status] if isinstance(status, str) else list(status or ())
     for what, text in [*typed.items(), *(("status", s) for s in statuses_typed)]:
         if text:
@@ -162,6 +196,15 @@ def resolve_filter(
         # Exactly as given (case and blanks: tags compare exactly on every backend);
         # "" finds DIDs without a tag. None does not filter.
         values["tag"] = tag
+    if country is not None and country.strip():
+        code = country.strip().upper()
+        if not (code.isalpha() and len(code) == 2) and code not in ("-", "001"):
+            raise InputError(f"country {country!r}: use an ISO code such as GB or US (- for none)")
+        values["country"] = "" if code == "-" else code
+    if number_type is not None and number_type.strip():
+        values["number_type"] = _number_type(number_type)
+    if place is not None and place.strip():
+        values["place"] = place.strip()
     for key, model, name in (
         ("operator", Operator, operator),
         ("reseller", Reseller, reseller),
@@ -332,6 +375,9 @@ class DIDRow:
     client_package_id: int | None
     created_at: _dt.datetime | None = None
     updated_at: _dt.datetime | None = None
+    country: str = ""
+    number_type: str = ""
+    place: str = ""
 
     @property
     def status_label(self) -> str:
@@ -362,10 +408,19 @@ def sort_columns(sort: str) -> list[Any]:
     if sort == "tag":
         return [DID.tag, DID.number]
     if sort == "operator":
-        # Grouped by operator id (the index), numbers in order inside each group. DIDs
-        # with no operator sort where the backend puts NULLs: `_operator_term` knows.
+        # The index's order (operator id). What people see is by operator name: pages
+        # walk this index operator by operator (core/operator_sort.py), exports sort on
+        # `shown_order`.
         return [DID.operator, DID.number]
     raise InputError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+
+
+def shown_order(sort: str) -> list[Any]:
+    """The ORDER BY of a sort as people see it, over `joined_select` (operators by name,
+    those without one last): one sorted pass, for exports."""
+    if sort == "operator":
+        return [Operator.name.is_null(), Operator.name, DID.operator, DID.number]
+    return sort_columns(sort)
 
 
 # The index each sort reads in order (models.DID's indexes, named as peewee names them).
@@ -504,6 +559,9 @@ def _row_query(filt: DIDFilter | None) -> Any:
         DID.client_package,
         DID.created_at,
         DID.updated_at,
+        DID.country,
+        DID.number_type,
+        DID.place,
     )
 
 
@@ -528,6 +586,9 @@ def _to_row(t: tuple[Any, ...]) -> DIDRow:
         client_package_id=t[16],
         created_at=t[17],
         updated_at=t[18],
+        country=t[19] or "",
+        number_type=t[20] or "",
+        place=t[21] or "",
     )
 
 
@@ -563,8 +624,6 @@ def _operator_term(key: tuple[Any, ...], after: bool) -> Any:
 
 
 def _keyset(sort: str, columns: list[Any], key: tuple[Any, ...], after: bool) -> Any:
-    if sort == "operator":
-        return _operator_term(key, after)
     return _key_term(columns, key, after)
 
 
@@ -582,6 +641,9 @@ def page(
     `after=key`: the rows following that key; `before=key`: the rows preceding it;
     `last=True`: the final `limit` rows. Keys come from `DIDRow.sort_key(sort)`.
     """
+    if sort == "operator":  # by operator NAME: core/operator_sort.py walks the id-ordered index
+        base = lambda: _row_query(filt)  # noqa: E731
+        return [_to_row(t) for t in operator_sort.page(base, after=after, before=before, last=last, limit=limit)]
     descending = before is not None or last
     order = [c.desc() for c in sort_columns(sort)] if descending else sort_columns(sort)
     sql, params = page_keys_sql(filt, sort=sort, after=after, before=before, limit=limit, last=last)
@@ -636,7 +698,10 @@ class Landmarks:
 
 def landmarks(filt: DIDFilter | None, *, sort: str = "number", every: int) -> Landmarks:
     """One pass over the sort index in steps of `every` (as long as one exact count): the
-    DIDs table builds them in the background once it knows a filter is large."""
+    DIDs table builds them in the background once it knows a filter is large. Sorted by
+    operator name (core/operator_sort.py) there are none: that order is not the index's."""
+    if sort == "operator":
+        return Landmarks(every, ())
     keys: list[tuple[Any, ...]] = []
     key: tuple[Any, ...] | None = None
     while True:
@@ -664,6 +729,12 @@ def page_at(
     """
     if offset <= 0:
         return page(filt, sort=sort, limit=limit)
+    if sort == "operator":
+        where = filt.where() if filt is not None else None
+        rows = operator_sort.page_at(
+            lambda: _row_query(filt), where, lambda t: _to_row(t).number, offset=offset, limit=limit
+        )
+        return [_to_row(t) for t in rows]
     after, skip = None, offset  # the row before `offset` is row `skip` after `after`
     if marks is not None and marks.keys:
         n = min(offset // marks.every, len(marks.keys))

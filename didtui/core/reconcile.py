@@ -31,7 +31,7 @@ from didtui.core import history
 from didtui.core.csvio.cells import restore
 from didtui.core.csvio.mapping import check_mapping
 from didtui.core.csvio.source import FileInfo, RecordReader, UnusableInput
-from didtui.core.numbers import MAX_DIGITS, normalize_number, parse_span
+from didtui.core.numbers import normalize_number, parse_span
 from didtui.core.statuses import Status, label, parse_status
 from didtui.db import current_actor
 from didtui.dialect import dialect
@@ -144,12 +144,10 @@ class ReconcileOptions:
 
 def _cells_number(raw: str, max_range: int) -> list[str]:
     """The numbers of one DID cell: one number or a range, read as import reads them."""
-    text = "".join(raw.split())
+    text = raw.strip()
     if not text:
         raise InputError("no DID number in this row")
-    if text.isdigit() and len(text) <= MAX_DIGITS:
-        return [text]
-    if "-" not in text.lstrip("+"):
+    if "-" not in text or text[:1] == "-":
         return [normalize_number(text)]
     return list(parse_span(text, max_range))
 
@@ -455,6 +453,7 @@ def _add_missing(op_id: int, status: str, tag: str, batch: str, actor: str, now:
             batch,
             actor,
             now,
+            keep=False,  # new DIDs: nothing to keep; undo deletes them (core/undo.py)
         )
     return restored + len(numbers)
 

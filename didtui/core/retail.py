@@ -15,13 +15,13 @@ from typing import Any
 import peewee
 from peewee import JOIN, fn
 
-from didtui.core import history
+from didtui.core import history, resellers
 from didtui.core.filters import Selection
 from didtui.core.numbers import normalize_number
 from didtui.core.retry import retrying
 from didtui.core.selection import selection_where
 from didtui.core.statuses import AFTER_HOLD, Status, label
-from didtui.core.sweep import release_where
+from didtui.core.sweep import purge_unassigned, release_where
 from didtui.db import current_actor
 from didtui.dialect import dialect
 from didtui.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
@@ -58,7 +58,7 @@ def _create_unique(model: Any, kind: str, **fields: Any) -> Any:
 
 
 def create_reseller(name: str) -> Reseller:
-    return _create_unique(Reseller, "reseller", name=_name(name, "reseller"))
+    return resellers.create_reseller(name)
 
 
 # ---- clients and accounts ---------------------------------------------------------------
@@ -230,6 +230,7 @@ class ClientPackageRow:
     allowed_dids: int
     active: bool
     used: int  # Active DIDs, plus Hold DIDs still waiting to come back
+    unassigned: bool = False  # un-assigned: removed once it holds no DIDs
 
     @property
     def remaining(self) -> int:
@@ -261,6 +262,7 @@ def list_client_packages(account_id: int | None = None, client_package_id: int |
             Package.tags,
             Package.allowed_dids,
             ClientPackage.active,
+            ClientPackage.unassigned_at,
         )
         .join(Account)
         .join(Client)
@@ -275,8 +277,20 @@ def list_client_packages(account_id: int | None = None, client_package_id: int |
         used = used.where(DID.client_package == client_package_id)
     counts = {cp: n for cp, n in used.tuples()}
     return [
-        ClientPackageRow(i, a, c, an, p, pn, [t for t in tags.split(",") if t], allowed, bool(active), counts.get(i, 0))
-        for i, a, c, an, p, pn, tags, allowed, active in query.tuples()
+        ClientPackageRow(
+            i,
+            a,
+            c,
+            an,
+            p,
+            pn,
+            [t for t in tags.split(",") if t],
+            allowed,
+            bool(active),
+            counts.get(i, 0),
+            gone is not None,
+        )
+        for i, a, c, an, p, pn, tags, allowed, active, gone in query.tuples()
     ]
 
 
@@ -299,21 +313,39 @@ def _owner(cp_id: int) -> str:
     return f"{row.client}/{row.account}"
 
 
+def cp_snapshot(cp: ClientPackage) -> str:
+    """A client package as it is, for the batch that changes it (undo puts it back)."""
+    return history.encode(
+        {
+            "id": cp.id,
+            "account_id": cp.account_id,
+            "package_id": cp.package_id,
+            "active": bool(cp.active),
+            "created_at": cp.created_at,
+            "unassigned_at": cp.unassigned_at,
+        }
+    )
+
+
 def deactivate(client_package_id: int, *, actor: str | None = None, batch: str | None = None) -> int:
     """Deactivate a client package: its Active DIDs go on Hold (or straight to their
     after-hold status when their hold days are 0). Returns how many DIDs moved.
 
     `batch` names the history batch (a face passes its own to tell a hook about it)."""
     actor = actor or current_actor()
+    batch = batch or history.new_batch()
     with database_proxy.atomic():
         cp = _lock_client_package(client_package_id)
         if not cp.active:
             raise RuleViolation("this client package is already inactive")
+        if cp.unassigned_at is not None:
+            raise RuleViolation("this client package is being removed (un-assigned)")
         owner = _owner(client_package_id)
+        history.open_batch(batch, "deactivate", actor, note=f"client: {owner}", detail=cp_snapshot(cp))
         cp.active = False
         cp.save()
         where = (DID.client_package == client_package_id) & (DID.status == Status.ACTIVE.value)
-        n = _to_hold(where, actor, "deactivate", owner, keep_client=True, batch=batch)
+        n = _to_hold(where, actor, "deactivate", keep_client=True, batch=batch)
     return n
 
 
@@ -326,6 +358,9 @@ def activate(client_package_id: int, *, actor: str | None = None) -> int:
         cp = _lock_client_package(client_package_id)
         if cp.active:
             raise RuleViolation("this client package is already active")
+        if cp.unassigned_at is not None:
+            raise RuleViolation("this client package was un-assigned: it is removed once its held DIDs are released")
+        history.open_batch(batch, "activate", actor, now, f"client: {_owner(client_package_id)}", cp_snapshot(cp))
         cp.active = True
         cp.save()
         where = (DID.client_package == client_package_id) & (DID.status == Status.HOLD.value) & (DID.hold_until > now)
@@ -351,24 +386,40 @@ def activate(client_package_id: int, *, actor: str | None = None) -> int:
     return n
 
 
-def _to_hold(
-    where: Any, actor: str, action: str, owner: str | None, *, keep_client: bool, batch: str | None = None
-) -> int:
+def _owners_of(cp_ids: list[int]) -> dict[int, str]:
+    """'client/account' of each client package, in one query."""
+    if not cp_ids:
+        return {}
+    query = (
+        ClientPackage.select(ClientPackage.id, Client.name, Account.name)
+        .join(Account)
+        .join(Client)
+        .where(ClientPackage.id.in_(cp_ids))
+    )
+    return {i: f"{c}/{a}" for i, c, a in query.tuples()}
+
+
+def _to_hold(where: Any, actor: str, action: str, *, keep_client: bool, batch: str | None = None) -> int:
     """Move the Active DIDs matching `where` to Hold for their own hold days.
 
-    One UPDATE per distinct hold_days value (there are a handful), so the deadline is
-    computed in Python and no backend-specific date arithmetic is needed.
+    One UPDATE per client package and hold_days value (there are a handful), so the
+    deadline is computed in Python, no backend-specific date arithmetic is needed, and
+    each event names the client the DID leaves. The DIDs are "free since" now
+    (released_at, what reuse_after_days reads).
     """
     now = utcnow()
     batch = batch or history.new_batch()
     total = 0
-    days_values = [d for (d,) in DID.select(DID.hold_days).where(where).distinct().tuples()]
-    for days in sorted(days_values):
-        group = where & (DID.hold_days == days)
-        base = {DID.version: DID.version + 1, DID.updated_at: now}
+    groups = list(DID.select(DID.client_package, DID.hold_days).where(where).distinct().tuples())
+    owners = _owners_of(sorted({cp for cp, _ in groups if cp is not None}))
+    for cp_id, days in sorted(groups, key=lambda g: (g[0] or 0, g[1])):
+        group = where & (DID.client_package == cp_id) & (DID.hold_days == days)
+        base = {DID.version: DID.version + 1, DID.updated_at: now, DID.released_at: now}
         event: dict[str, Any] = {}
-        if owner:
-            event["client"] = [owner, owner if keep_client and days else None]
+        owner = owners.get(cp_id) if cp_id is not None else None
+        # Deactivation keeps the client while the DID is held: no client change then.
+        if owner and not (keep_client and days > 0):
+            event["client"] = [owner, None]
         if days > 0:
             until = now + _dt.timedelta(days=days)
             event.update(status=["active", "hold"], hold_until=[None, until])
@@ -401,9 +452,7 @@ def release(selection: Selection, *, actor: str | None = None, batch: str | None
                 f"only Active DIDs can be released: {n:,} selected are not (e.g. {first.number}, "
                 f"{label(first.status)}); nothing was released"
             )
-        return _to_hold(
-            where & (DID.status == Status.ACTIVE.value), actor, "release", None, keep_client=False, batch=batch
-        )
+        return _to_hold(where & (DID.status == Status.ACTIVE.value), actor, "release", keep_client=False, batch=batch)
 
 
 # ---- picking ----------------------------------------------------------------------------
@@ -415,10 +464,15 @@ def pick(
     numbers: list[str] | None = None,
     *,
     actor: str | None = None,
+    reuse_after_days: int = 0,
     batch: str | None = None,
 ) -> list[str]:
     """Give the client package's account `count` In Stock DIDs (or the named `numbers`)
     whose tag is one of the package's tags; returns the numbers given, in order.
+
+    `reuse_after_days` (the profile's key; 0 = off): a pick by count takes the DIDs free
+    the longest and skips those released less than that many days ago (see
+    `recently_released` for the warning about named ones).
 
     `batch` names the history batch (a face passes its own to tell a hook about it)."""
     if (count is None) == (numbers is None):
@@ -436,10 +490,12 @@ def pick(
     # A deadlock the server broke (an admin changing the package while people pick) or a
     # DID taken between our read and our UPDATE: run it again after a random wait, for a
     # bounded time (core/retry.py), not a fixed count of immediate retries.
-    return retrying(lambda: _pick_once(client_package_id, count, named, who, batch), also=(Conflict,))
+    return retrying(lambda: _pick_once(client_package_id, count, named, who, batch, reuse_after_days), also=(Conflict,))
 
 
-def _pick_once(cp_id: int, count: int | None, named: list[str] | None, actor: str, batch: str) -> list[str]:
+def _pick_once(
+    cp_id: int, count: int | None, named: list[str] | None, actor: str, batch: str, reuse_days: int = 0
+) -> list[str]:
     db = database_proxy.obj
     now = utcnow()
     with db.atomic():
@@ -458,8 +514,11 @@ def _pick_once(cp_id: int, count: int | None, named: list[str] | None, actor: st
         free = DID.select(DID.id, DID.number).where((DID.status == Status.IN_STOCK.value) & DID.tag.in_(tags))
         if named is not None:
             free = free.where(DID.number.in_(named))
-        free = free.order_by(DID.number).limit(wanted)
-        rows = list(dialect(db).lock(free, skip_locked=True).tuples())
+        if named is None and reuse_days > 0:
+            rows = _free_longest(free, wanted, reuse_days, now)
+        else:
+            free = free.order_by(DID.number).limit(wanted)
+            rows = list(dialect(db).lock(free, skip_locked=True).tuples())
         if named is not None and len(rows) < len(named):
             missing = sorted(set(named) - {n for _, n in rows})
             raise RuleViolation(_why_not_pickable(missing[0], tags))
@@ -495,6 +554,40 @@ def _pick_once(cp_id: int, count: int | None, named: list[str] | None, actor: st
         return [number for _, number in rows]
 
 
+def _free_longest(free: Any, wanted: int, days: int, now: _dt.datetime) -> list[tuple[int, str]]:
+    """Free DIDs for a pick by count with reuse_after_days on: never released ones first
+    (number order), then those released longest ago, none released within `days`.
+    Two index-backed queries: (status, tag, number), then released_at oldest first."""
+    db = database_proxy.obj
+    never = free.where(DID.released_at.is_null()).order_by(DID.number).limit(wanted)
+    rows = list(dialect(db).lock(never, skip_locked=True).tuples())
+    if len(rows) < wanted:
+        cutoff = now - _dt.timedelta(days=days)
+        old = free.where(DID.released_at <= cutoff).order_by(DID.released_at, DID.number).limit(wanted - len(rows))
+        rows += list(dialect(db).lock(old, skip_locked=True).tuples())
+    return rows
+
+
+def recently_released(numbers: list[str], days: int) -> list[str]:
+    """A warning for each named DID released less than `days` ago (reuse_after_days):
+    picking it is allowed, the person is told when it was last released."""
+    if days <= 0 or not numbers:
+        return []
+    cutoff = utcnow() - _dt.timedelta(days=days)
+    named = [normalize_number(n) for n in numbers]
+    query = (
+        DID.select(DID.number, DID.released_at)
+        .where(DID.number.in_(named) & (DID.released_at > cutoff))
+        .order_by(DID.number)
+    )
+    now = utcnow()
+    return [
+        f"{number} was released {(now - at).days} day(s) ago ({at:%Y-%m-%d %H:%M} UTC), "
+        f"less than the {days} days before reuse"
+        for number, at in query.tuples()
+    ]
+
+
 def _why_not_pickable(number: str, tags: list[str]) -> str:
     did = DID.get_or_none(DID.number == number)
     if did is None:
@@ -519,3 +612,130 @@ def pickable_numbers(client_package_id: int, limit: int = 200, after: str | None
     if after:
         query = query.where(DID.number > after)
     return list(query.order_by(DID.number).limit(limit).tuples())
+
+
+# ---- un-assigning -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnassignPreview:
+    active: int  # go on Hold (or straight to their after-hold status)
+    held: int  # on Hold for this client package already
+
+
+def unassign_preview(client_package_id: int) -> UnassignPreview:
+    counts = dict(
+        DID.select(DID.status, fn.COUNT(DID.id))
+        .where(DID.client_package == client_package_id)
+        .group_by(DID.status)
+        .tuples()
+    )
+    return UnassignPreview(counts.get(Status.ACTIVE.value, 0), counts.get(Status.HOLD.value, 0))
+
+
+def unassign(
+    client_package_id: int, *, at_once: bool = False, actor: str | None = None, batch: str | None = None
+) -> int:
+    """Remove a package from an account. Its Active DIDs go on Hold as on deactivation;
+    the assignment is removed once it holds no DIDs (the sweep does it), or `at_once`:
+    every held DID goes to its after-hold status now and the assignment goes with them.
+    One batch (`batch` names it, for a hook); returns how many DIDs moved."""
+    actor = actor or current_actor()
+    now = utcnow()
+    batch = batch or history.new_batch()
+    with database_proxy.atomic():
+        cp = _lock_client_package(client_package_id)
+        if cp.unassigned_at is not None and not at_once:
+            raise RuleViolation("this package was already un-assigned: it goes once its held DIDs are released")
+        history.open_batch(batch, "unassign", actor, now, f"client: {_owner(client_package_id)}", cp_snapshot(cp))
+        cp.active = False
+        cp.unassigned_at = cp.unassigned_at or now
+        cp.save()
+        active = (DID.client_package == client_package_id) & (DID.status == Status.ACTIVE.value)
+        n = _to_hold(active, actor, "unassign", keep_client=True, batch=batch)
+        if at_once:
+            held = (DID.client_package == client_package_id) & (DID.status == Status.HOLD.value)
+            n_held = DID.select().where(held).count()
+            if release_where(held, batch, actor, now, action="unassign") != n_held:
+                raise Conflict("the held DIDs changed while they were being released: nothing was changed")
+            n += n_held
+        purge_unassigned(client_package_id)
+    return n
+
+
+# ---- renaming and deleting clients and accounts -----------------------------------------
+
+
+def rename_client(client_id: int, name: str) -> Client:
+    name = _name(name, "client")
+    with database_proxy.atomic():
+        client = Client.get_or_none(Client.id == client_id)
+        if client is None:
+            raise NotFound(f"client #{client_id} does not exist (deleted meanwhile?)")
+        client.name = name
+        try:
+            with database_proxy.atomic():
+                client.save()
+        except peewee.IntegrityError:
+            raise AlreadyExists(f"a client named {name!r} already exists") from None
+    return client
+
+
+def rename_account(account_id: int, name: str) -> Account:
+    name = _name(name, "account")
+    with database_proxy.atomic():
+        account = Account.get_or_none(Account.id == account_id)
+        if account is None:
+            raise NotFound(f"account #{account_id} does not exist (deleted meanwhile?)")
+        account.name = name
+        try:
+            with database_proxy.atomic():
+                account.save()
+        except peewee.IntegrityError:
+            raise AlreadyExists(f"this client already has an account named {name!r}") from None
+    return account
+
+
+def _attached(where: Any) -> str | None:
+    """What is attached to the client packages matching `where`, in words, or None."""
+    cps = ClientPackage.select(ClientPackage.id).where(where)
+    n_cp = cps.count()
+    if not n_cp:
+        return None
+    dids = dict(
+        DID.select(DID.status, fn.COUNT(DID.id)).where(DID.client_package.in_(cps)).group_by(DID.status).tuples()
+    )
+    parts = [f"{n_cp} package assignment{'s' if n_cp != 1 else ''}"]
+    if dids.get(Status.ACTIVE.value):
+        parts.append(f"{dids[Status.ACTIVE.value]:,} Active DIDs")
+    if dids.get(Status.HOLD.value):
+        parts.append(f"{dids[Status.HOLD.value]:,} DIDs on Hold")
+    return ", ".join(parts)
+
+
+def delete_account(account_id: int) -> None:
+    """Delete an account that has nothing attached; refused naming what is."""
+    with database_proxy.atomic():
+        account = Account.get_or_none(Account.id == account_id)
+        if account is None:
+            raise NotFound(f"account #{account_id} does not exist (deleted meanwhile?)")
+        what = _attached(ClientPackage.account == account_id)
+        if what:
+            raise RuleViolation(
+                f"account {account.name!r} has {what}: un-assign its packages first; nothing was deleted"
+            )
+        account.delete_instance()
+
+
+def delete_client(client_id: int) -> None:
+    """Delete a client (and its empty accounts) that has nothing attached."""
+    with database_proxy.atomic():
+        client = Client.get_or_none(Client.id == client_id)
+        if client is None:
+            raise NotFound(f"client #{client_id} does not exist (deleted meanwhile?)")
+        accounts = Account.select(Account.id).where(Account.client == client_id)
+        what = _attached(ClientPackage.account.in_(accounts))
+        if what:
+            raise RuleViolation(f"client {client.name!r} has {what}: un-assign its packages first; nothing was deleted")
+        Account.delete().where(Account.client == client_id).execute()
+        client.delete_instance()

@@ -14,7 +14,7 @@ from typing import Any
 
 import peewee
 
-from didtui.core.filters import DIDFilter, DIDRow, _row_query, _to_row, sort_columns
+from didtui.core.filters import DIDFilter, DIDRow, _row_query, _to_row, shown_order
 from didtui.dialect import dialect
 from didtui.models import database_proxy
 
@@ -38,7 +38,7 @@ def stream_tuples(filt: DIDFilter | None = None, sort: str = "number") -> Genera
     that encodes them itself: times are datetimes, or ISO text on SQLite."""
     db = database_proxy.obj
     backend = dialect(db)
-    sql, params = _row_query(filt).order_by(*sort_columns(sort)).sql()
+    sql, params = _row_query(filt).order_by(*shown_order(sort)).sql()
     # PostgreSQL's server-side cursor needs a transaction; SQLite gets none (didtui's
     # transactions take the write lock) and reads one snapshot per statement anyway.
     with backend.snapshot_read(db), peewee.__exception_wrapper__:

@@ -19,7 +19,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from peewee import SQL, fn
+import peewee
+from peewee import SQL, Case, Value, fn
 
 from didtui.core import bulk, history
 from didtui.core.filters import DIDFilter, Selection
@@ -29,7 +30,7 @@ from didtui.core.statuses import AFTER_HOLD, Status, label
 from didtui.db import current_actor
 from didtui.dialect import dialect
 from didtui.errors import Conflict, InputError, RuleViolation
-from didtui.models import DID, Event, database_proxy, utcnow
+from didtui.models import DID, ClientPackage, DIDBefore, Event, database_proxy, utcnow
 
 CHUNK = 10_000
 
@@ -75,8 +76,11 @@ def sweep(now: _dt.datetime | None = None, *, actor: str | None = None, skip_if_
         # SQLite: the write lock is ours until commit, so the predicate alone is exact.
         with db.atomic():
             by_status = _release_sqlite(expired_where(now), batch, actor, now)
+            purge_unassigned()
     else:
         by_status = _sweep_server(now, actor, batch)
+        with db.atomic():
+            purge_unassigned()
     by_status = {k: v for k, v in by_status.items() if v}
     return SweepResult(sum(by_status.values()), by_status, batch, now)
 
@@ -127,10 +131,27 @@ def _release_locked_ids(now: _dt.datetime, batch: str, actor: str, *, skip_locke
     return dict(by_status)
 
 
+def _heads() -> tuple[str, str, str]:
+    """The JSON before the after-hold status, for a DID still attached to its client (it
+    leaves it now: "client: cleared") and for one released earlier; and the JSON after."""
+    attached, tail = history.encode({"client": ["", None], "status": ["hold", _MARK], "hold_until": ["", None]}).split(
+        _MARK
+    )
+    detached, _ = history.encode({"status": ["hold", _MARK], "hold_until": ["", None]}).split(_MARK)
+    return attached, detached, tail
+
+
 def _changes_sql() -> Any:
-    """Each event's changes, {"hold_until": ["", null], "status": ["hold", AFTER]}, built
-    in SQL from the row's after_hold, exactly as history.encode writes them."""
-    head, tail = history.encode({"status": ["hold", _MARK], "hold_until": ["", None]}).split(_MARK)
+    """Each event's changes, {"client": ["", null], "hold_until": ["", null], "status":
+    ["hold", AFTER]}, built in SQL from the row, exactly as history.encode writes them
+    ("client" only for a DID still attached to its client: it leaves it now)."""
+    attached, detached, tail = _heads()
+    cast = dialect().name == "postgresql"  # parameters of concat() have no type of their own
+    head = Case(
+        None,
+        [(DID.client_package.is_null(), Value(detached).cast("text") if cast else Value(detached))],
+        Value(attached).cast("text") if cast else Value(attached),
+    )
     return dialect().concat(head, DID.after_hold, tail)
 
 
@@ -169,36 +190,77 @@ def _release_sqlite(where: Any, batch: str, actor: str, now: _dt.datetime) -> di
 
 
 def _release_postgresql(batch: str, actor: str, now: _dt.datetime) -> dict[str, int]:
-    """PostgreSQL: one statement, the UPDATE first and the events from the rows it
-    returns, so each released DID gets exactly one event. No separate row locks: the
-    UPDATE takes them, and a sweeper that waited for another's rows re-checks the hold
-    predicate on the committed row (READ COMMITTED), so a DID another sweeper released is
-    passed over and every hold expired at the start is released once. Locking the rows
-    first (SELECT ... FOR UPDATE, then the UPDATE) wrote every row twice: 1.47x the bare
-    UPDATE + history (issue 14)."""
+    """PostgreSQL: one statement, the UPDATE first and the events and before-images (for
+    undo) from the rows it returns, so each released DID gets exactly one event. No
+    separate row locks: the UPDATE takes them, and a sweeper that waited for another's
+    rows re-checks the hold predicate and the version on the committed row (READ
+    COMMITTED), so a DID another sweeper released (or someone edited meanwhile) is passed
+    over and every hold expired at the start is released once. The old values come from
+    the UPDATE's FROM list, read before the update. Locking the rows first (SELECT ... FOR
+    UPDATE, then the UPDATE) wrote every row twice: 1.47x the bare UPDATE + history."""
     db = database_proxy.obj
-    head, tail = history.encode({"status": ["hold", _MARK], "hold_until": ["", None]}).split(_MARK)
+    attached, detached, tail = _heads()
     after = [s.value for s in AFTER_HOLD]
-    did, event = DID._meta.table_name, Event._meta.table_name
+    did, event, before = DID._meta.table_name, Event._meta.table_name, DIDBefore._meta.table_name
+    kept = ", ".join(f.column_name for f in history.BEFORE_FIELDS[1:])
+    old = (
+        "id, number, status, operator_id, tag, notes, reseller_id, after_hold, hold_days, hold_until, "
+        "client_package_id, created_at, updated_at, version, released_at"
+    )
+    history.open_batch(batch, "sweep", actor, now, "hold ended")
     sql = f"""
         WITH released AS (
-            UPDATE {did} SET status = after_hold, client_package_id = NULL, hold_until = NULL,
-                version = version + 1, updated_at = %s
-            WHERE status = %s AND hold_until <= %s AND after_hold IN (%s, %s, %s)
-            RETURNING number, status
+            UPDATE {did} SET status = {did}.after_hold, client_package_id = NULL, hold_until = NULL,
+                version = {did}.version + 1, updated_at = %s
+            FROM (SELECT {old} FROM {did}
+                  WHERE status = %s AND hold_until <= %s AND after_hold IN (%s, %s, %s)) o
+            WHERE {did}.id = o.id AND {did}.version = o.version
+                AND {did}.status = %s AND {did}.hold_until <= %s
+            RETURNING {did}.status AS new_status, o.*
         ), events AS (
             INSERT INTO {event} (at, actor, did_number, action, changes, batch)
-            SELECT %s, %s, number, 'sweep', concat(%s::text, status, %s::text), %s FROM released
+            SELECT %s, %s, number, 'sweep',
+                concat(CASE WHEN client_package_id IS NULL THEN %s::text ELSE %s::text END,
+                       after_hold, %s::text), %s
+            FROM released
+        ), kept AS (
+            INSERT INTO {before} (batch, {kept})
+            SELECT %s, {old} FROM released
         )
-        SELECT status FROM released"""
-    params = (now, Status.HOLD.value, now, *after, now, actor, head, tail, batch)
-    return dict(Counter(status for (status,) in db.execute_sql(sql, params)))
+        SELECT new_status FROM released"""
+    params = (
+        now, Status.HOLD.value, now, *after, Status.HOLD.value, now,
+        now, actor, detached, attached, tail, batch,
+        batch,
+    )  # fmt: skip
+    released = dict(Counter(status for (status,) in db.execute_sql(sql, params)))
+    history.count_batch(batch, sum(released.values()))
+    return released
 
 
-def release_where(where: Any, batch: str, actor: str, now: _dt.datetime) -> int:
+def release_where(where: Any, batch: str, actor: str, now: _dt.datetime, action: str = "sweep") -> int:
     """Each Hold DID matching `where` to its own after-hold status, detached; one event each."""
-    history.record_for(where, "sweep", None, batch, actor, now, changes_sql=_changes_sql())
+    history.record_for(where, action, None, batch, actor, now, changes_sql=_changes_sql())
     return _update(now).where(where).execute()
+
+
+def purge_unassigned(client_package_id: int | None = None) -> int:
+    """Remove un-assigned client packages that hold no DIDs any more (core/retail.unassign).
+
+    Plain reads first (there are rarely any): a DELETE ... WHERE NOT EXISTS over the DIDs
+    would share-lock the DIDs it reads on InnoDB, and other sweepers' SKIP LOCKED would
+    then pass over them."""
+    candidates = ClientPackage.select(ClientPackage.id).where(ClientPackage.unassigned_at.is_null(False))
+    if client_package_id is not None:
+        candidates = candidates.where(ClientPackage.id == client_package_id)
+    empty = [i for (i,) in candidates.tuples() if not DID.select().where(DID.client_package == i).exists()]
+    if not empty:
+        return 0
+    try:
+        with database_proxy.atomic():
+            return ClientPackage.delete().where(ClientPackage.id.in_(empty)).execute()
+    except peewee.IntegrityError:  # a DID came to it meanwhile: the next sweep tries again
+        return 0
 
 
 def end_hold(

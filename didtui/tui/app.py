@@ -13,23 +13,33 @@ import signal
 from collections.abc import Iterable
 from typing import Any
 
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
+from textual.worker import WorkerState
 
 from didtui.config import Profile
-from didtui.core import session
+from didtui.core import changes, session
 from didtui.core import sweep as sweeping
 from didtui.tui.keyhelp import help_group
+from didtui.tui.keymap import check_keymap
+from didtui.tui.keys import OrderedKeys
+from didtui.tui.screens.batches import BatchesScreen
 from didtui.tui.screens.clients import ClientsTab
 from didtui.tui.screens.dids import DataChanged, DidsTab
 from didtui.tui.screens.help import HelpScreen, palette_commands
 from didtui.tui.screens.operators import OperatorsTab
 from didtui.tui.screens.packages import PackagesTab
+from didtui.tui.screens.resellers import ResellersTab
+from didtui.tui.widgets.did_table import DIDTable
+from didtui.tui.widgets.key_bar import KeyBar
+from didtui.tui.words import count
 from didtui.tui.work import db_call, fire_hook, set_pool_size
 
-TABS = ("dids", "operators", "packages", "clients")
+TABS = ("dids", "operators", "packages", "clients", "resellers")
+WATCH_SECONDS = 2.5
+_BUSY = (WorkerState.PENDING, WorkerState.RUNNING)  # how often the app looks for changes made by others
 
 
 def pick_theme(environ: dict[str, str] | None = None) -> str:
@@ -43,12 +53,18 @@ def pick_theme(environ: dict[str, str] | None = None) -> str:
     return "ansi-dark"
 
 
-TAB_TITLES = {"dids": "1 DIDs", "operators": "2 Operators", "packages": "3 Packages", "clients": "4 Clients"}
+TAB_TITLES = {
+    "dids": "1 DIDs",
+    "operators": "2 Operators",
+    "packages": "3 Packages",
+    "clients": "4 Clients",
+    "resellers": "5 Resellers",
+}
 
 
 @help_group("Anywhere", order=10)
-class DidApp(App[None]):
-    """Tabs (1-4), a footer of the keys that apply, `?` help, ctrl+p palette."""
+class DidApp(OrderedKeys):
+    """Tabs (1-5), a footer of the keys that apply, `?` help, ctrl+p palette."""
 
     CSS_PATH = "app.tcss"
     TITLE = "didtui"
@@ -57,6 +73,8 @@ class DidApp(App[None]):
         Binding("2", "tab('operators')", "Operators", show=False, id="tab.operators"),
         Binding("3", "tab('packages')", "Packages", show=False, id="tab.packages"),
         Binding("4", "tab('clients')", "Clients", show=False, id="tab.clients"),
+        Binding("5", "tab('resellers')", "Resellers", show=False, id="tab.resellers"),
+        Binding("B", "batches", "Batches", show=False, tooltip="Recent batches (undo)", id="app.batches"),
         Binding("ctrl+pagedown,ctrl+right", "next_tab(1)", "Next tab", show=False, id="tab.next"),
         Binding("ctrl+pageup,ctrl+left", "next_tab(-1)", "Previous tab", show=False, id="tab.previous"),
         Binding("question_mark", "help", "Help", id="app.help"),
@@ -65,7 +83,12 @@ class DidApp(App[None]):
     ]
 
     def __init__(
-        self, profile: Profile, keymap: dict[str, str] | None = None, *, sweep_interval: float | None = None
+        self,
+        profile: Profile,
+        keymap: dict[str, str] | None = None,
+        *,
+        sweep_interval: float | None = None,
+        watch_interval: float | None = None,
     ) -> None:
         super().__init__()
         self.profile = profile
@@ -74,6 +97,10 @@ class DidApp(App[None]):
         self.last_sweep: str = "not yet"
         self._sweeping = False
         self.sweeps_run = 0
+        self.watch_interval = WATCH_SECONDS if watch_interval is None else watch_interval
+        self._marker: tuple[object, ...] | None = None
+        self._watching = False
+        self.changes_seen = 0
         set_pool_size(profile.pool_size)
 
     # ---- layout -------------------------------------------------------------------------
@@ -89,7 +116,9 @@ class DidApp(App[None]):
                 yield PackagesTab(id="packages-tab")
             with TabPane(TAB_TITLES["clients"], id="clients"):
                 yield ClientsTab(id="clients-tab")
-        yield Footer(compact=True)
+            with TabPane(TAB_TITLES["resellers"], id="resellers"):
+                yield ResellersTab(id="resellers-tab")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.theme = pick_theme()
@@ -97,6 +126,8 @@ class DidApp(App[None]):
             self.set_keymap(self.user_keymap)
         if self.sweep_interval and self.sweep_interval > 0:
             self.set_interval(self.sweep_interval, self.scheduled_sweep)
+        if self.watch_interval and self.watch_interval > 0:
+            self.set_interval(self.watch_interval, self.watch_changes)
         session.on_wait(self._waiting)
         self._focus_tab("dids")
         try:
@@ -122,7 +153,10 @@ class DidApp(App[None]):
         return isinstance(self.screen, ModalScreen)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action in ("tab", "next_tab") and len(self.screen_stack) > 1)
+        return not (action in ("tab", "next_tab", "batches") and len(self.screen_stack) > 1)
+
+    def action_batches(self) -> None:
+        self.push_screen(BatchesScreen())
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -137,7 +171,11 @@ class DidApp(App[None]):
 
     def _focus_tab(self, tab: str) -> None:
         pane = self.query_one(f"#{tab}-tab")
-        pane.focus_main()
+        focused = pane.screen.focused
+        # The activation message can arrive after keys typed at start (`/` opened the
+        # filter): focus already inside the tab stays where those keys put it.
+        if focused is None or pane not in focused.ancestors_with_self:
+            pane.focus_main()
         if tab != "dids":
             pane.refresh_data()
 
@@ -163,6 +201,32 @@ class DidApp(App[None]):
         tab = self.query_one(DidsTab)
         tab.drill_down(values, back_to)
         tab.focus_main()
+
+    def keys_may_continue(self) -> bool:
+        """Typed-ahead keys wait while a filter is resolved and its first rows load."""
+        if any(w.group == "filter" and w.state in _BUSY for w in self.workers):
+            return False
+        return all(table.total is not None for table in self.screen.query(DIDTable))
+
+    # ---- changes made by others ---------------------------------------------------------
+
+    def watch_changes(self) -> None:
+        """Every watch_interval: read the change marker (one cheap query); if it moved
+        (another session, the CLI, cron's sweep), re-read what is shown, cursor kept."""
+        if self._watching:
+            return
+        self._watching = True
+        db_call(self, changes.marker, done=self._marker_read, failed=self._marker_failed, group="watch")
+
+    def _marker_read(self, marker: tuple[object, ...]) -> None:
+        self._watching = False
+        if self._marker is not None and marker != self._marker:
+            self.changes_seen += 1
+            self.post_message(DataChanged())
+        self._marker = marker
+
+    def _marker_failed(self, message: str) -> None:
+        self._watching = False  # the next tick tries again; errors show on real actions
 
     # ---- the hold sweep -----------------------------------------------------------------
 
@@ -202,7 +266,7 @@ class DidApp(App[None]):
                 counts={"dids": result.released, **result.by_status},
                 actor=f"{self.profile.user} (sweep)",
             )
-            self.notify(f"hold sweep released {result.released:,} DIDs")
+            self.notify(f"hold sweep released {count(result.released, 'DID')}")
             self.post_message(DataChanged())
 
     def _waiting(self, message: str) -> None:
@@ -231,6 +295,7 @@ class DidApp(App[None]):
 
 def run_app(context: Any) -> None:
     """Open the profile's database and run the app until quit or hangup."""
+    check_keymap(context.config.keymap, str(context.config.path or "config"))
     profile = context.open(pooled=True)  # background jobs share pooled server sessions
     app = DidApp(profile, context.config.keymap)
     try:

@@ -179,10 +179,41 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
         await _wait(pilot, lambda: _settled(app))
         shot("account-dids")
         await pilot.press("escape")
+        await _wait(pilot, lambda: app.screen.query_one("#cp-table").row_count > 0)
+        await pilot.press("u")
+        await _wait(pilot, lambda: "Active DIDs go on Hold" in str(app.screen.query_one("#form-info").render()))
+        shot("form-unassign")
+        await pilot.press("escape", "5")
+        await _wait(pilot, lambda: app.screen.query_one("#resellers-table").row_count > 0)
+        shot("resellers")
+        await pilot.press("B")
+        await _wait(pilot, lambda: app.screen.query_one("#batches-table").row_count > 0)
+        await _wait(pilot, lambda: "by " in str(app.screen.query_one("#batch-events").render()))
+        shot("batches")
+        await pilot.press("u")
+        await _wait(pilot, lambda: "Undo batch" in str(app.screen.query_one(".confirm-question").render()))
+        shot("confirm-undo")
+        await pilot.press("n", "escape")
         await pilot.press("1")
         app.theme = "ansi-dark"  # what TERM=xterm / TERM=linux (16 colours) get
         await _wait(pilot, lambda: _settled(app))
         shot("dids-16-colours")
+        # As people reach it over SSH: 80x24, in the default theme and in 16 colours.
+        await pilot.resize_terminal(80, 24)
+        for theme, suffix in (("textual-dark", "80x24"), ("ansi-dark", "80x24-16-colours")):
+            app.theme = theme
+            await _wait(pilot, lambda: _settled(app))
+            shot(f"dids-{suffix}")
+            await pilot.press("i")
+            await _wait(pilot, lambda: app.screen.query_one("#path").has_focus)
+            app.screen.query_one("#path").value = str(_carrier_file(work))
+            await pilot.press("ctrl+s")  # read
+            await _wait(pilot, lambda: app.screen.query_one("#step2").display)
+            await pilot.press("ctrl+s")  # validate
+            await _wait(pilot, lambda: "wrong" in str(app.screen.query_one("#summary").render()))
+            shot(f"import-wizard-{suffix}")
+            await pilot.press("escape")
+            await _wait(pilot, lambda: len(app.screen_stack) == 1)
     session.close()
     return saved
 

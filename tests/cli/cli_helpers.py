@@ -26,7 +26,8 @@ class Runner:
         self.profile = profile
         self.config = tmp_path / "config.toml"
         self.config.write_text(
-            f'[profiles.test]\ndatabase = "{profile.database}"\nuser = "cli-user"\n{extra}', encoding="utf-8"
+            f'[profiles.test]\ndatabase = "{profile.database}"\nuser = "cli-user"\nnumbers = "digits"\n{extra}',
+            encoding="utf-8",
         )
 
     def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:

@@ -135,3 +135,38 @@ def run_all(target: Any, args_list: list[tuple[Any, ...]], timeout: float = 60) 
             if p.is_alive():
                 p.kill()
     return reports
+
+
+def undo_or_edit_worker(url: str, role: str, batch: str, groups: list[list[int]], barrier: Any, queue: Any) -> None:
+    """`undo`: undo the batch once; `edit`: mass edit each group of its DIDs in turn."""
+    try:
+        from didtui.core import inventory, undo
+        from didtui.core.filters import Selection
+        from didtui.errors import Conflict, UndoRefused
+
+        _connect(url, f"{role}-worker")
+        barrier.wait(timeout=60)
+        if role == "undo":
+            try:
+                result = undo.undo(batch)
+                queue.put({"role": role, "done": result.restored, "refused": None, "error": None})
+            except UndoRefused as exc:
+                queue.put({"role": role, "done": 0, "refused": str(exc), "error": None})
+            return
+        import peewee
+
+        from didtui.db import is_retryable
+
+        edited = []
+        for i, ids in enumerate(groups):
+            try:
+                inventory.mass_edit(Selection.of_ids(ids), {"tag": f"theirs{i}"})
+                edited.append(i)
+            except Conflict:
+                pass
+            except peewee.DatabaseError as exc:  # the server broke a lock cycle: this edit rolled back
+                if not is_retryable(exc):
+                    raise
+        queue.put({"role": role, "done": edited, "refused": None, "error": None})
+    except BaseException:  # noqa: BLE001
+        queue.put({"role": role, "done": None, "refused": None, "error": traceback.format_exc()})

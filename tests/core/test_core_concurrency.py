@@ -91,6 +91,36 @@ def test_four_processes_sweep_at_once(profile: Profile) -> None:
     assert_invariants()
 
 
+def test_an_undo_while_another_process_edits_the_same_dids_never_half_applies(profile: Profile) -> None:
+    from core_workers import undo_or_edit_worker
+
+    from didtui.core import undo
+    from didtui.core.filters import Selection
+
+    for round_ in range(3):
+        DID.delete().execute()
+        inventory.create_dids([span(15550000000 + round_ * 10_000, 1_000)], tag="gold")
+        ids = [i for (i,) in DID.select(DID.id).order_by(DID.id).tuples()]
+        inventory.mass_edit(Selection.of_ids(ids), {"tag": "edited"})
+        batch = undo.list_batches(1)[0].batch
+        groups = [ids[k : k + 20] for k in range(0, 200, 20)]  # the editor's DIDs, in turns
+        reports = run_all(
+            undo_or_edit_worker, [(profile.database, "undo", batch, []), (profile.database, "edit", batch, groups)]
+        )
+        errors = [r["error"] for r in reports if r["error"]]
+        assert not errors, "\n".join(errors)
+        undone = next(r for r in reports if r["role"] == "undo")
+        edited = next(r for r in reports if r["role"] == "edit")["done"]
+        untouched = {t for (t,) in DID.select(DID.tag).where(DID.id.in_(ids[200:])).tuples()}
+        if undone["refused"] is None:
+            assert undone["done"] == 1_000 and untouched == {"gold"}
+        else:
+            assert "changed since" in undone["refused"] and untouched == {"edited"}
+        for i in edited:  # every edit that succeeded is there (after the undo, or refusing it)
+            assert {t for (t,) in DID.select(DID.tag).where(DID.id.in_(groups[i])).tuples()} == {f"theirs{i}"}
+        assert_invariants()
+
+
 EXPIRED = 5_000
 
 

@@ -26,7 +26,8 @@ def write_config(tmp_path: Path, text: str) -> Path:
 
 def profile_config(tmp_path: Path, profile: Profile, extra: str = "") -> Path:
     return write_config(
-        tmp_path, f'default_profile = "t"\n[profiles.t]\ndatabase = "{profile.database}"\nuser = "tester"\n{extra}'
+        tmp_path,
+        f'default_profile = "t"\n[profiles.t]\ndatabase = "{profile.database}"\nuser = "tester"\nnumbers = "digits"\n{extra}',
     )
 
 

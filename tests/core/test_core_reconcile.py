@@ -128,3 +128,17 @@ def test_a_list_sharing_no_number_is_not_applied_without_force(telia: int, tmp_p
     report = _run(path, telia, gone="archive", apply=True, force=True)
     assert report.applied == {"archived": 20}
     assert_invariants()
+
+
+def test_an_applied_reconciliation_is_undone_as_one_batch(telia: int, tmp_path: Path) -> None:
+    from didtui.core import undo
+    from didtui.models import DID
+
+    before = {d.number: (d.id, d.status, d.operator_id) for d in DID.select()}
+    extra = [f"4420794601{n:02d}" for n in range(5)]
+    report = _run(_file(tmp_path, NUMBERS[3:] + extra), telia, apply=True, missing="add-in-stock", gone="archive")
+    assert report.batch and DID.select().count() == 25
+    result = undo.undo(report.batch)
+    assert_invariants()
+    assert (result.restored, result.deleted) == (3, 5)
+    assert {d.number: (d.id, d.status, d.operator_id) for d in DID.select()} == before

@@ -62,7 +62,7 @@ def active_and_hold(active: str, held: str) -> None:
     account = retail.create_account(client.id, "main")
     package = retail.create_package("Gold", "gold", 5)
     cp = retail.assign_package(account.id, package.id)
-    make_dids(f"{active} {held}", tag="gold")
+    make_dids(f"{active}, {held}", tag="gold")
     retail.pick(cp.id, numbers=[active, held])
     retail.release(Selection.matching(DIDFilter(number=held)))
 

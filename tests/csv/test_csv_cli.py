@@ -17,7 +17,9 @@ from didtui.cli import cli
 def run(profile, tmp_path):
     """Run the CLI on the test profile's database (any backend) through a config file."""
     config = tmp_path / "config.toml"
-    config.write_text(f'[profiles.test]\ndatabase = "{profile.database}"\nuser = "cli-user"\n', encoding="utf-8")
+    config.write_text(
+        f'[profiles.test]\ndatabase = "{profile.database}"\nuser = "cli-user"\nnumbers = "digits"\n', encoding="utf-8"
+    )
 
     def invoke(*args: str):
         result = CliRunner().invoke(cli, ["--config", str(config), *args], catch_exceptions=False)

@@ -120,7 +120,7 @@ def test_unknown_operators_are_created_only_when_allowed(profile, tmp_path):
 
 def test_existing_dids_skip_update_or_stop(profile, tmp_path):
     telia, _colt = operator("Telia"), operator("Colt")
-    make_dids("15551230001 15551230002", operator_id=telia, tag="gold", notes="keep")
+    make_dids("15551230001, 15551230002", operator_id=telia, tag="gold", notes="keep")
     path = write(
         tmp_path, "DID,Operator,Status,Tag\n15551230001,Colt,Blocked,\n15551230002,Telia,,silver\n15551230003,Colt,,\n"
     )
@@ -291,3 +291,21 @@ def test_a_range_row_over_existing_dids_follows_the_policy(profile, tmp_path):
     report = do_import(write(tmp_path, "DID,Tag\n1000-1009,newer\n1010,x\n", "again.csv"), on_existing="update")
     assert (report.new, report.updated) == (1, 10)
     assert {v[2] for n, v in inventory().items() if n < "1010"} == {"newer"}
+
+
+def test_unknown_resellers_are_created_only_when_asked(profile, tmp_path):
+    Reseller.create(name="Northwind")
+    path = write(tmp_path, "DID,Reseller\n15551230001,northwind\n15551230002,Southwind\n15551230003,southwind\n")
+    checked = do_validate(path, create_resellers=True)
+    assert checked.ok and checked.new_resellers == ["Southwind"]
+    assert Reseller.select().count() == 1  # validating writes nothing
+    report = do_import(path, create_resellers=True)
+    assert report.ok and report.new == 3 and "new resellers: Southwind" in report.summary()
+    assert {d.number: d.reseller.name for d in DID.select()} == {
+        "15551230001": "Northwind",
+        "15551230002": "Southwind",
+        "15551230003": "Southwind",
+    }
+    bad = write(tmp_path, "DID,Reseller\n15551230009,Eastwind\n15551230009,Eastwind\n", name="bad.csv")
+    assert not do_import(bad, create_resellers=True).written
+    assert not Reseller.select().where(Reseller.name == "Eastwind").exists()  # rolled back with the rows

@@ -26,7 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def config_for(tmp_path: Path, database: str) -> Path:
     config = tmp_path / "config.toml"
-    config.write_text(f'[profiles.test]\ndatabase = "{database}"\nuser = "cli-user"\n', encoding="utf-8")
+    config.write_text(
+        f'[profiles.test]\ndatabase = "{database}"\nuser = "cli-user"\nnumbers = "digits"\n', encoding="utf-8"
+    )
     return config
 
 

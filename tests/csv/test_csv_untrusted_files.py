@@ -43,7 +43,9 @@ def test_a_file_over_the_cap_is_refused_before_anything_is_written(profile, tmp_
 def test_the_cli_refuses_an_over_the_cap_file_with_exit_2(sqlite_profile, tmp_path):
     path = write(tmp_path, SIX_RANGES)
     config = tmp_path / "config.toml"
-    config.write_text(f'[profiles.test]\ndatabase = "{sqlite_profile.database}"\n', encoding="utf-8")
+    config.write_text(
+        f'[profiles.test]\ndatabase = "{sqlite_profile.database}"\nnumbers = "digits"\n', encoding="utf-8"
+    )
     result = CliRunner().invoke(cli, ["--config", str(config), "import", str(path)])
     dbmod.connect(sqlite_profile)
     assert result.exit_code == 2 and "line 7: the file holds more than 5,000,000 DIDs" in result.stderr

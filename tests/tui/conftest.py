@@ -56,6 +56,7 @@ def screen_text(app) -> str:
 def make_app(sqlite_profile: Profile):
     def make(**kwargs) -> DidApp:
         kwargs.setdefault("sweep_interval", 0)
+        kwargs.setdefault("watch_interval", 0)
         keymap = kwargs.pop("keymap", None)
         return DidApp(sqlite_profile, keymap, **kwargs)
 
@@ -84,3 +85,28 @@ def table_of(app):
     from didtui.tui.widgets.did_table import DIDTable
 
     return app.screen.query_one(DIDTable)
+
+
+def burst(app, *keys: str) -> None:
+    """Send keys as one burst (a paste, SSH coalescing keystrokes): all queued at once,
+    with no pause for the app to handle any of them."""
+    import unicodedata
+
+    from textual import events
+    from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+
+    for key in keys:
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        try:
+            char: str | None = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+        except KeyError:
+            char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+def chars(text: str) -> list[str]:
+    """The key names that type `text`."""
+    return [KEY_NAMES.get(ch, ch) for ch in text]

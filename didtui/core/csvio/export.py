@@ -20,7 +20,7 @@ import peewee
 from peewee import Case
 
 from didtui.core.csvio.cells import neutralise
-from didtui.core.filters import OWNER, DIDFilter, count, joined_select, sort_columns
+from didtui.core.filters import OWNER, DIDFilter, count, joined_select, shown_order
 from didtui.core.outfile import Target, check_target, open_database_files, open_output
 from didtui.core.statuses import LABELS
 from didtui.dialect import dialect
@@ -40,6 +40,9 @@ EXPORT_COLUMNS = (
     "Package",
     "After Hold",
     "Hold Until",
+    "Country",
+    "Type",
+    "Place",
 )
 FETCH = 5_000
 
@@ -62,8 +65,11 @@ class _Quoted(tuple):
 
 
 def _safe(row: tuple) -> tuple:
-    """The row with its text cells neutralised (most rows pass through untouched)."""
-    _id, _s, o, _n, t, notes, c, a, r, p, _ah, _hu = row
+    """The row with its text cells neutralised (most rows pass through untouched), and
+    its number in E.164 with its `+` when it has a country (docs/numbers.md)."""
+    _id, _s, o, number, t, notes, c, a, r, p, _ah, _hu, country, _ty, _pl = row
+    if country:
+        row = (_id, _s, o, "+" + number, *row[4:])
     if (
         (o and o[0] in _FIRST)
         or (t and t[0] in _FIRST)
@@ -108,8 +114,11 @@ def export_query(filt: DIDFilter | None, sort: str = "number") -> Any:
         Package.name,
         _label(DID.after_hold),
         DID.hold_until,
+        DID.country,
+        DID.number_type,
+        DID.place,
     )
-    return query.order_by(*sort_columns(sort))
+    return query.order_by(*shown_order(sort))
 
 
 def write_rows(

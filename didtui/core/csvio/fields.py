@@ -64,6 +64,10 @@ SYNONYMS = {
     # Columns of our own export (and their like) that import does not set.
     "ignore": (
         "id",
+        "country",  # Country, Type, Place: derived from the number (docs/numbers.md)
+        "type",
+        "numbertype",
+        "place",
         "client",
         "clientname",
         "customer",

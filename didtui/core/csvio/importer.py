@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import peewee
-from peewee import fn
+from peewee import SQL, fn
 
 from didtui.core import bulk, history
 from didtui.core.csvio.cells import restore
@@ -30,11 +30,21 @@ from didtui.core.csvio.mapping import FIELD_LABELS, check_mapping, guess_mapping
 from didtui.core.csvio.precheck import MAX_TOTAL, check_total, may_hold_nul
 from didtui.core.csvio.source import FileInfo, RecordReader, UnusableInput
 from didtui.core.csvio.staging import Stage, stages_imports
-from didtui.core.numbers import MAX_DIGITS, MAX_RANGE, parse_span
+from didtui.core.numbers import (
+    MAX_DIGITS,
+    MAX_RANGE,
+    NumberSpan,
+    derived,
+    display_number,
+    parse_span,
+    read_number,
+    span_rows,
+)
 from didtui.core.operators import create_operator
 from didtui.core.outfile import OutputFile, Target, check_target, open_database_files
+from didtui.core.resellers import create_reseller
 from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label, parse_after_hold, parse_status
-from didtui.db import current_actor
+from didtui.db import current_actor, current_numbering
 from didtui.dialect import dialect
 from didtui.errors import AlreadyExists, Cancelled, Conflict, InputError, OutputError
 from didtui.models import DID, Event, Operator, Reseller, database_proxy, utcnow
@@ -57,6 +67,9 @@ _INSERT_COLUMNS = [
     "created_at",
     "updated_at",
     "version",
+    "country",
+    "number_type",
+    "place",
 ]
 _EVENT_COLUMNS = ["at", "actor", "did_number", "action", "changes", "batch"]
 
@@ -77,6 +90,7 @@ class ImportOptions:
     hold_days: int = 30
     on_existing: str = "skip"
     create_operators: bool = False
+    create_resellers: bool = False
     max_range: int = MAX_RANGE
 
 
@@ -102,6 +116,7 @@ class ImportReport:
     wrong_rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     new_operators: list[str] = field(default_factory=list)
+    new_resellers: list[str] = field(default_factory=list)
     written: bool = False
     batch: str | None = None
     errors_path: Path | None = None
@@ -125,6 +140,9 @@ class ImportReport:
         if self.new_operators:
             shown = ", ".join(self.new_operators[:10]) + (" ..." if len(self.new_operators) > 10 else "")
             text += f"; new operators: {shown}"
+        if self.new_resellers:
+            shown = ", ".join(self.new_resellers[:10]) + (" ..." if len(self.new_resellers) > 10 else "")
+            text += f"; new resellers: {shown}"
         return text
 
 
@@ -279,6 +297,7 @@ class _Pipeline:
             self.resellers.setdefault(name.casefold(), res_id)
             self.reseller_names[res_id] = name
         self.pending_operators: dict[str, str] = {}  # casefold -> name as first written
+        self.pending_resellers: list[str] = []  # names created (or to be), as first written
         self._good: dict[str, dict[str, Any]] = {k: {} for k in ("status", "after_hold", "operator", "reseller")}
 
     def _resolve_defaults(self) -> None:
@@ -321,10 +340,33 @@ class _Pipeline:
         self.pending_operators.setdefault(key, name)
         return ("new", key)
 
+    def _create_reseller(self, name: str) -> int:
+        try:
+            return create_reseller(name).id
+        except AlreadyExists:  # created by someone else meanwhile
+            return Reseller.select(Reseller.id).where(Reseller.name == name).scalar()
+
     def _reseller(self, name: str) -> int:
         found = self.resellers.get(name.casefold())
-        if found is None:
-            raise _RowWrong(f"unknown reseller {name!r}: create it first, or map that column to Ignore")
+        if found is not None:
+            return found
+        if not self.options.create_resellers:
+            raise _RowWrong(
+                f"unknown reseller {name!r}: create it first, choose to create unknown resellers, "
+                "or map that column to Ignore"
+            )
+        if len(name) > 100:
+            raise _RowWrong(f"reseller name {name[:20]!r}... is too long: at most 100 characters")
+        if self.write and self.stage is None:
+            # Inside the import's transaction: rolled back with it if nothing is written.
+            found = self._create_reseller(name)
+        else:
+            # Validating, or staging (SQLite reads outside the transaction): a stand-in id,
+            # replaced by the reseller created at the final step (_write_staged).
+            found = -(len(self.pending_resellers) + 1)
+        self.pending_resellers.append(name)
+        self.resellers[name.casefold()] = found
+        self.reseller_names[found] = name
         return found
 
     def _cached(self, kind: str, text: str, parse: Callable[[str], Any]) -> Any:
@@ -382,6 +424,7 @@ class _Pipeline:
             what = "only a header" if self.info.header else "no data rows"
             raise UnusableInput(f"{self.info.path} has {what}: there is nothing to import")
         self.report.new_operators = list(self.pending_operators.values())
+        self.report.new_resellers = list(self.pending_resellers)
         self.report.errors.sort(key=lambda e: e.line)
         return self.report
 
@@ -400,6 +443,9 @@ class _Pipeline:
                 self._max_before = DID.select(DID.id).order_by(DID.id.desc()).limit(1).scalar() or 0
                 for key, placeholder in self._placeholders.items():
                     self.stage.set_operator(placeholder, self._create_operator(key))
+                for index, name in enumerate(self.pending_resellers):
+                    self.stage.set_reseller(-(index + 1), self._create_reseller(name))
+                self._keep_updated(db)
                 with bulk.deferred_indexes(db, self._deferrable(db)):
                     try:
                         self.stage.load(self.options.hold_days, self.now)
@@ -428,6 +474,7 @@ class _Pipeline:
         statuses, after_holds = self._good["status"], self._good["after_hold"]
         operators, resellers = self._good["operator"], self._good["reseller"]
         max_range = self.options.max_range
+        digits_level = current_numbering().level == "digits"
         chunk_append = self.chunk.append
         chunk_numbers = 0
         rows = 0
@@ -452,14 +499,17 @@ class _Pipeline:
                 continue
             raw = cells[did_col].strip()
             try:
-                if raw.isdigit() and len(raw) <= MAX_DIGITS:
-                    numbers: Any = raw
-                    key = int("1" + raw)
-                    if key in seen:
-                        raise _RowWrong(f"duplicate inside the file: {raw} is also on an earlier line")
-                    count = 1
+                if "-" not in raw or raw[:1] == "-":
+                    numbers: Any = self._number(raw, digits_level)
                 else:
                     numbers = self._span(raw, max_range)
+                if isinstance(numbers, str):
+                    if int("1" + numbers) in seen:
+                        written = "" if raw == numbers else f" (written {raw!r} here)"
+                        shown = display_number(numbers)
+                        raise _RowWrong(f"duplicate inside the file: {shown} is also on an earlier line{written}")
+                    count = 1
+                else:
                     count = len(numbers)
                 status = after_hold = operator = tag = notes = reseller = None
                 if status_col is not None and (text := cells[status_col].strip()):
@@ -482,8 +532,8 @@ class _Pipeline:
                     notes = text if text[0] != "'" else restore(text)
                     if len(notes) > MAX_NOTES:
                         raise _RowWrong(f"notes are too long ({len(notes):,} characters): at most {MAX_NOTES:,}")
-                if count == 1 and isinstance(numbers, str):
-                    seen.add(key)
+                if isinstance(numbers, str):
+                    seen.add(int("1" + numbers))
                 else:
                     self._claim(numbers)
             except _RowWrong as exc:
@@ -505,12 +555,22 @@ class _Pipeline:
                 return f"column {self.info.columns[i]!r} ({FIELD_LABELS[field_]})"
         return None
 
-    def _span(self, raw: str, max_range: int) -> Any:
-        cleaned = "".join(raw.split())
-        if not cleaned:
+    @staticmethod
+    def _number(raw: str, digits_level: bool) -> str:
+        """One number through the one reader (core/numbers.py); bare ASCII digits under
+        the digits level are already what it would return."""
+        if digits_level and raw.isascii() and raw.isdigit() and 3 <= len(raw) <= MAX_DIGITS:
+            return raw
+        if not raw:
             raise _RowWrong("no DID number in this row")
         try:
-            span = parse_span(cleaned, max_range)
+            return read_number(raw)
+        except InputError as exc:
+            raise _RowWrong(str(exc)) from None
+
+    def _span(self, raw: str, max_range: int) -> Any:
+        try:
+            span = parse_span(raw, max_range)
         except InputError as exc:
             raise _RowWrong(str(exc)) from None
         if len(span) == 1:
@@ -601,6 +661,7 @@ class _Pipeline:
         d_status, d_operator, d_tag, d_notes, d_reseller, d_after_hold = self.defaults
         writing = self.writing
         append = inserts.append
+        derive = derived
         new = 0
         for row in chunk:
             line, cells, numbers, status, operator, tag, notes, reseller, after_hold = row
@@ -628,10 +689,10 @@ class _Pipeline:
             if reseller is None:
                 reseller = d_reseller
             if isinstance(numbers, str):
-                append((numbers, status, operator, tag, notes, reseller, after_hold or d_after_hold))
+                append((numbers, status, operator, tag, notes, reseller, after_hold or d_after_hold, *derive(numbers)))
             else:
                 values = (status, operator, tag, notes, reseller, after_hold or d_after_hold)
-                inserts.extend((n, *values) for n in numbers)
+                inserts.extend((n, *values, c, t, p) for n, c, t, p in span_rows(numbers))
         self.report.new += new
 
     def _existing(self, chunk: list[tuple]) -> dict[str, tuple]:
@@ -694,7 +755,10 @@ class _Pipeline:
         )
         if fresh:
             skip = {h[0] for h in hits}
-            inserts.extend((n, *values) for n in numbers if n not in skip)
+            if isinstance(row[2], NumberSpan):
+                inserts.extend((n, *values, c, t, p) for n, c, t, p in span_rows(row[2]) if n not in skip)
+            else:
+                inserts.extend((n, *values, *derived(n)) for n in numbers if n not in skip)
         for number, did_id, version, fields_, changes in planned_updates:
             if "operator_id" in fields_:
                 fields_["operator_id"] = self._operator_id(fields_["operator_id"])
@@ -802,6 +866,8 @@ class _Pipeline:
                 ) from exc
             if not single_writer:
                 encoded = history.encode({"imported": self.info.path.name})
+                history.open_batch(self.batch, "import", self.actor, self.now, f"imported: {self.info.path.name}")
+                history.count_batch(self.batch, len(inserts))
                 bulk.insert_rows(
                     db,
                     Event._meta.table_name,
@@ -809,6 +875,12 @@ class _Pipeline:
                     [(self.now, self.actor, row[0], "import", encoded, self.batch) for row in inserts],
                 )
         if updates:
+            # Undo (core/undo.py) restores the rows as they were before.
+            existed = history.open_batch(self.batch, "import", self.actor, self.now, f"imported: {self.info.path.name}")
+            for part in bulk.chunked([u[1] for u in updates], 500):
+                history.capture(DID.id.in_(part), self.batch, once=existed)
+                existed = True
+            history.count_batch(self.batch, len(updates))
             self._apply_updates(db, updates)
             bulk.insert_rows(db, Event._meta.table_name, _EVENT_COLUMNS, events)
 
@@ -818,12 +890,14 @@ class _Pipeline:
         per-import constants written into the statement (a third fewer values to bind)."""
         if not single_writer:
             tail = (self.options.hold_days, self.now, self.now, 1)
-            bulk.insert_rows(db, DID._meta.table_name, _INSERT_COLUMNS, [row + tail for row in rows])
+            bulk.insert_rows(db, DID._meta.table_name, _INSERT_COLUMNS, [row[:7] + tail + row[7:] for row in rows])
             return
         p = db.param
         now = f"'{self.now:%Y-%m-%d %H:%M:%S}'"
+        columns = [*_INSERT_COLUMNS[:7], *_INSERT_COLUMNS[11:], *_INSERT_COLUMNS[7:11]]
         sql = (
-            f"INSERT INTO {DID._meta.table_name} ({', '.join(_INSERT_COLUMNS)}) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, "
+            f"INSERT INTO {DID._meta.table_name} ({', '.join(columns)}) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, "
+            f"{p}, {p}, "
             f"{int(self.options.hold_days)}, {now}, {now}, 1)"
         )
         cursor = db.cursor()
@@ -851,12 +925,27 @@ class _Pipeline:
                         "nothing was written; import the file again"
                     )
 
+    def _keep_updated(self, db: Any) -> None:
+        """The staged updates' DIDs as they are before the import, for undo (core/undo.py)."""
+        staged = f"temp.{self.stage.updates}"
+        n = db.execute_sql(f"SELECT COUNT(*) FROM {staged}").fetchone()[0]
+        if n:
+            existed = history.open_batch(self.batch, "import", self.actor, self.now, f"imported: {self.info.path.name}")
+            history.capture(DID.id.in_(SQL(f"(SELECT id FROM {staged})")), self.batch, once=existed)
+            history.count_batch(self.batch, n)
+
     def _finish_writes(self) -> None:
         db = database_proxy.obj
         if dialect(db).single_writer and self.report.new:
             # One writer holds the lock: the new rows are exactly those above max_before.
             history.record_for(
-                DID.id > self._max_before, "import", {"imported": self.info.path.name}, self.batch, self.actor, self.now
+                DID.id > self._max_before,
+                "import",
+                {"imported": self.info.path.name},
+                self.batch,
+                self.actor,
+                self.now,
+                keep=False,
             )
 
     def _deferrable(self, db: Any) -> list[str]:

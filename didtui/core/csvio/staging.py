@@ -21,7 +21,19 @@ from didtui.dialect import dialect
 from didtui.errors import Conflict
 from didtui.models import DID, Event
 
-NEW_COLUMNS = ("number", "status", "operator_id", "tag", "notes", "reseller_id", "after_hold")
+# The number's derived columns last, as importer.py builds its rows (docs/numbers.md).
+NEW_COLUMNS = (
+    "number",
+    "status",
+    "operator_id",
+    "tag",
+    "notes",
+    "reseller_id",
+    "after_hold",
+    "country",
+    "number_type",
+    "place",
+)
 UPDATABLE = ("status", "operator_id", "tag", "notes", "reseller_id", "after_hold")
 EVENT_COLUMNS = ("at", "actor", "did_number", "action", "changes", "batch")
 
@@ -50,7 +62,8 @@ class Stage:
     # ---- staging (no lock on the main database) ---------------------------------------
 
     def add_new(self, rows: Sequence[Sequence[Any]]) -> None:
-        """(number, status, operator_id, tag, notes, reseller_id, after_hold) per new DID."""
+        """(number, status, operator_id, tag, notes, reseller_id, after_hold, country,
+        number_type, place) per new DID."""
         marks = ", ".join("?" * len(NEW_COLUMNS))
         self._many(f"INSERT INTO temp.{self.new} VALUES ({marks})", rows)
         self.counts["new"] += len(rows)
@@ -73,6 +86,11 @@ class Stage:
         """An operator created at the final step replaces its placeholder id."""
         for table in (self.new, self.updates):
             self._run(f"UPDATE temp.{table} SET operator_id = ? WHERE operator_id = ?", (operator_id, placeholder))
+
+    def set_reseller(self, placeholder: int, reseller_id: int) -> None:
+        """A reseller created at the final step (import --create-resellers) replaces its placeholder id."""
+        for table in (self.new, self.updates):
+            self._run(f"UPDATE temp.{table} SET reseller_id = ? WHERE reseller_id = ?", (reseller_id, placeholder))
 
     # ---- the final step (under the write lock, in the caller's transaction) ------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -17,6 +18,7 @@ from textual.widgets import Button, Label, Static
 from didtui.tui.keyhelp import help_group
 
 T = TypeVar("T")
+BODY_MARGIN = 10  # rows a form needs besides its body: border, title, info/error lines, buttons
 
 
 @help_group("Forms", order=100)
@@ -39,6 +41,13 @@ class FormScreen(ModalScreen[T]):
             yield Static("", classes="form-error", id="form-error")
             with Horizontal(classes="form-buttons"):
                 yield from self.buttons()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The body scrolls within what the screen leaves after the title, the info and
+        error lines and the buttons, so the buttons stay on screen from 60x20 up."""
+        for body in self.query(".form-body"):
+            if not body.has_class("wide-body") and not any(a.has_class("wide") for a in body.ancestors):
+                body.styles.max_height = max(4, event.size.height - BODY_MARGIN)
 
     def fields(self) -> ComposeResult:
         yield from ()

@@ -16,6 +16,7 @@ from didtui.core.blocks import BlockRow, CostLine
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.widgets.list_table import ListTable
+from didtui.tui.words import count
 from didtui.tui.work import db_call
 
 
@@ -104,7 +105,7 @@ class BlockFormScreen(FormScreen[bool]):
 
     def _saved(self, row: BlockRow) -> None:
         self.app.notify(
-            f"saved block {row.name}: {row.size:,} numbers, {row.in_inventory:,} in the inventory", markup=False
+            f"saved block {row.name}: {count(row.size, 'number')}, {row.in_inventory:,} in the inventory", markup=False
         )
         self.dismiss(True)
 

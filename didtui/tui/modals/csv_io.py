@@ -29,6 +29,7 @@ from didtui.core.filters import DIDFilter, count
 from didtui.core.outfile import STDOUT_NAMES
 from didtui.core.statuses import AFTER_HOLD, LABELS, SETTABLE
 from didtui.errors import OutputError
+from didtui.tui import words
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.work import db_call, fire_hook
 
@@ -142,6 +143,16 @@ class ImportWizard(FormScreen[int]):
                 Select(
                     [("refuse those rows", "stop"), ("create them", "create")],
                     id="unknown_operators",
+                    value="stop",
+                    allow_blank=False,
+                    compact=True,
+                ),
+            )
+            yield self.field_row(
+                "New resellers",
+                Select(
+                    [("refuse those rows", "stop"), ("create them", "create")],
+                    id="unknown_resellers",
                     value="stop",
                     allow_blank=False,
                     compact=True,
@@ -352,6 +363,7 @@ class ImportWizard(FormScreen[int]):
             hold_days=getattr(getattr(self.app, "profile", None), "hold_days", 30),
             on_existing=self.query_one("#on_existing", Select).value,
             create_operators=self.query_one("#unknown_operators", Select).value == "create",
+            create_resellers=self.query_one("#unknown_resellers", Select).value == "create",
         )
 
     def _start(self, job: str, text: str) -> ProgressBar:
@@ -404,7 +416,7 @@ class ImportWizard(FormScreen[int]):
         lines += [f"  {error}" for error in report.errors[:shown]]
         more = report.wrong_rows - min(len(report.errors), shown)
         if more > 0:
-            lines.append(f"  … and {more:,} more wrong rows")
+            lines.append(f"  … and {words.count(more, 'more wrong row')}")
         return "\n".join(lines)
 
     def _failed(self, message: str) -> None:
@@ -448,9 +460,9 @@ class ImportWizard(FormScreen[int]):
             batch=report.batch,
             counts={"dids": report.imported, "new": report.new, "updated": report.updated},
         )
-        text = f"imported {report.imported:,} DIDs ({report.new:,} new, {report.updated:,} updated)"
+        text = f"imported {words.count(report.imported, 'DID')} ({report.new:,} new, {report.updated:,} updated)"
         if report.errors_path:
-            text += f"; {report.wrong_rows:,} rejected rows in {report.errors_path}"
+            text += f"; {words.count(report.wrong_rows, 'rejected row')} in {report.errors_path}"
         self.app.notify(text, timeout=8)
         self.dismiss(report.imported)
 
@@ -488,7 +500,7 @@ class ExportDialog(FormScreen[str]):
 
     def _counted(self, n: int) -> None:
         if not self._exporting:
-            self.show_info(f"{n:,} DIDs match ({self.filt.describe()}); ctrl+s writes them all")
+            self.show_info(f"{words.count(n, 'DID')} match ({self.filt.describe()}); ctrl+s writes them all")
 
     @on(Input.Submitted, "#path")
     def _submitted(self) -> None:

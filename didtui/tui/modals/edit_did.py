@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Input, Label, Select, Static
 
-from didtui.core import history, inventory
+from didtui.core import history, inventory, owners
 from didtui.core.filters import DIDRow, get_row
+from didtui.core.numbers import display_number
 from didtui.core.statuses import SETTABLE, Status, label
 from didtui.errors import Conflict, DidtuiError
 from didtui.tui.modals import fields
@@ -20,6 +22,14 @@ def describe_events(events: list[history.EventRow]) -> str:
     if not events:
         return "(no history)"
     return "\n".join(f"{e.at:%Y-%m-%d %H:%M} {e.actor:<10} {e.action:<10} {e.describe()}" for e in events)
+
+
+def describe_owners(had: list[owners.Owner]) -> str:
+    if not had:
+        return "(never given to a client)"
+    return "\n".join(
+        f"{o.client}  {o.since:%Y-%m-%d %H:%M} → {f'{o.until:%Y-%m-%d %H:%M}' if o.until else 'now'}" for o in had
+    )
 
 
 def _status_choices(current: str) -> list[Status]:
@@ -50,6 +60,8 @@ class EditDIDScreen(FormScreen[bool]):
             yield self.field_row("After hold", fields.after_hold_select("after_hold"))
             yield self.field_row("Hold days", Input(id="hold_days", compact=True))
             yield self.field_row("Notes", Input(id="notes", compact=True))
+        yield Label("Owners", classes="section")
+        yield Static("", id="owners")
         yield Label("History (newest first)", classes="section")
         yield Static("", id="history")
 
@@ -57,18 +69,21 @@ class EditDIDScreen(FormScreen[bool]):
         self.query_one("#edit-fields").disabled = True
         self.set_busy(True)
 
-        def load() -> tuple[DIDRow, list[history.EventRow]]:
+        def load() -> tuple[DIDRow, list[history.EventRow], list[owners.Owner]]:
             row = get_row(self.did_id)
-            return row, history.did_history(row.number, limit=200)
+            return row, history.did_history(row.number, limit=200), owners.owners(row.number)
 
         db_call(self, load, done=self._loaded, failed=self.show_error)
 
-    def _loaded(self, result: tuple[DIDRow, list[history.EventRow]]) -> None:
-        row, events = result
+    def _loaded(self, result: tuple[DIDRow, list[history.EventRow], list[owners.Owner]]) -> None:
+        row, events, had = result
+        self.query_one("#owners", Static).update(Content(describe_owners(had)))
         self.row = row
-        self.query_one("#form-title", Label).update(f"Edit DID {row.number}")
+        self.query_one("#form-title", Label).update(f"Edit DID {display_number(row.number, row.country)}")
+        number_facts = " · ".join(p for p in (row.country, row.number_type, row.place) if p)
         self.query_one("#did-summary", Static).update(
             f"#{row.id} · {row.status_label}"
+            + (f" · {number_facts}" if number_facts else "")
             + (f" · {row.client_account} ({row.package})" if row.client else "")
             + (f" · hold until {row.hold_until:%Y-%m-%d %H:%M}" if row.hold_until else "")
             + f" · version {row.version}"
@@ -124,7 +139,7 @@ class EditDIDScreen(FormScreen[bool]):
         if isinstance(result, Conflict):
             self.show_error(f"{error_message(result)}\nnow: {self._describe(result.current)}")
             return
-        self.app.notify(f"saved DID {result.number}")
+        self.app.notify(f"saved DID {display_number(result.number, result.country)}")
         self.dismiss(True)
 
     def _describe(self, current: dict) -> str:

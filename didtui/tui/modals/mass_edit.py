@@ -3,6 +3,8 @@ delete them after a confirmation. Core refusals appear in the form; nothing chan
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, Input, Select
@@ -14,6 +16,7 @@ from didtui.tui.keyhelp import help_group
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.modals.confirm import ConfirmScreen
+from didtui.tui.words import count
 from didtui.tui.work import db_call
 
 
@@ -47,8 +50,8 @@ class MassEditScreen(FormScreen[str]):
     def on_mount(self) -> None:
         fields.operators(self, self.query_one("#operator", Select))
         fields.resellers(self, self.query_one("#reseller", Select))
-        self.query_one("#form-title").update(f"Mass edit {self.count:,} DIDs")
-        self.show_info(f"changes {self.count:,} DIDs: {self.description}; empty fields stay as they are")
+        self.query_one("#form-title").update(f"Mass edit {count(self.count, 'DID')}")
+        self.show_info(f"changes {count(self.count, 'DID')}: {self.description}; empty fields stay as they are")
         self.query_one("#status", Select).focus()
 
     def action_delete(self) -> None:
@@ -84,30 +87,44 @@ class MassEditScreen(FormScreen[str]):
             self.show_error("nothing to change: choose at least one field to set")
             return
         self.set_busy(True)
-        self.show_info(f"changing {self.count:,} DIDs…")
+        self.show_info(f"changing {count(self.count, 'DID')}…")
         db_call(self, lambda: inventory.mass_edit(self.selection, changes), done=self._edited, failed=self._refused)
 
     def _refused(self, message: str) -> None:
-        self.show_info(f"changes {self.count:,} DIDs: {self.description}")
+        self.show_info(f"changes {count(self.count, 'DID')}: {self.description}")
         self.show_error(message)
 
     def _edited(self, n: int) -> None:
-        self.app.notify(f"changed {n:,} DIDs")
+        self.app.notify(f"changed {count(n, 'DID')}")
         self.dismiss("edited")
 
     def on_other_button(self, button_id: str) -> None:
         if button_id != "delete":
             return
 
+        def checked(result: tuple[int, Any]) -> None:
+            attached, first = result
+            if attached:
+                self.show_error(
+                    f"{count(attached, 'selected DID')} Active or on Hold (e.g. {first.number}, "
+                    f"{first.status_label}): Active and Hold DIDs cannot be deleted; release them (r on the "
+                    "DIDs tab), then end their hold (e); nothing was deleted"
+                )
+            else:
+                self._ask_delete()
+
+        db_call(self, lambda: inventory.attached(self.selection), done=checked, failed=self.show_error)
+
+    def _ask_delete(self) -> None:
         def answered(yes: bool | None) -> None:
             if yes:
                 self.set_busy(True)
-                self.show_info(f"deleting {self.count:,} DIDs…")
+                self.show_info(f"deleting {count(self.count, 'DID')}…")
                 db_call(self, lambda: inventory.mass_delete(self.selection), done=self._deleted, failed=self._refused)
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Delete {self.count:,} DIDs ({self.description})? This cannot be undone.",
+                f"Delete {count(self.count, 'DID')} ({self.description})? This cannot be undone.",
                 title="Delete DIDs",
                 yes="Delete",
             ),
@@ -115,5 +132,5 @@ class MassEditScreen(FormScreen[str]):
         )
 
     def _deleted(self, n: int) -> None:
-        self.app.notify(f"deleted {n:,} DIDs")
+        self.app.notify(f"deleted {count(n, 'DID')}")
         self.dismiss("deleted")

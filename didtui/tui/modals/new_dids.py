@@ -1,6 +1,8 @@
-"""New DIDs: a number, a range (111-222) or a list, previewed before anything is written.
+"""New DIDs: a number, a range (+44 20 7946 0100-0199) or a list, previewed before
+anything is written.
 
-The preview says how many DIDs the input makes and lists numbers that already exist;
+The preview says how the numbers were read (E.164, country, type, place: a dash read as a
+range shows as one), how many DIDs the input makes, and lists numbers that already exist;
 creating a large range shows progress and can be cancelled (it rolls back).
 """
 
@@ -13,10 +15,11 @@ from textual.app import ComposeResult
 from textual.widgets import Input, ProgressBar, Select
 
 from didtui.core import blocks, inventory
-from didtui.core.numbers import parse_numbers
+from didtui.core.numbers import describe_spans, display_number, parse_numbers
 from didtui.errors import Cancelled, DidtuiError
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
+from didtui.tui.words import count
 from didtui.tui.work import db_call
 
 
@@ -36,7 +39,8 @@ class NewDIDsScreen(FormScreen[int]):
 
     def fields(self) -> ComposeResult:
         yield self.field_row(
-            "Numbers", Input(placeholder="15551230000-15551230999, or a list", id="numbers", compact=True)
+            "Numbers",
+            Input(placeholder="+44 20 7946 0100-0199, or a list (commas)", id="numbers", compact=True),
         )
         yield self.field_row("Operator", fields.name_select("operator", "(none)"))
         yield self.field_row("Tag", Input(id="tag", compact=True))
@@ -76,22 +80,23 @@ class NewDIDsScreen(FormScreen[int]):
             return
         self.show_error("")
         self.show_info("checking…")
+        reading = describe_spans(spans)
         db_call(
             self,
             lambda: inventory.preview_create(spans),
-            done=self._show_preview,
+            done=lambda preview: self._show_preview(preview, reading),
             failed=self.show_error,
             group="preview",
             exclusive=True,
         )
 
-    def _show_preview(self, preview: inventory.CreatePreview) -> None:
-        text = f"makes {preview.count:,} DIDs"
+    def _show_preview(self, preview: inventory.CreatePreview, reading: str = "") -> None:
+        text = f"makes {count(preview.count, 'DID')}"
         if preview.existing_count:
-            shown = ", ".join(preview.existing[:12])
+            shown = ", ".join(display_number(n) for n in preview.existing[:12])
             more = f" and {preview.existing_count - 12:,} more" if preview.existing_count > 12 else ""
             text += f"; {preview.existing_count:,} already exist: {shown}{more}"
-        self.show_info(text)
+        self.show_info(text + (f"\nread as {reading}" if reading else ""))
 
     def submit(self) -> None:
         if self._creating:
@@ -141,7 +146,7 @@ class NewDIDsScreen(FormScreen[int]):
 
     def _created(self, n: int) -> None:
         self._creating = False
-        self.app.notify(f"created {n:,} DIDs")
+        self.app.notify(f"created {count(n, 'DID')}")
         self.dismiss(n)
 
     def _failed(self, message: str) -> None:

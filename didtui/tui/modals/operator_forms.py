@@ -9,6 +9,7 @@ from didtui.core import operators
 from didtui.core.operators import OperatorRow
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
+from didtui.tui.words import count
 from didtui.tui.work import db_call
 
 
@@ -61,7 +62,7 @@ class DeleteOperatorScreen(FormScreen[bool]):
         fields.operators(self, self.query_one("#move_to", Select), exclude=self.row.id)
         owned = self.row.did_count
         self.show_info(
-            f"{self.row.name} owns {owned:,} DIDs: choose an operator to move them to"
+            f"{self.row.name} owns {count(owned, 'DID')}: choose an operator to move them to"
             if owned
             else f"{self.row.name} owns no DIDs"
         )
@@ -78,5 +79,5 @@ class DeleteOperatorScreen(FormScreen[bool]):
         )
 
     def _deleted(self, moved: int) -> None:
-        self.app.notify(f"deleted operator {self.row.name}" + (f"; {moved:,} DIDs moved" if moved else ""))
+        self.app.notify(f"deleted operator {self.row.name}" + (f"; {count(moved, 'DID')} moved" if moved else ""))
         self.dismiss(True)

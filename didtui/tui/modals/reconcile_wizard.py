@@ -19,6 +19,7 @@ from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.modals.csv_io import PathSuggester
+from didtui.tui.words import count
 from didtui.tui.work import db_call
 
 MISSING = [("leave them", "ignore"), ("add as In Stock", "add-in-stock"), ("add as Reserved", "add-reserved")]
@@ -154,10 +155,10 @@ class ReconcileWizard(FormScreen[bool]):
         self.set_busy(False)
         lines = [report.headline(), *report.sample_lines(SAMPLES_SHOWN)]
         if report.wrong_rows:
-            lines.append(f"  {len(report.wrong_rows):,} rows skipped, first: {report.wrong_rows[0]}")
+            lines.append(f"  {count(len(report.wrong_rows), 'row')} skipped, first: {report.wrong_rows[0]}")
         if report.batch:
             done = report.applied_text()
-            lines.append(f"applied: {done}; {report.left:,} differences left (batch {report.batch[:12]})")
+            lines.append(f"applied: {done}; {count(report.left, 'difference')} left (batch {report.batch[:12]})")
             self.app.notify(f"reconciled {report.operator}: {done}", markup=False)
         self.query_one("#result", Static).update(Text("\n".join(lines)))
         self.query_one("#apply", Button).disabled = report.in_sync
@@ -176,9 +177,9 @@ class ReconcileWizard(FormScreen[bool]):
         report = self.report
         plan = []
         if missing != "ignore":
-            plan.append(f"add {report.missing:,} numbers ({dict((v, k) for k, v in MISSING)[missing]})")
+            plan.append(f"add {count(report.missing, 'number')} ({dict((v, k) for k, v in MISSING)[missing]})")
         if gone == "archive":
-            plan.append(f"archive up to {report.gone - report.gone_attached:,} numbers no longer listed")
+            plan.append(f"archive up to {count(report.gone - report.gone_attached, 'number')} no longer listed")
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from didtui.core import retail
 from didtui.core.filters import DIDFilter
@@ -14,6 +14,7 @@ from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.pick import PickScreen
 from didtui.tui.screens.dids import DataChanged, DIDListPanel
 from didtui.tui.widgets.did_table import DIDTable
+from didtui.tui.widgets.key_bar import KeyBar
 from didtui.tui.work import db_call
 
 
@@ -75,7 +76,7 @@ class AccountDIDsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(f"didtui · DIDs of {self.cp.client} / {self.cp.account}", id="topbar")
         yield AccountPanel(self.cp, id="account-panel")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def refresh_data(self) -> None:
         self.query_one(AccountPanel).refresh_data()

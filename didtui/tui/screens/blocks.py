@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from didtui.core import blocks
 from didtui.core.blocks import BlockRow
@@ -22,7 +22,9 @@ from didtui.core.statuses import Status
 from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.block_form import BlockFormScreen, CostsScreen
 from didtui.tui.modals.confirm import ConfirmScreen
+from didtui.tui.widgets.key_bar import KeyBar
 from didtui.tui.widgets.list_table import ListTable
+from didtui.tui.words import count
 from didtui.tui.work import db_call
 
 SORT_LABELS = {
@@ -81,7 +83,7 @@ class BlocksScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("Blocks · loading…", classes="summary", id="blocks-summary")
         yield ListTable(list(self.COLUMNS), id="blocks-table")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.refresh_data()
@@ -188,7 +190,7 @@ class BlocksScreen(Screen[None]):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Forget block {row.name} ({row.first}-{row.last})? Its {row.in_inventory:,} DIDs stay as they are.",
+                f"Forget block {row.name} ({row.first}-{row.last})? Its {count(row.in_inventory, 'DID')} stay as they are.",
                 title="Delete block",
                 yes="Delete",
             ),

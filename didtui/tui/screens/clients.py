@@ -19,6 +19,7 @@ from didtui.tui.modals.pick import PickScreen
 from didtui.tui.screens.account_dids import AccountDIDsScreen
 from didtui.tui.screens.dids import DataChanged
 from didtui.tui.widgets.list_table import ListTable
+from didtui.tui.words import count
 from didtui.tui.work import db_call, fire_hook
 
 
@@ -35,6 +36,18 @@ class ClientsTab(Vertical):
             tooltip="Activate / deactivate the client package",
             id="clients.toggle",
         ),
+        Binding("u", "unassign", "Un-assign", tooltip="Un-assign the client package", id="clients.unassign"),
+        Binding(
+            "e",
+            "rename",
+            "Rename",
+            tooltip="Rename the account (a client without one: the client)",
+            id="clients.rename",
+        ),
+        Binding(
+            "E", "rename_client", "Rename client", show=False, tooltip="Rename the client", id="clients.rename_client"
+        ),
+        Binding("delete", "delete", "Delete", tooltip="Delete the account or the client", id="clients.delete"),
         Binding("p", "pick", "Pick", tooltip="Pick DIDs for the client package", id="clients.pick"),
         Binding("d", "account_dids", "Account DIDs", tooltip="The account's DIDs (pick, release)", id="clients.dids"),
         Binding("enter", "open", "Open", show=False, id="clients.open"),
@@ -48,7 +61,7 @@ class ClientsTab(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("loading…", classes="summary")
-        yield ListTable([("Client", 22), ("Account", 26), ("Reseller", 20), ("Active DIDs", 11)], id="accounts-table")
+        yield ListTable([("Client", 20), ("Account", 18), ("Reseller", 18), ("Active DIDs", 11)], id="accounts-table")
         yield Label(
             "Client packages of the account (enter: its DIDs · t: activate/deactivate · p: pick)",
             id="cp-title",
@@ -87,7 +100,7 @@ class ClientsTab(Vertical):
         )
         clients = len({r.client_id for r in rows})
         self.query_one(".summary", Static).update(
-            f"{clients:,} clients · {sum(1 for r in rows if r.account_id):,} accounts"
+            f"{count(clients, 'client')} · {count(sum(1 for r in rows if r.account_id), 'account')}"
         )
         self._load_packages()
 
@@ -126,7 +139,15 @@ class ClientsTab(Vertical):
         self.cp_table.set_rows(
             (
                 r.id,
-                [r.id, r.package, ", ".join(r.tags), "yes" if r.active else "no", r.used, r.allowed_dids, r.remaining],
+                [
+                    r.id,
+                    r.package,
+                    ", ".join(r.tags),
+                    "ending" if r.unassigned else ("yes" if r.active else "no"),
+                    r.used,
+                    r.allowed_dids,
+                    r.remaining,
+                ],
             )
             for r in rows
         )
@@ -193,7 +214,7 @@ class ClientsTab(Vertical):
                 self,
                 lambda: retail.activate(cp.id),
                 done=lambda n: (
-                    self.app.notify(f"activated {cp.package}: {n:,} held DIDs are Active again"),
+                    self.app.notify(f"activated {cp.package}: {count(n, 'held DID')} Active again"),
                     self._changed(True),
                 ),
             )
@@ -206,7 +227,7 @@ class ClientsTab(Vertical):
                     self,
                     lambda: retail.deactivate(cp.id, batch=batch),
                     done=lambda n: (
-                        self.app.notify(f"deactivated {cp.package}: {n:,} DIDs put on Hold"),
+                        self.app.notify(f"deactivated {cp.package}: {count(n, 'DID')} put on Hold"),
                         fire_hook(self, "after_deactivate", batch=batch, counts={"dids": n}),
                         self._changed(True),
                     ),
@@ -214,7 +235,7 @@ class ClientsTab(Vertical):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Deactivate {cp.package} for {cp.client} / {cp.account}? Its {cp.used:,} Active DIDs go on Hold.",
+                f"Deactivate {cp.package} for {cp.client} / {cp.account}? {count(cp.used, 'Active DID')} will go on Hold.",
                 title="Deactivate",
                 yes="Deactivate",
             ),
@@ -234,3 +255,45 @@ class ClientsTab(Vertical):
             return
 
         self.app.push_screen(AccountDIDsScreen(cp), lambda _: self.refresh_data())
+
+    def action_rename(self) -> None:
+        account = self.account
+        if account is None:
+            return
+        from didtui.tui.modals.client_forms import RenameScreen
+
+        if account.account_id is None:
+            self.action_rename_client()
+            return
+        self.app.push_screen(RenameScreen("account", account.account_id, account.account), self._changed)
+
+    def action_rename_client(self) -> None:
+        account = self.account
+        if account is None:
+            return
+        from didtui.tui.modals.client_forms import RenameScreen
+
+        self.app.push_screen(RenameScreen("client", account.client_id, account.client), self._changed)
+
+    def action_delete(self) -> None:
+        focused = self.screen.focused
+        if focused is not None and focused.id == "cp-table":
+            self.action_unassign()
+            return
+        account = self.account
+        if account is None:
+            return
+        from didtui.tui.modals.client_forms import DeleteClientScreen
+
+        self.app.push_screen(
+            DeleteClientScreen(account.client_id, account.client, account.account_id, account.account or ""),
+            self._changed,
+        )
+
+    def action_unassign(self) -> None:
+        cp = self._need_package()
+        if cp is None:
+            return
+        from didtui.tui.modals.client_forms import UnassignScreen
+
+        self.app.push_screen(UnassignScreen(cp.id, f"{cp.package} from {cp.client} / {cp.account}"), self._changed)

@@ -11,10 +11,11 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from didtui.core import inventory, retail, views
+from didtui.core import inventory, retail, sweep, views
 from didtui.core.filters import SORTS, DIDFilter, Selection, resolve_filter
 from didtui.core.history import new_batch
-from didtui.core.statuses import Status
+from didtui.core.numbers import display_number
+from didtui.core.statuses import Status, label
 from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.modals.csv_io import ExportDialog, ImportWizard
@@ -22,8 +23,10 @@ from didtui.tui.modals.edit_did import EditDIDScreen
 from didtui.tui.modals.history import HistoryScreen
 from didtui.tui.modals.mass_edit import MassEditScreen
 from didtui.tui.modals.new_dids import NewDIDsScreen
+from didtui.tui.screens.help import key_text
 from didtui.tui.widgets.did_table import SORT_TITLES, DIDTable
 from didtui.tui.widgets.filter_bar import FilterBar, filter_text, parse_filter_text
+from didtui.tui.words import count
 from didtui.tui.work import db_call, fire_hook
 
 
@@ -42,7 +45,7 @@ def summary_text(table: DIDTable) -> str:
     if table.total is None or table.counting:
         total = "counting…" if table.estimate is None else f"{approximate(table.estimate)} DIDs (estimate)"
     else:
-        total = f"{table.total:,} DIDs"
+        total = count(table.total, "DID")
     parts = [total]
     if table.marked_all:
         parts.append("all matching selected" if table.counting else f"{table.marked_count:,} selected (all matching)")
@@ -64,6 +67,7 @@ class DIDListPanel(Vertical):
         Binding("a", "mark_all", "All", tooltip="Mark all matching the filter", id="dids.mark_all"),
         Binding("A", "clear_marks", "Clear marks", show=False, id="dids.clear_marks"),
         Binding("r", "release", "Release", tooltip="Release Active DIDs to Hold", id="dids.release"),
+        Binding("e", "end_hold", "End hold", show=False, tooltip="End the hold of Hold DIDs now", id="dids.end_hold"),
         Binding("h", "history", "Hist", tooltip="History of the DID", id="dids.history"),
         Binding("s", "sort", "Sort", show=False, tooltip="Sort by DID / status / operator / tag", id="dids.sort"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="dids.refresh"),
@@ -95,7 +99,7 @@ class DIDListPanel(Vertical):
         if row is None:
             self.app.notify("no DID under the cursor", severity="warning")
             return None
-        return Selection.of_ids([row.id]), 1, f"DID {row.number}"
+        return Selection.of_ids([row.id]), 1, f"DID {display_number(row.number, row.country)}"
 
     def refresh_data(self) -> None:
         self.table.reload()
@@ -134,7 +138,8 @@ class DIDListPanel(Vertical):
         row = self.table.current_row
         if self.table.selection() is None and row is not None and row.status != Status.ACTIVE.value:
             self.app.notify(
-                f"DID {row.number} is {row.status_label}: only Active DIDs can be released", severity="warning"
+                f"DID {display_number(row.number, row.country)} is {row.status_label}: only Active DIDs can be released",
+                severity="warning",
             )
             return
 
@@ -148,10 +153,71 @@ class DIDListPanel(Vertical):
             answered,
         )
 
+    def key_for(self, binding_id: str) -> str:
+        """The key that runs `binding_id`, as the user's keymap has it."""
+        for cls in type(self).__mro__:
+            for binding in getattr(cls, "BINDINGS", ()):
+                if isinstance(binding, Binding) and binding.id == binding_id:
+                    return key_text(self.app, binding)
+        return binding_id
+
+    def action_end_hold(self) -> None:
+        """End the hold of the marked (or the highlighted) Hold DIDs now: each goes to its
+        After Hold status, exactly as the sweep would release it, with history."""
+        found = self.targets()
+        if found is None:
+            return
+        selection, n, words = found
+        row = self.table.current_row
+        if self.table.selection() is None and row is not None and row.status != Status.HOLD.value:
+            self.app.notify(
+                f"DID {row.number} is {row.status_label}: only Hold DIDs have a hold to end", severity="warning"
+            )
+            return
+        actor = getattr(getattr(self.app, "profile", None), "user", None)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                db_call(self, lambda: sweep.end_hold(selection, actor), done=self._hold_ended)
+
+        def ask() -> None:
+            question = (
+                f"End the hold of {words} ({count(n, 'DID')}) now? They go to their After Hold "
+                "status and leave their client, as the sweep would release them."
+            )
+            self.app.push_screen(ConfirmScreen(question, title="End hold", yes="End hold"), answered)
+
+        if self.table.selection() is None:
+            ask()
+            return
+
+        def checked(result: tuple[int, Any]) -> None:
+            others, first = result
+            if others:
+                self.app.notify(
+                    f"{count(others, 'selected DID')} not on Hold (e.g. {first.number}, {first.status_label}): "
+                    "only Hold DIDs have a hold to end; nothing was changed",
+                    severity="warning",
+                    timeout=10,
+                )
+            else:
+                ask()
+
+        db_call(self, lambda: inventory.not_on_hold(selection), done=checked, read_only=True)
+
+    def _hold_ended(self, result: sweep.SweepResult) -> None:
+        if result.released:
+            where = ", ".join(f"{count(v, 'DID')} to {label(k)}" for k, v in sorted(result.by_status.items()))
+            self.app.notify(f"ended the hold of {count(result.released, 'DID')}: {where}")
+        else:
+            self.app.notify("none of them was on Hold: nothing changed", severity="warning")
+        self.table.action_clear_marks()
+        self.app.post_message(DataChanged())
+
     def _released(self, n: int, batch: str | None = None) -> None:
         if batch is not None and n:
             fire_hook(self, "after_release", batch=batch, counts={"dids": n})
-        self.app.notify(f"released {n:,} DIDs")
+        self.app.notify(f"released {count(n, 'DID')}")
         self.table.action_clear_marks()
         self.app.post_message(DataChanged())
 
@@ -277,6 +343,10 @@ class DidsTab(DIDListPanel):
 
         self.app.push_screen(NewDIDsScreen(hold_days=self.hold_days, max_range=self.max_range), created)
 
+    def on_didtable_activated(self, event: DIDTable.Activated) -> None:
+        event.stop()
+        self.action_edit()
+
     def action_edit(self) -> None:
         row = self.table.current_row
         if row is None:
@@ -308,22 +378,54 @@ class DidsTab(DIDListPanel):
         self.app.push_screen(MassEditScreen(selection, table.marked_count, words), closed)
 
     def action_delete(self) -> None:
+        """Active and Hold DIDs cannot be deleted: say so (and which keys free them) before
+        asking, rather than after a confirmation that was bound to fail."""
         found = self.targets()
         if found is None:
             return
         selection, n, words = found
+        row = self.table.current_row
+        if self.table.selection() is None and row is not None:
+            if row.status in (Status.ACTIVE.value, Status.HOLD.value):
+                self._refuse_delete(1, row.number, row.status)
+            else:
+                self._confirm_delete(selection, n, words)
+            return
 
+        def checked(result: tuple[int, Any]) -> None:
+            attached, first = result
+            if attached:
+                self._refuse_delete(attached, first.number, first.status)
+            else:
+                self._confirm_delete(selection, n, words)
+
+        db_call(self, lambda: inventory.attached(selection), done=checked, read_only=True)
+
+    def _refuse_delete(self, attached: int, number: str, status: str) -> None:
+        how = (
+            f"press {self.key_for('dids.release')} to release Active DIDs to Hold, "
+            f"then {self.key_for('dids.end_hold')} to end the hold"
+        )
+        if attached == 1:
+            subject = f"DID {number} is {label(status)}"
+        else:
+            subject = f"{count(attached, 'selected DID')} are Active or on Hold (e.g. {number}, {label(status)})"
+        self.app.notify(f"{subject}: Active and Hold DIDs cannot be deleted; {how}", severity="warning", timeout=10)
+
+    def _confirm_delete(self, selection: Selection, n: int, words: str) -> None:
         def answered(yes: bool | None) -> None:
             if yes:
                 db_call(self, lambda: inventory.mass_delete(selection), done=self._deleted)
 
         self.app.push_screen(
-            ConfirmScreen(f"Delete {words} ({n:,} DIDs)? This cannot be undone.", title="Delete DIDs", yes="Delete"),
+            ConfirmScreen(
+                f"Delete {words} ({count(n, 'DID')})? This cannot be undone.", title="Delete DIDs", yes="Delete"
+            ),
             answered,
         )
 
     def _deleted(self, n: int) -> None:
-        self.app.notify(f"deleted {n:,} DIDs")
+        self.app.notify(f"deleted {count(n, 'DID')}")
         self.table.action_clear_marks()
         self.app.post_message(DataChanged())
 

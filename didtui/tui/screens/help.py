@@ -9,6 +9,7 @@ from typing import Any
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
@@ -31,8 +32,14 @@ def help_text(app: Any) -> str:
     lines.append("  4420 (prefix) or *555 (contains)  status:hold,stock  op:NAME  tag:T (tag:- none)")
     lines.append('  client:C  account:C/A  reseller:R  pkg:P   quote blanks: op:"Colt Numbers" tag:"gold "')
     lines.append("")
-    lines.append('Remap any binding by id in the config: [keymap] dids.new = "ctrl+n"')
+    lines.extend(escape(line) for line in HELP_FOOTER)  # literal brackets, not markup
     return "\n".join(lines)
+
+
+HELP_FOOTER = [
+    "Remap any binding by id in the config file (TOML), under [keymap], one per line:",
+    '  "dids.new" = "ctrl+n"      (ids as listed above; a mistake stops the app at start)',
+]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -68,6 +75,7 @@ def palette_commands(app: Any) -> Iterable[SystemCommand]:
                 _runner(app, tab, selector, binding.action),
             )
     yield SystemCommand("Run the hold sweep now", "key S", lambda: app.run_action("sweep_now"))
+    yield SystemCommand("Batches: recent changes, undo", "key B", lambda: app.run_action("batches"))
 
 
 def _runner(app: Any, tab: str, selector: str, action: str):

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from didtui.tui.widgets.list_table import ListTable
+from didtui.tui.words import count
 from didtui.tui.work import db_call
 
 
@@ -38,7 +39,7 @@ class ListTab(Vertical):
         raise NotImplementedError
 
     def summary(self, rows: list[Any]) -> str:
-        return f"{len(rows):,} rows"
+        return f"{count(len(rows), 'row')}"
 
     @property
     def table(self) -> ListTable:

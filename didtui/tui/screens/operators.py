@@ -7,13 +7,29 @@ from textual.widgets import DataTable
 
 from didtui.core import operators
 from didtui.core.operators import OperatorRow
-from didtui.core.statuses import LABELS, Status
+from didtui.core.statuses import Status
 from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.operator_forms import DeleteOperatorScreen, OperatorFormScreen
 from didtui.tui.modals.reconcile_wizard import ReconcileWizard
 from didtui.tui.screens.blocks import BlocksScreen
 from didtui.tui.screens.dids import DataChanged
 from didtui.tui.screens.list_tab import ListTab
+from didtui.tui.words import count
+
+SHORT = {
+    Status.IN_STOCK: "Stock",
+    Status.ACTIVE: "Active",
+    Status.HOLD: "Hold",
+    Status.RESERVED: "Resvd",
+    Status.BLOCKED: "Blockd",
+    Status.ARCHIVED: "Archvd",
+}
+
+
+def short_count(n: int) -> str:
+    """A count in 7 cells: 999,999 as it is, then 1.23M."""
+    return f"{n:,}" if n < 1_000_000 else f"{n / 1_000_000:.2f}M"
+
 
 STATUS_COLUMNS = [Status.IN_STOCK, Status.ACTIVE, Status.HOLD, Status.RESERVED, Status.BLOCKED, Status.ARCHIVED]
 
@@ -32,7 +48,8 @@ class OperatorsTab(ListTab):
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="operators.refresh"),
     ]
 
-    COLUMNS = ["ID", ("Name", 20), ("DIDs", 9), *((LABELS[s], 9) for s in STATUS_COLUMNS), ("Reseller", 20)]
+    # Every status count fits 80 columns: short headers, the ID last.
+    COLUMNS = [("Name", 14), ("DIDs", 9), *((SHORT[s], 7) for s in STATUS_COLUMNS), ("Reseller", 16), "ID"]
     GROUP = "operators"
 
     def load(self) -> list[OperatorRow]:
@@ -40,16 +57,16 @@ class OperatorsTab(ListTab):
 
     def cells(self, r: OperatorRow) -> list:
         return [
-            r.id,
             r.name,
             f"{r.did_count:,}",
-            *(f"{r.by_status.get(s.value, 0):,}" for s in STATUS_COLUMNS),
+            *(short_count(r.by_status.get(s.value, 0)) for s in STATUS_COLUMNS),
             r.reseller,
+            r.id,
         ]
 
     def summary(self, rows: list[OperatorRow]) -> str:
         total = sum(r.did_count for r in rows)
-        return f"{len(rows):,} operators · {total:,} DIDs · enter shows an operator's DIDs"
+        return f"{count(len(rows), 'operator')} · {count(total, 'DID')} · enter shows an operator's DIDs"
 
     def _changed(self, ok: bool | None) -> None:
         if ok:

@@ -11,6 +11,7 @@ from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.modals.package_form import PackageFormScreen
 from didtui.tui.screens.list_tab import ListTab
+from didtui.tui.words import count
 from didtui.tui.work import db_call
 
 
@@ -23,17 +24,17 @@ class PackagesTab(ListTab):
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="packages.refresh"),
     ]
 
-    COLUMNS = ["ID", ("Name", 22), ("Tags", 26), ("Allowed DIDs", 12), ("Used by", 20)]
+    COLUMNS = ["ID", ("Name", 18), ("Tags", 20), ("Allowed", 8), ("Used by", 18)]
     GROUP = "packages"
 
     def load(self) -> list[PackageRow]:
         return retail.list_packages()
 
     def cells(self, r: PackageRow) -> list:
-        return [r.id, r.name, ", ".join(r.tags), f"{r.allowed_dids:,}", f"{r.client_packages:,} client packages"]
+        return [r.id, r.name, ", ".join(r.tags), f"{r.allowed_dids:,}", f"{count(r.client_packages, 'client package')}"]
 
     def summary(self, rows: list[PackageRow]) -> str:
-        return f"{len(rows):,} packages · n new · e or enter edits"
+        return f"{count(len(rows), 'package')} · n new · e or enter edits"
 
     def _changed(self, ok: bool | None) -> None:
         if ok:

@@ -27,6 +27,7 @@ from textual.strip import Strip
 
 from didtui.core import filters
 from didtui.core.filters import DIDFilter, DIDRow, Selection
+from didtui.core.numbers import display_number
 from didtui.tui.keyhelp import help_group
 from didtui.tui.work import db_call
 
@@ -40,30 +41,72 @@ LANDMARKS = 1_000
 
 @dataclass(frozen=True)
 class Column:
+    """A table column. `priority`: lower shows first, left to right after the fixed DID
+    column; the columns that do not fit come into view with left/right. `grow`: takes a
+    share of the width left over after the whole columns that fit (large terminals)."""
+
     title: str
     width: int
     value: Callable[[DIDRow], str]
+    priority: int
+    grow: bool = False
 
 
 def _hold(row: DIDRow) -> str:
     return row.hold_until.strftime("%Y-%m-%d %H:%M") if row.hold_until else ""
 
 
+# At 80 columns DID, Status, Client and Operator show without scrolling. A new column is
+# one line here, with the priority that says where it goes.
 COLUMNS = (
-    Column("ID", 8, lambda r: str(r.id)),
-    Column("Status", 9, lambda r: r.status_label),
-    Column("Operator", 16, lambda r: r.operator),
-    Column("DID", 16, lambda r: r.number),
-    Column("Tag", 10, lambda r: r.tag),
-    Column("Notes", 20, lambda r: r.notes.replace("\n", " ")),
-    Column("Client", 24, lambda r: r.client_account),
-    Column("Reseller", 18, lambda r: r.reseller),
-    Column("Package", 14, lambda r: r.package),
-    Column("Hold until", 16, _hold),
+    Column("DID", 17, lambda r: display_number(r.number, r.country), priority=0),
+    Column("Status", 9, lambda r: r.status_label, priority=10),
+    Column("Client", 24, lambda r: r.client_account, priority=20, grow=True),
+    Column("Operator", 16, lambda r: r.operator, priority=30),
+    Column("Tag", 10, lambda r: r.tag, priority=40),
+    Column("Hold until", 16, _hold, priority=50),
+    Column("Package", 14, lambda r: r.package, priority=60),
+    Column("Reseller", 18, lambda r: r.reseller, priority=70),
+    Column("Notes", 20, lambda r: r.notes.replace("\n", " "), priority=80, grow=True),
+    Column("ID", 8, lambda r: str(r.id), priority=90),
+    # Derived from the number (core/numbers.py): the first to go at narrow widths.
+    Column("Country", 7, lambda r: r.country, priority=100),
+    Column("Type", 10, lambda r: r.number_type, priority=110),
+    Column("Place", 16, lambda r: r.place, priority=120),
 )
+ORDERED = tuple(sorted(COLUMNS, key=lambda c: c.priority))
+FIXED, SCROLLING = ORDERED[0], ORDERED[1:]
 MARK_WIDTH = 2
 TOTAL_WIDTH = MARK_WIDTH + sum(c.width + 1 for c in COLUMNS)
 SORT_TITLES = {"number": "DID", "status": "Status", "operator": "Operator", "tag": "Tag"}
+
+
+def layout(width: int, first: int = 0) -> list[tuple[Column, int]]:
+    """The columns shown in `width` cells, the scrolling ones from `first` on, each with
+    the width it gets: whole columns only (at least one beside DID, cut if it must be)."""
+    room = width - MARK_WIDTH - (FIXED.width + 1)
+    shown: list[tuple[Column, int]] = []
+    for column in SCROLLING[first:]:
+        if column.width + 1 > room:
+            if not shown and room > 2:
+                shown.append((column, room - 1))
+            break
+        shown.append((column, column.width))
+        room -= column.width + 1
+    if room > 0:  # the spare room widens the columns that grow (Client, Notes)
+        growing = [i for i, (c, _) in enumerate(shown) if c.grow]
+        for n, i in enumerate(growing):
+            extra = room // len(growing) + (1 if n < room % len(growing) else 0)
+            shown[i] = (shown[i][0], shown[i][1] + extra)
+    return [(FIXED, FIXED.width), *shown]
+
+
+def last_first(width: int) -> int:
+    """The largest `first` worth scrolling to: the one that shows the last column."""
+    for first in range(len(SCROLLING)):
+        if layout(width, first)[-1][0] is SCROLLING[-1]:
+            return first
+    return len(SCROLLING) - 1
 
 
 def _cell(text: str, width: int) -> str:
@@ -81,8 +124,8 @@ class DIDTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, id="table.page_down"),
         Binding("g,home", "first", "First", show=False, id="table.first"),
         Binding("G,end", "last", "Last", show=False, id="table.last"),
-        Binding("left", "scroll_columns(-8)", "Left", show=False, id="table.left"),
-        Binding("right", "scroll_columns(8)", "Right", show=False, id="table.right"),
+        Binding("left", "scroll_columns(-1)", "Columns left", show=False, id="table.left"),
+        Binding("right", "scroll_columns(1)", "Columns right", show=False, id="table.right"),
     ]
 
     COMPONENT_CLASSES = {
@@ -99,10 +142,12 @@ class DIDTable(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    DIDTable { height: 1fr; }
+    DIDTable { height: 1fr; overflow-x: hidden; }
     DIDTable > .didtable--header { text-style: bold; background: $panel; }
     DIDTable > .didtable--cursor { background: $accent 40%; text-style: bold; }
     DIDTable:focus > .didtable--cursor { background: $accent; color: $text; }
+    DIDTable:ansi > .didtable--cursor { background: ansi_default; text-style: bold underline; }
+    DIDTable:ansi:focus > .didtable--cursor { background: ansi_blue; color: ansi_bright_white; text-style: bold; }
     DIDTable > .didtable--marked { color: $warning; text-style: bold; }
     DIDTable > .didtable--pending { color: $text-muted; }
     DIDTable > .didtable--active { color: $success; }
@@ -117,6 +162,13 @@ class DIDTable(ScrollView, can_focus=True):
 
     class Changed(Message):
         """The count, the marks or the cursor changed: the summary line follows."""
+
+        def __init__(self, table: DIDTable) -> None:
+            super().__init__()
+            self.table = table
+
+    class Activated(Message):
+        """A double click, or a click on the cursor row: open the row."""
 
         def __init__(self, table: DIDTable) -> None:
             super().__init__()
@@ -145,7 +197,8 @@ class DIDTable(ScrollView, can_focus=True):
         self._wanted: set[int] = set()
         self._generation = 0
         self._schedule_queued = False
-        self.virtual_size = Size(TOTAL_WIDTH, 1)
+        self.first_column = 0  # the first of the scrolling columns shown (left/right)
+        self.virtual_size = Size(0, 1)
 
     # ---- what the rest of the app reads -------------------------------------------------
 
@@ -202,7 +255,7 @@ class DIDTable(ScrollView, can_focus=True):
             self.marked_ids.clear()
             self.marked_all = False
         self.cursor = 0
-        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.scroll_to(0, 0, animate=False, immediate=True, force=True)
         self._reset()
 
     def reload(self) -> None:
@@ -215,7 +268,8 @@ class DIDTable(ScrollView, can_focus=True):
         first_block = (self.cursor // BLOCK) if keep_position else 0
         previous = self._page_blocks.get(first_block - 1)
         anchor = previous[-1].sort_key(self.sort) if previous and len(previous) == BLOCK else None
-        self._page_blocks.clear()
+        if not keep_position:
+            self._page_blocks.clear()  # a re-read keeps showing the old rows until the new ones land
         self._fetching.clear()
         self._wanted.clear()
         filt, sort = self.filter, self.sort
@@ -232,7 +286,7 @@ class DIDTable(ScrollView, can_focus=True):
             self._page_blocks[0] = rows
             self.total = len(rows)
             self.counting = len(rows) == BLOCK
-            self.virtual_size = Size(TOTAL_WIDTH, len(rows) + 1)
+            self.virtual_size = Size(0, len(rows) + 1)
             self.refresh()
             self.post_message(self.Changed(self))
 
@@ -271,8 +325,9 @@ class DIDTable(ScrollView, can_focus=True):
             self.total = total
             self.counting = False
             self.estimate = None
+            self._page_blocks.clear()
             self._page_blocks[block] = rows
-            self.virtual_size = Size(TOTAL_WIDTH, total + 1)
+            self.virtual_size = Size(0, total + 1)
             self.cursor = min(self.cursor, max(0, total - 1))
             self._scroll_to_cursor()
             self.refresh()
@@ -315,8 +370,11 @@ class DIDTable(ScrollView, can_focus=True):
         if self.total is None:
             return range(0)
         top = int(self.scroll_offset.y)
-        rows = max(1, self.size.height - 1)
-        return range(top, min(self.total, top + rows))
+        return range(top, min(self.total, top + self._view_rows()))
+
+    def _view_rows(self) -> int:
+        """Rows of DIDs on screen: the view less the header (and any scrollbar)."""
+        return max(1, self.scrollable_content_region.height - 1)
 
     def _queue_schedule(self) -> None:
         if not self._schedule_queued:
@@ -394,19 +452,26 @@ class DIDTable(ScrollView, can_focus=True):
 
     # ---- painting -----------------------------------------------------------------------
 
-    def _header_strip(self) -> Strip:
+    def _columns(self) -> list[tuple[Column, int]]:
+        return layout(self.scrollable_content_region.width, self.first_column)
+
+    def _header_strip(self, width: int) -> Strip:
         style = self.get_component_rich_style("didtable--header")
-        text = " " * MARK_WIDTH
-        for column in COLUMNS:
+        columns = self._columns()
+        text = "◂ " if self.first_column else " " * MARK_WIDTH
+        for column, cells in columns:
             title = column.title + (" ▲" if SORT_TITLES.get(self.sort) == column.title else "")
-            text += _cell(title, column.width) + " "
-        return Strip([Segment(text.ljust(max(TOTAL_WIDTH, self.size.width)), style)])
+            text += _cell(title, cells) + " "
+        text = text.ljust(width)[:width]
+        if columns[-1][0] is not SCROLLING[-1]:
+            text = text[:-1] + "▸"  # more columns to the right
+        return Strip([Segment(text, style)])
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
+        scroll_y = self.scroll_offset.y
+        width = self.scrollable_content_region.width
         if y == 0:
-            return self._header_strip().crop(scroll_x, scroll_x + width)
+            return self._header_strip(width)
         position = int(scroll_y) + y - 1
         base = self.rich_style
         if self.total is None or position >= self.total:
@@ -419,23 +484,22 @@ class DIDTable(ScrollView, can_focus=True):
         row = self.row_at(position)
         if row is None:
             self._queue_schedule()
-            strip = Strip([Segment("  …".ljust(TOTAL_WIDTH), self.get_component_rich_style("didtable--pending"))])
-            return strip.crop(scroll_x, scroll_x + width)
+            return Strip([Segment("  …".ljust(width), self.get_component_rich_style("didtable--pending"))])
         strip = self._row_strip(row, position == self.cursor)
-        return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
+        return strip.crop(0, width).extend_cell_length(width, base)
 
     def _row_strip(self, row: DIDRow, is_cursor: bool) -> Strip:
         marked = self.marked_all or row.id in self.marked_ids
         base = self.rich_style
         status_style = self.get_component_rich_style(f"didtable--{row.status}", partial=True)
         segments = [
-            Segment("* " if marked else "  ", self.get_component_rich_style("didtable--marked") if marked else base)
+            Segment("• " if marked else "  ", self.get_component_rich_style("didtable--marked") if marked else base)
         ]
-        for column in COLUMNS:
+        for column, cells in self._columns():
             style = base + status_style if column.title == "Status" else base
             if marked and column.title == "DID":
                 style = style + self.get_component_rich_style("didtable--marked", partial=True)
-            segments.append(Segment(_cell(column.value(row), column.width) + " ", style))
+            segments.append(Segment(_cell(column.value(row), cells) + " ", style))
         if is_cursor:
             cursor = self.get_component_rich_style("didtable--cursor", partial=True)
             segments = [Segment(s.text, (s.style or Style()) + cursor) for s in segments]
@@ -444,7 +508,7 @@ class DIDTable(ScrollView, can_focus=True):
     # ---- cursor and scrolling -------------------------------------------------------------
 
     def _page_rows(self) -> int:
-        return max(1, self.size.height - 2)
+        return max(1, self._view_rows() - 1)
 
     def watch_cursor(self, old: int, new: int) -> None:
         self._scroll_to_cursor()
@@ -452,12 +516,12 @@ class DIDTable(ScrollView, can_focus=True):
         self.post_message(self.Changed(self))
 
     def _scroll_to_cursor(self) -> None:
-        rows = max(1, self.size.height - 1)
+        rows = self._view_rows()
         top = int(self.scroll_offset.y)
         if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor, animate=False, immediate=True, force=True)
         elif self.cursor >= top + rows:
-            self.scroll_to(y=self.cursor - rows + 1, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor - rows + 1, animate=False, immediate=True, force=True)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
@@ -469,6 +533,8 @@ class DIDTable(ScrollView, can_focus=True):
         self._queue_schedule()
 
     def on_resize(self, event: events.Resize) -> None:
+        self.first_column = min(self.first_column, last_first(self.scrollable_content_region.width))
+        self._scroll_to_cursor()
         self._queue_schedule()
 
     def _move_to(self, position: int) -> None:
@@ -485,7 +551,7 @@ class DIDTable(ScrollView, can_focus=True):
         step = self._page_rows()
         target = max(0, min(self.total - 1, self.cursor + direction * step))
         top = max(0, int(self.scroll_offset.y) + direction * step)
-        self.scroll_to(y=top, animate=False, immediate=True)
+        self.scroll_to(y=top, animate=False, immediate=True, force=True)
         self.cursor = target
 
     def action_first(self) -> None:
@@ -496,11 +562,22 @@ class DIDTable(ScrollView, can_focus=True):
             self._move_to(self.total - 1)
 
     def action_scroll_columns(self, delta: int) -> None:
-        self.scroll_to(x=max(0, self.scroll_offset.x + delta), animate=False)
+        """Bring the next (previous) column into view; DID stays at the left."""
+        limit = last_first(self.scrollable_content_region.width)
+        self.first_column = max(0, min(limit, self.first_column + delta))
+        self.refresh()
 
     def on_click(self, event: events.Click) -> None:
-        if event.y >= 1 and self.total:
-            self._move_to(int(self.scroll_offset.y) + event.y - 1)
+        if event.y < 1 or not self.total:
+            return
+        position = int(self.scroll_offset.y) + event.y - 1
+        if position >= self.total:
+            return
+        if event.chain >= 2 or position == self.cursor:
+            self.cursor = position
+            self.post_message(self.Activated(self))
+        else:
+            self._move_to(position)
 
     # ---- marks --------------------------------------------------------------------------
 

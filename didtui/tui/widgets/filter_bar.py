@@ -20,7 +20,10 @@ from didtui.tui.keyhelp import help_group
 
 __all__ = ["HINT", "FilterBar", "filter_text", "parse_filter_text"]
 
-HINT = "4420 | *555  status:hold  op:NAME  tag:T  client:C  reseller:R  pkg:P  (enter applies, esc closes)"
+HINT = (
+    "+44 20 | *555  status:hold  op:NAME  tag:T  client:C  reseller:R  pkg:P  country:GB  type:mobile  "
+    "place:london  (enter applies, esc closes)"
+)
 
 
 @help_group("Filter bar", tab="dids", order=40)
@@ -29,11 +32,14 @@ class FilterBar(Vertical):
 
     BINDINGS = [Binding("escape", "close", "Close filter", id="filter.close")]
 
-    # The input stays displayed (in a zero-height bar when idle) so `/` can focus it at
-    # once: keys typed right after `/` (a paste, a fast typist over SSH) land in it.
+    # The input stays displayed (zero height when idle) so `/` can focus it at once:
+    # keys typed right after `/` (a paste, a fast typist over SSH) land in it. Only the
+    # active filter's line shows while not editing, never text typed for an older one.
     DEFAULT_CSS = """
     FilterBar { height: 0; }
     FilterBar.-editing, FilterBar.-active { height: auto; }
+    FilterBar > #filter-input { height: 0; }
+    FilterBar.-editing > #filter-input { height: 1; }
     FilterBar > #filter-active { color: $accent; text-style: bold; display: none; }
     FilterBar.-active > #filter-active { display: block; }
     FilterBar > #filter-error { color: $error; display: none; }
