@@ -108,7 +108,20 @@ def test_any_line_parses_or_is_an_input_error(line: str) -> None:
         values = parse_filter_text(line)
     except InputError:
         return
-    assert set(values) <= {"number", "status", "operator", "tag", "client", "account", "reseller", "package", "block", "country", "number_type", "place"}
+    assert set(values) <= {
+        "number",
+        "status",
+        "operator",
+        "tag",
+        "client",
+        "account",
+        "reseller",
+        "package",
+        "block",
+        "country",
+        "number_type",
+        "place",
+    }
     assert parse_filter_text(filter_text(values)) == values
 
 

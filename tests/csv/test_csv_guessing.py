@@ -17,7 +17,7 @@ from didtui.tui.modals.csv_io import ImportWizard
 
 # Another billing system's export: the number, a numeric id, two flags, dates, an amount.
 BILLING = "".join(
-    f"1555123{i:04d},{9000 + i},{i % 2},0,2024-03-{1 + i % 28:02d},2024-03-01 10:1{i % 10}:00,{i}.50\n"
+    f"+44207946{i:04d},{9000 + i},{i % 2},0,2024-03-{1 + i % 28:02d},2024-03-01 10:1{i % 10}:00,{i}.50\n"
     for i in range(40)
 )
 
@@ -90,7 +90,7 @@ def test_the_billing_export_imports_with_only_its_number_mapped(run, tmp_path):
     assert result.exit_code == 0, result.output
     assert "imported 40 DIDs (40 new, 0 updated)" in result.output
     got = inventory()
-    assert len(got) == 40 and got["15551230007"] == ("in_stock", "Legacy", "", "", "in_stock")
+    assert len(got) == 40 and got["442079460007"] == ("in_stock", "Legacy", "", "", "in_stock")
 
 
 def test_a_column_mapped_by_hand_is_not_reported_as_unfit(tmp_path):
