@@ -11,11 +11,12 @@ from __future__ import annotations
 import getpass
 import os
 import shlex
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import phonenumbers
 import platformdirs
@@ -105,7 +106,7 @@ class Profile:
 
     @property
     def scheme(self) -> str:
-        return urlsplit(self.database).scheme
+        return _split_userinfo(self.database)[0]
 
     @property
     def is_server(self) -> bool:
@@ -114,6 +115,24 @@ class Profile:
     @property
     def masked_url(self) -> str:
         return mask_url(self.database)
+
+    @property
+    def address(self) -> str:
+        """host:port of a server (the driver's default port if none), or the SQLite path."""
+        if not self.is_server:
+            return self.database[len("sqlite:///") :]
+        params = connect_params(self.database)
+        port = params.get("port") or (5432 if self.scheme.startswith("postgres") else 3306)
+        return f"{params.get('host') or 'localhost'}:{port}"
+
+    def connect_params(self) -> dict[str, Any]:
+        """The driver's keyword arguments (with `database`): the URL's parts, and the
+        password from `password_env` when the profile names one, else from the URL."""
+        params = connect_params(self.database)
+        password = self.password()
+        if password is not None:
+            params["password"] = password
+        return params
 
     def password(self) -> str | None:
         """The password from the environment variable the profile names, if any."""
@@ -131,6 +150,8 @@ class Config:
     default_profile: str
     profiles: dict[str, Profile]
     keymap: dict[str, str]
+    # Said on stderr by the faces before they start (e.g. an open config file allowed).
+    warnings: tuple[str, ...] = ()
 
     def profile(self, name: str | None = None) -> Profile:
         chosen = name or os.environ.get("DIDTUI_PROFILE") or self.default_profile
@@ -149,24 +170,150 @@ def _os_user() -> str:
 
 
 _SECRET_PARAMS = ("password", "passwd")
+ALLOW_OPEN_CONFIG = "DIDTUI_ALLOW_OPEN_CONFIG"
+
+
+def _split_userinfo(url: str) -> tuple[str, str | None, str | None, str]:
+    """(scheme, user, password, the URL without them), raw (still percent-encoded).
+
+    The user info runs to the LAST `@`, so a password may hold raw `@ : / ? #`; the user
+    ends at the first `:`. An `@` after the host (in a query value) is read as such when
+    the URL has no password; with one, write it %40.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, _, rest = url.partition(":")
+    if scheme == "sqlite" or "@" not in rest:
+        return scheme, None, None, f"{scheme}://{rest}"
+    userinfo, _, hostpart = rest.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    if any(ch in user for ch in "/?#"):
+        # That @ lies after the host (in the path or a query value): the user info, if
+        # any, is the usual one, before the first / ? or #.
+        end = min((i for i in (rest.find(ch) for ch in "/?#") if i >= 0), default=len(rest))
+        if "@" not in rest[:end]:
+            return scheme, None, None, f"{scheme}://{rest}"
+        userinfo, _, host = rest[:end].rpartition("@")
+        user, colon, password = userinfo.partition(":")
+        hostpart = host + rest[end:]
+    return scheme, user, (password if colon else None), f"{scheme}://{hostpart}"
 
 
 def mask_url(url: str) -> str:
-    """The URL with any password (in the netloc or a ?password= parameter, which the
-    driver also accepts) replaced by ***, safe to print."""
-    parts = urlsplit(url)
-    netloc, query = parts.netloc, parts.query
-    if parts.password is not None:
-        host = parts.netloc.rsplit("@", 1)[-1]
-        netloc = f"{parts.username or ''}:***@{host}"
+    """The URL with any password (everything between `user:` and the last `@`, or a
+    ?password= parameter, which the driver also accepts) replaced by ***, safe to print.
+    Works on URLs that do not parse, too."""
+    scheme, user, password, bare = _split_userinfo(url)
+    head, qmark, query = bare.partition("?")
     if query:
         pairs = [pair.partition("=") for pair in query.split("&")]
         query = "&".join(
             f"{key}{eq}***" if key.lower() in _SECRET_PARAMS and eq else f"{key}{eq}{value}" for key, eq, value in pairs
         )
-    if (netloc, query) == (parts.netloc, parts.query):
-        return url
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    userinfo = "" if user is None else user + (":***" if password is not None else "") + "@"
+    return f"{scheme}://{userinfo}{head[len(scheme) + 3 :]}{qmark}{query}"
+
+
+def connect_params(url: str) -> dict[str, Any]:
+    """The driver's keyword arguments for a database URL (user, password, host, port,
+    database, and the query's options), or ConfigError saying what cannot be read.
+
+    Unlike playhouse's parser, a password may hold raw `@ : / ? #` (see `_split_userinfo`),
+    and a MySQL password stays `password` (peewee renames it `passwd`, which PyMySQL 1.2
+    deprecates).
+    """
+    if "://" not in url:
+        raise ConfigError(f"database URL {mask_url(url)!r}: write it as scheme://user@host:port/database")
+    scheme, user, password, bare = _split_userinfo(url)
+    if scheme != "sqlite":
+        problem = _unusable_rest(bare)
+        if problem:
+            raise ConfigError(f"database URL {mask_url(url)!r}: {problem}")
+    params = _url_parts(bare)
+    if "passwd" in params:
+        params["password"] = params.pop("passwd")
+    if user:
+        params["user"] = unquote(user)
+    if password:
+        params["password"] = unquote(password)
+    return params
+
+
+def _url_parts(bare: str) -> dict[str, Any]:
+    """database, host, port and the query's options, as playhouse.db_url reads them
+    (not imported here: importing peewee loads every driver, which launch.py avoids)."""
+    parts = urlsplit(bare)
+    params: dict[str, Any] = {"database": parts.path[1:]}
+    if parts.scheme == "sqlite" and not params["database"]:
+        params["database"] = ":memory:"
+    if parts.hostname:
+        params["host"] = parts.hostname
+    if parts.port:
+        params["port"] = parts.port
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        params[key] = _option(value)
+    return params
+
+
+def _option(value: str) -> Any:
+    lowered = value.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if value.isdigit():
+        return int(value)
+    if "." in value and all(p.isdigit() for p in value.split(".", 1)):
+        return float(value)
+    return None if lowered in ("null", "none") else value
+
+
+def _unusable_rest(bare: str) -> str | None:
+    """Why the URL after its user info cannot be a server address, or None."""
+    try:
+        parts = urlsplit(bare)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        return f"cannot be read after the user name ({exc})"
+    if parts.fragment or bare.endswith("#"):
+        return "a # after the host: percent-encode it as %23"
+    return None
+
+
+def url_has_password(url: str) -> bool:
+    """Whether the URL itself holds a password (user info or a ?password= option)."""
+    _, _, password, bare = _split_userinfo(url)
+    query = bare.partition("?")[2]
+    keys = {pair.partition("=")[0].lower() for pair in query.split("&")} if query else set()
+    return bool(password) or bool(keys & set(_SECRET_PARAMS))
+
+
+def open_to_others(path: Path) -> int | None:
+    """The file's permission bits when group or others may read it (POSIX), else None."""
+    if os.name != "posix":
+        return None
+    mode = stat.S_IMODE(path.stat().st_mode)
+    return mode if mode & (stat.S_IRGRP | stat.S_IROTH) else None
+
+
+def _check_open_secrets(config: Config) -> Config:
+    """Refuse (or, with $DIDTUI_ALLOW_OPEN_CONFIG=1, warn about) a config file that others
+    can read while it holds a password in a URL, as ssh does for an open private key."""
+    path = config.path
+    holders = [p.name for p in config.profiles.values() if url_has_password(p.database)]
+    if path is None or not holders:
+        return config
+    mode = open_to_others(path)
+    if mode is None:
+        return config
+    what = (
+        f"{path} holds a password (profile {', '.join(repr(h) for h in holders)}) and is readable by "
+        f"{'others' if mode & stat.S_IROTH else 'its group'} (mode {mode:04o})"
+    )
+    if os.environ.get(ALLOW_OPEN_CONFIG) == "1":
+        warning = f"warning: {what}: run `chmod 600 {path}`"
+        return Config(config.path, config.default_profile, config.profiles, config.keymap, (*config.warnings, warning))
+    raise ConfigError(
+        f"{what}: run `chmod 600 {path}`, or move the password to password_env; {ALLOW_OPEN_CONFIG}=1 uses it anyway"
+    )
 
 
 def default_config_path() -> Path:
@@ -211,7 +358,7 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
         raise ConfigError(f"{path}: not valid TOML: {message}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read: {exc}") from None
-    return parse_config(data, path)
+    return _check_open_secrets(parse_config(data, path))
 
 
 def _flat_keymap(keymap: Any) -> Any:
@@ -280,7 +427,7 @@ def _parse_profile(name: str, table: Any, where: str, hooks: Hooks | None = None
     url = table.get("database")
     if not isinstance(url, str) or not url:
         raise ConfigError(f'{where}: [profiles.{name}] needs database = "sqlite:///path" (or postgresql://, mysql://)')
-    scheme = urlsplit(url).scheme
+    scheme = _split_userinfo(url)[0]
     if scheme not in SCHEMES:
         raise ConfigError(
             f"{where}: [profiles.{name}] database {mask_url(url)!r}: unknown scheme {scheme!r}; "
@@ -288,8 +435,13 @@ def _parse_profile(name: str, table: Any, where: str, hooks: Hooks | None = None
         )
     if scheme == "sqlite":
         url = _expand_sqlite(url, where, name)
+    else:
+        try:
+            connect_params(url)
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: [profiles.{name}] {exc}") from None
     options: dict[str, Any] = {"name": name, "database": url}
-    types = {
+    types: dict[str, type | tuple[type, ...]] = {
         "password_env": str,
         "user": str,
         "hold_days": int,

@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import peewee
-from playhouse.db_url import parse as parse_url
 from playhouse.migrations import Runner
 from playhouse.pool import PooledMySQLDatabase, PooledPostgresqlDatabase
 
@@ -152,10 +150,8 @@ def make_database(profile: Profile, *, pooled: bool = False) -> peewee.Database:
     thread asking while all are in use waits up to `connect_timeout` for one. Otherwise
     (the CLI, scripts) `close()` really ends the session.
     """
-    url = profile.database
-    scheme = urlsplit(url).scheme
-    params = parse_url(url, unquote_password=True, unquote_user=True)
-    password = profile.password()
+    scheme = profile.scheme
+    params = profile.connect_params()  # the URL's parts; the password from password_env or the URL
     if scheme == "sqlite":
         path = params.pop("database")
         if path != ":memory:":
@@ -173,9 +169,6 @@ def make_database(profile: Profile, *, pooled: bool = False) -> peewee.Database:
             },
         )
     name = params.pop("database")
-    params.pop("passwd", None)
-    if password is not None:
-        params["password"] = password
     pool = {
         "max_connections": max(1, profile.pool_size),
         "stale_timeout": STALE_AFTER,
@@ -189,12 +182,7 @@ def make_database(profile: Profile, *, pooled: bool = False) -> peewee.Database:
 
 
 def _where(profile: Profile) -> str:
-    parts = urlsplit(profile.database)
-    if profile.scheme == "sqlite":
-        return profile.database[len("sqlite:///") :]
-    return (
-        f"{parts.hostname or 'localhost'}:{parts.port or ('5432' if profile.scheme.startswith('postgres') else '3306')}"
-    )
+    return profile.address
 
 
 def open_unchecked(profile: Profile, *, pooled: bool = False) -> peewee.Database:

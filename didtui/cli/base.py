@@ -73,6 +73,8 @@ class Context:
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config(self.config_path)
+            for warning in self._config.warnings:
+                click.echo(f"didtui: {warning}", err=True)
         return self._config
 
     @property

@@ -145,9 +145,9 @@ def build_filter(values: dict[str, Any]) -> DIDFilter:
     for key in (*keys, "country", "number_type", "place"):
         value = values.get(key)
         if value is not None and (value != "" or key == "tag"):
-            merged[key] = value
-    if "tag" in merged and merged["tag"].strip() in ("", "-"):
-        merged["tag"] = "(none)"  # the filter bar's tag:- and --tag -: DIDs without a tag
+            # --tag - (or --tag ""): DIDs without a tag, as the filter bar's tag:-. Other
+            # tags, and --filter's, are taken exactly (docs/filters.md).
+            merged[key] = "" if key == "tag" and value == "-" else value
     for kind in ("operator", "reseller", "client", "package", "block"):
         if merged.get(kind):
             merged[kind] = names.resolve(kind, merged[kind]).name

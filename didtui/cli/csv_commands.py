@@ -20,7 +20,6 @@ from didtui.cli.common import build_filter, hook_docs
 from didtui.cli.output import dumps
 from didtui.core import blocks
 from didtui.core.csvio import (
-    FIELD_LABELS,
     ImportOptions,
     UnusableInput,
     default_export_name,
@@ -32,7 +31,7 @@ from didtui.core.csvio import (
 )
 from didtui.core.csvio.export import check_export_target
 from didtui.core.csvio.importer import ImportReport, default_errors_path
-from didtui.core.csvio.mapping import check_mapping
+from didtui.core.csvio.mapping import check_mapping, describe_mapping
 from didtui.core.filters import count
 from didtui.core.outfile import check_target, database_files
 from didtui.core.text import display_safe
@@ -58,17 +57,6 @@ def _progress(label: str, length: int, enabled: bool):
                 state["done"] += step
 
         yield advance
-
-
-def _show_mapping(columns: list[str], mapping: tuple[str, ...]) -> str:
-    used = [
-        f"{name!r} → {FIELD_LABELS[field]}" for name, field in zip(columns, mapping, strict=False) if field != "ignore"
-    ]
-    ignored = [repr(name) for name, field in zip(columns, mapping, strict=False) if field == "ignore"]
-    text = "mapping: " + ", ".join(used)
-    if ignored:
-        text += f" (ignored: {', '.join(ignored)})"
-    return text
 
 
 def _show_report(report: ImportReport) -> None:
@@ -169,7 +157,7 @@ def import_command(
         mapping = parse_map_specs(info, maps)
         check_mapping(info, mapping)
         context.out.note(f"reading {info.path}: {info.describe()}")
-        context.out.note(_show_mapping(info.columns, mapping))
+        context.out.note(describe_mapping(info, mapping))
         errors = Path(errors_path) if errors_path else (default_errors_path(info.path) if skip_invalid else None)
         errors_target = None
         if errors is not None:  # checked before the database is even opened

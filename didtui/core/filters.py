@@ -8,7 +8,6 @@ n`), which costs the same on the first page and on the millionth row.
 from __future__ import annotations
 
 import datetime as _dt
-import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -16,6 +15,8 @@ from typing import Any
 from peewee import JOIN, SQL, Expression, Tuple, fn
 
 from didtui.core import operator_sort
+from didtui.core.filter_syntax import KEYS, refuse_unstorable
+from didtui.core.filter_syntax import parse_filter_text as parse_filter_text  # re-exported (cli/common.py)
 from didtui.core.numbers import clean_digits, read_prefix
 from didtui.core.phoneplan import TYPE_NAMES
 from didtui.core.statuses import label, parse_status
@@ -75,7 +76,8 @@ class DIDFilter:
             if value is not None:
                 parts.append(f"{key} {shown.get(key, '#' + str(value))}")
         if self.tag is not None:
-            parts.append(f"tag {self.tag or '(none)'}")
+            tag = self.tag if self.tag.strip() == self.tag else f'"{self.tag}"'  # blanks made visible
+            parts.append(f"tag {tag or '(none)'}")
         for key in ("country", "number_type", "place"):
             value = getattr(self, key)
             if value is not None:
@@ -170,8 +172,19 @@ def resolve_filter(
 ) -> DIDFilter:
     """A filter from names as people type them; unknown names raise NotFound.
 
+    Names (operator, client, ...) are trimmed; a tag is taken exactly (`tag=""`: no tag).
+    A NUL or a lone surrogate anywhere is an InputError, before any query runs (a typed
+    filter line refuses every control character: `filter_syntax.parse_filter_text`).
+
     `account` is `client/account` (or just the account name when `client` is given).
     """
+    typed = {"number": number, "operator": operator, "tag": tag, "reseller": reseller}
+    typed |= {"client": client, "account": account, "package": package, "block": block}
+    typed |= {"country": country, "type": number_type, "place": place}
+    statuses_typed = [status] if isinstance(status, str) else list(status or ())
+    for what, text in [*typed.items(), *(("status", s) for s in statuses_typed)]:
+        if text:
+            refuse_unstorable(what, str(text))
     statuses: tuple[str, ...] = ()
     if status:
         items = [status] if isinstance(status, str) else list(status)
@@ -179,9 +192,10 @@ def resolve_filter(
         statuses = tuple(dict.fromkeys(parse_status(w).value for w in words))
     names: list[tuple[str, str]] = []
     values: dict[str, Any] = {"number": (number or "").strip(), "statuses": statuses}
-    if tag and tag.strip():
-        # "-" (or "(none)") finds DIDs without a tag; an empty field does not filter.
-        values["tag"] = "" if tag.strip() in ("-", "(none)") else tag.strip()
+    if tag is not None:
+        # Exactly as given (case and blanks: tags compare exactly on every backend);
+        # "" finds DIDs without a tag. None does not filter.
+        values["tag"] = tag
     if country is not None and country.strip():
         code = country.strip().upper()
         if not (code.isalpha() and len(code) == 2) and code not in ("-", "001"):
@@ -474,7 +488,10 @@ def _filter_index_in_number_order(filt: DIDFilter, sort: str) -> _Reading | None
         return None
     order = [c for c, _ in fixed] + [DID.number]
     if dialect().index_hints:
-        return _Reading(index, order, filt.where())
+        # The fixed columns are constants: ORDER BY number alone. (MariaDB keeps a fixed
+        # column in the ORDER BY, and sorts, when its collation differs from the
+        # connection's, as did.tag's binary one does since migration 0005.)
+        return _Reading(index, [DID.number], filt.where())
     where = replace(filt, statuses=(), tag=None, operator_id=None).where()
     columns, values = Tuple(*(c for c, _ in fixed)), Tuple(*(v for _, v in fixed))
     if len(fixed) == 1:
@@ -776,60 +793,6 @@ def iter_rows(filt: DIDFilter | None = None, *, sort: str = "number", chunk: int
 
 # ---- the filter bar's line (the app's `/` and the command line's --filter) ---------------
 
-FILTER_KEYS = {
-    "status": "status",
-    "s": "status",
-    "operator": "operator",
-    "op": "operator",
-    "o": "operator",
-    "tag": "tag",
-    "t": "tag",
-    "client": "client",
-    "c": "client",
-    "account": "account",
-    "acct": "account",
-    "reseller": "reseller",
-    "r": "reseller",
-    "package": "package",
-    "pkg": "package",
-    "p": "package",
-    "block": "block",
-    "b": "block",
-    "number": "number",
-    "n": "number",
-    "did": "number",
-    "country": "country",
-    "cc": "country",
-    "type": "number_type",
-    "place": "place",
-}
-
-
-def parse_filter_text(text: str) -> dict[str, Any]:
-    """The keyword arguments of `resolve_filter` for a typed filter line."""
-    try:
-        tokens = shlex.split(text)
-    except ValueError as exc:
-        raise InputError(f"filter: {exc} (close the quote)") from None
-    values: dict[str, Any] = {}
-    for token in tokens:
-        key, sep, value = token.partition(":")
-        if not sep:
-            if "number" in values:  # `020 7946`: a number's groups, one prefix
-                values["number"] += " " + token
-                continue
-            key, value = "number", token
-        name = FILTER_KEYS.get(key.lower())
-        if name is None:
-            raise InputError(
-                f"filter: unknown field {key!r}; use status, op, tag, client, account, reseller, pkg, block, "
-                "country, type, place"
-            )
-        if name == "tag" and value == "-":
-            value = ""
-        elif not value:
-            raise InputError(f"filter: {key}: needs a value, e.g. {key}:something")
-        if name == "status" and "status" in values:
-            value = values["status"] + "," + value
-        values[name] = value
-    return values
+# The filter line's syntax lives in core/filter_syntax.py (quoting, no escape character,
+# exact tags); re-exported here for the command line's --filter.
+FILTER_KEYS = KEYS

@@ -20,6 +20,7 @@ from didtui.models import DID, database_proxy, utcnow
 def write_config(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "didtui.toml"
     path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)  # private, as a file holding a password must be (docs/config.md)
     return path
 
 

@@ -152,6 +152,37 @@ async def test_keys_typed_in_one_burst_after_slash_reach_the_filter(make_app, se
         assert "selected" not in screen_text(app)
 
 
+async def test_filter_bar_keeps_backslashes_and_quoted_tag_blanks(make_app, seeded):
+    slash = operators.create_operator("back\\slash")
+    operators.create_operator("backslash")
+    inventory.create_dids(parse_numbers("15559990000-15559990001"), operator_id=slash.id, tag="gold ")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_filter(pilot, "op:back\\slash")
+        await wait_for(pilot, lambda: "filter: operator back\\slash" in screen_text(app), what="backslash kept")
+        await wait_for(pilot, lambda: table_of(app).is_settled() and table_of(app).total == 2)
+        await pilot.press("escape")
+        await open_filter(pilot, 'tag:"gold "')
+        await wait_for(pilot, lambda: 'filter: tag "gold "' in screen_text(app), what="quoted tag")
+        await wait_for(pilot, lambda: table_of(app).is_settled() and table_of(app).total == 2)
+        await pilot.press("slash")  # reopens on the same filter, written back in the syntax
+        await pilot.pause()
+        assert app.screen.query_one("#filter-input").value == 'tag:"gold "'
+        await pilot.press("escape", "escape")  # close the bar, clear the filter
+        await wait_for(pilot, lambda: "62 DIDs" in screen_text(app), what="cleared")
+        await open_filter(pilot, "tag:gold")
+        await wait_for(pilot, lambda: table_of(app).is_settled() and table_of(app).total == 30, what="exact tag")
+
+
+async def test_a_filter_error_quoting_markup_is_shown_literally(make_app, seeded):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_filter(pilot, 'op:"[/]"x')
+        await wait_for(pilot, lambda: "filter: op:\"[/]\" is followed by 'x'" in screen_text(app), what="literal")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "62 DIDs" in screen_text(app) or "60 DIDs" in screen_text(app))
+
+
 async def test_an_estimate_shows_while_the_exact_count_is_on_its_way(make_app, sqlite_profile, monkeypatch):
     """Over millions of DIDs the exact count of a broad filter takes a while: the summary
     says `~N DIDs (estimate)` meanwhile, then the exact count replaces it."""

@@ -84,8 +84,9 @@ SYNONYMS = {
     ),
 }
 _BY_WORD = {word: name for name, words in SYNONYMS.items() for word in words}
-# Without a header: the usual order of such files.
-POSITIONAL = ("did", "operator", "status", "tag", "notes", "reseller", "after_hold")
+# Without a header: the order fields are tried for a column whose values fit them
+# (mapping._guess_by_content); statuses first, as they are told apart by content alone.
+POSITIONAL = ("did", "status", "after_hold", "operator", "tag", "notes", "reseller")
 
 
 def _key(text: str) -> str:

@@ -1,14 +1,21 @@
 """What each column of a file holds: guessed from header names and their usual synonyms,
-or by position when there is no header, and always editable by the user.
+or, when there is no header, from the values themselves (a column is given a field only
+when its sampled values are valid for it); always editable by the user.
 
 A mapping is a tuple with one field name per column ("ignore" for the rest).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from didtui.core.csvio.fields import _BY_WORD, FIELD_LABELS, FIELDS, POSITIONAL, _key
 from didtui.core.csvio.source import FileInfo, UnusableInput, _numberish
-from didtui.core.statuses import parse_status
+from didtui.core.statuses import parse_after_hold, parse_status
+from didtui.errors import InputError
+
+__all__ = ["FIELDS", "FIELD_LABELS", "check_mapping", "describe_mapping", "guess_mapping", "parse_map_specs"]
 
 
 def parse_field(text: str) -> str:
@@ -40,36 +47,128 @@ def guess_mapping(info: FileInfo) -> tuple[str, ...]:
 
 
 def _guess_by_content(info: FileInfo) -> tuple[str, ...]:
+    """A headerless file: each column gets the first field its sampled values are all
+    valid for (the DID column first, then statuses, then names and text in the usual
+    order of such files); a column no field fits stays ignored (`unfit_columns`)."""
     width = info.width
-    rows = [r for r in info.preview if r]
-
-    def all_rows(test) -> list[int]:
-        cols = []
-        for col in range(width):
-            cells = [r[col].strip() for r in rows if col < len(r) and r[col].strip()]
-            if cells and all(test(c) for c in cells):
-                cols.append(col)
-        return cols
-
-    def is_status(text: str) -> bool:
-        try:
-            parse_status(text)
-            return True
-        except Exception:  # noqa: BLE001 - any failure means "not a status"
-            return False
-
+    samples = [_cells(info, col) for col in range(width)]
     mapping = ["ignore"] * width
-    did_cols = all_rows(_numberish)
-    did_col = did_cols[0] if did_cols else 0
+    did_col = next((c for c in range(width) if samples[c] and all(map(_did_like, samples[c]))), None)
+    if did_col is None:
+        did_col = next((c for c in range(width) if samples[c] and all(map(_numberish, samples[c]))), 0)
     mapping[did_col] = "did"
-    status_cols = [c for c in all_rows(is_status) if c != did_col]
-    if status_cols:
-        mapping[status_cols[0]] = "status"
-    rest = [f for f in POSITIONAL if f not in mapping]
+    rest = [f for f in POSITIONAL if f != "did"]
     for col in range(width):
-        if mapping[col] == "ignore" and rest:
-            mapping[col] = rest.pop(0)
+        if mapping[col] != "ignore" or not samples[col]:
+            continue
+        for name in rest:
+            if all(map(_FITS[name], samples[col])):
+                mapping[col] = name
+                rest.remove(name)
+                break
     return tuple(mapping)
+
+
+def unfit_columns(info: FileInfo, mapping: tuple[str, ...]) -> list[int]:
+    """Columns of a headerless file that hold values but stay ignored because guessing
+    found no field their values are valid for (and nobody mapped them since)."""
+    if info.header:
+        return []
+    guessed = guess_mapping(info)
+    return [
+        col
+        for col in range(min(info.width, len(mapping)))
+        if mapping[col] == "ignore" and guessed[col] == "ignore" and _cells(info, col)
+    ]
+
+
+def unfit_note(info: FileInfo, mapping: tuple[str, ...]) -> str:
+    """What the wizard says about `unfit_columns` ("" when there are none)."""
+    unfit = unfit_columns(info, mapping)
+    if not unfit:
+        return ""
+    names = ", ".join(info.columns[i] for i in unfit)
+    return f"left on Ignore, their values fit no field: {names} (choose a field if one of them holds one)"
+
+
+def describe_mapping(info: FileInfo, mapping: tuple[str, ...]) -> str:
+    """The one line that says what each column will be: `mapping: 'Phone' → DID, ...`."""
+    columns = info.columns
+    used = [f"{columns[i]!r} → {FIELD_LABELS[f]}" for i, f in enumerate(mapping) if f != "ignore" and i < len(columns)]
+    unfit = set(unfit_columns(info, mapping))
+    ignored = [repr(columns[i]) for i, f in enumerate(mapping) if f == "ignore" and i < len(columns) and i not in unfit]
+    text = "mapping: " + ", ".join(used)
+    if ignored:
+        text += f" (ignored: {', '.join(ignored)})"
+    if unfit:
+        names = ", ".join(repr(columns[i]) for i in sorted(unfit))
+        text += f" (left ignored, their values fit no field: {names})"
+    return text
+
+
+def _cells(info: FileInfo, col: int) -> list[str]:
+    return [r[col].strip() for r in info.preview if col < len(r) and r[col].strip()]
+
+
+_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?|\d{1,2}:\d{2}(:\d{2})?")
+
+
+def _date_like(text: str) -> bool:
+    return bool(_DATE.fullmatch(text))
+
+
+def _did_like(text: str) -> bool:
+    """A number or range as carriers write them: at least 6 digits, not a date."""
+    return _numberish(text) and not _date_like(text) and sum(ch.isdigit() for ch in text) >= 6
+
+
+def _status_like(text: str) -> bool:
+    try:
+        parse_status(text)
+    except InputError:
+        return False
+    return True
+
+
+def _after_hold_like(text: str) -> bool:
+    try:
+        parse_after_hold(text)
+    except InputError:
+        return False
+    return True
+
+
+def _printable(text: str) -> bool:
+    return not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text)
+
+
+# Flag values of other systems' exports: never a name, a tag or a note.
+_FLAGS = {"y", "n", "yes", "no", "true", "false", "t", "f", "on", "off", "x", "null", "none", "nan"}
+
+
+def _word_like(text: str) -> bool:
+    return any(ch.isalpha() for ch in text) and not _date_like(text) and text.lower() not in _FLAGS
+
+
+def _name_like(text: str) -> bool:
+    """An operator, reseller or tag: words with letters, short, not a number, a date,
+    a flag or a status."""
+    return len(text) <= 100 and _word_like(text) and not _status_like(text) and _printable(text)
+
+
+def _text_like(text: str) -> bool:
+    """Notes: free text with letters in it (not bare numbers, flags or dates)."""
+    return _word_like(text)
+
+
+_FITS = {
+    "status": _status_like,
+    "after_hold": _after_hold_like,
+    "operator": _name_like,
+    "tag": _name_like,
+    "notes": _text_like,
+    "reseller": _name_like,
+}
 
 
 def column_index(info: FileInfo, column: str) -> int:

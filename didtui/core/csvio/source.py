@@ -133,6 +133,8 @@ def _decode_sample(path: Path, raw: bytes, at_eof: bool, name: str, label: str, 
             f"{path} is not {label} text (byte 0x{raw[exc.start]:02x} on line {line})"
             + ("; leave the encoding to detection, or try cp1252 or latin-1" if hint else "")
         ) from None
+    except UnicodeError as exc:  # UTF-16/32 without a byte-order mark
+        raise UnusableInput(f"{path} is not {label} text ({exc})") from None
 
 
 def _looks_binary(text: str) -> bool:

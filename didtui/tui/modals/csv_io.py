@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 
 from didtui.core import csvio, views
 from didtui.core.csvio.importer import ImportReport, default_errors_path
+from didtui.core.csvio.mapping import unfit_note
 from didtui.core.filters import DIDFilter, count
 from didtui.core.outfile import STDOUT_NAMES
 from didtui.core.statuses import AFTER_HOLD, LABELS, SETTABLE
@@ -314,8 +315,11 @@ class ImportWizard(FormScreen[int]):
     async def _after_read(self, info: csvio.FileInfo) -> None:
         self.info = info
         self.report = None
-        self.query_one("#detected", Static).update(literal(f"read as: {info.describe()}"))
-        await self._show_mapping(info, csvio.guess_mapping(info))
+        mapping = csvio.guess_mapping(info)
+        note = unfit_note(info, mapping)
+        detected = f"read as: {info.describe()}" + (f"\n{note}" if note else "")
+        self.query_one("#detected", Static).update(literal(detected, keep="\n"))
+        await self._show_mapping(info, mapping)
         self.query_one("#step2").display = True
         self.query_one("#summary", Static).update("")
         self.show_info("check the mapping under each column, then Validate (ctrl+s)")

@@ -36,7 +36,7 @@ def help_text(app: Any) -> Content:
     lines.append(Content.styled("Filter syntax", "bold"))
     lines.append(Content("  4420, +44 20 7946 or 020 7946 (prefix)  *555 (contains)  status:hold,stock  op:NAME"))
     lines.append(Content("  tag:T (tag:- none)  client:C  account:C/A  reseller:R  pkg:P  block:B"))
-    lines.append(Content('  country:GB  type:tollfree  place:london   quote values with spaces: op:"Colt Numbers"'))
+    lines.append(Content('  country:GB  type:tollfree  place:london   quote blanks: op:"Colt Numbers" tag:"gold "'))
     lines.append(Content(""))
     lines.extend(Content(line) for line in HELP_FOOTER)  # Content: literal brackets, not markup
     return Content("\n").join(lines)

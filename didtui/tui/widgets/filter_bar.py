@@ -2,13 +2,11 @@
 
 `4420 status:hold op:"Colt Numbers" tag:london` — a bare number is a prefix, `*555` a
 substring; keys may be shortened (s: o: t: c: r: p:). One line fits 80 columns and is
-as quick to type as k9s's or visidata's filters.
+as quick to type as k9s's or visidata's filters. The syntax itself (quotes, no escape
+character) is didtui.core.filter_syntax's.
 """
 
 from __future__ import annotations
-
-import shlex
-from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,28 +14,17 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from didtui.core.filters import FILTER_KEYS as KEYS  # noqa: F401 - re-exported
-from didtui.core.filters import parse_filter_text  # noqa: F401 - re-exported (screens/dids.py)
+from didtui.core.filter_syntax import filter_text, parse_filter_text
 from didtui.tui.keyhelp import help_group
 from didtui.tui.text import literal
 from didtui.tui.text import message as message_text
+
+__all__ = ["HINT", "FilterBar", "filter_text", "parse_filter_text"]
 
 HINT = (
     "+44 20 | *555  status:hold  op:NAME  tag:T  client:C  reseller:R  pkg:P  country:GB  type:mobile  "
     "place:london  (enter applies, esc closes)"
 )
-
-
-def filter_text(values: dict[str, Any]) -> str:
-    """The line that parses back to `values` (to reopen the bar on the current filter)."""
-    parts = []
-    for key, value in values.items():
-        if key == "tag" and value == "":
-            value = "-"
-        text = shlex.quote(str(value)) if " " in str(value) and key != "number" else str(value)
-        label = {"number_type": "type"}.get(key, key)
-        parts.append(text if key == "number" else f"{label}:{text}")
-    return " ".join(parts)
 
 
 @help_group("Filter bar", tab="dids", order=40)
