@@ -13,6 +13,7 @@ import peewee
 from peewee import SQL, fn
 
 from didtui.core import history
+from didtui.core.text import check_name
 from didtui.db import current_actor
 from didtui.errors import AlreadyExists, InputError, NotFound, RuleViolation
 from didtui.models import DID, Client, Operator, Reseller, database_proxy, utcnow
@@ -64,7 +65,7 @@ def _clean(name: str) -> str:
         raise InputError("a reseller needs a name")
     if len(name) > 100:
         raise InputError("reseller name is too long: at most 100 characters")
-    return name
+    return check_name(name, "reseller name")
 
 
 def create_reseller(name: str) -> Reseller:
