@@ -323,7 +323,7 @@ def _clean_name(name: str) -> str:
 
 
 def add_block(
-    range_text: str,
+    range_text: str | NumberSpan,
     operator_id: int,
     *,
     name: str | None = None,
@@ -337,7 +337,7 @@ def add_block(
     Refused when the range overlaps another block (a number has one block) or the name is
     taken. Never creates or changes a DID.
     """
-    span = parse_block_range(range_text)
+    span = range_text if isinstance(range_text, NumberSpan) else parse_block_range(range_text)
     if Operator.get_or_none(Operator.id == operator_id) is None:
         raise NotFound(f"operator #{operator_id} does not exist")
     label = _clean_name(name if name is not None and name.strip() else str(span))

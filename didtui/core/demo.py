@@ -85,7 +85,7 @@ def build(per_operator: int = 1000, seed: int = 7) -> DemoSummary:
         # The block bought from the operator: a little more than what is in stock.
         size = (per_operator * 5 // 4 + 99) // 100 * 100
         blocks.add_block(
-            f"{span.first_text}-{first + size - 1:0{width}d}",
+            NumberSpan(first, first + size - 1, width),  # demo numbers are fictional: not read as typed
             op.id,
             name=f"{name.split()[0]} {prefix}",
             monthly_cost=Decimal(rng.choice(["0.15", "0.25", "0.40", "1.10"])),
