@@ -15,7 +15,7 @@ from didtui.cli.base import EXIT_REFUSED, EXIT_UNUSABLE, fail, guarded
 from didtui.cli.output import display_safe
 from didtui.core import history, owners, undo
 from didtui.core.filters import row_by_number
-from didtui.core.numbers import normalize_number
+from didtui.core.numbers import lookup_number
 from didtui.errors import NotFound, UndoRefused
 
 
@@ -112,7 +112,7 @@ def did_command(context: Any, number: str, as_json: bool) -> None:
     """One DID: its owners (client/account, from, to) and its changes, newest first."""
     context.open()
     as_json = as_json or context.out.json
-    number = normalize_number(number)
+    number = lookup_number(number)
     events = history.did_history(number)
     if not events:
         try:

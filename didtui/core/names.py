@@ -14,7 +14,7 @@ from typing import Any
 from peewee import fn
 
 from didtui.core.filters import DIDRow, get_row, lookup_id, row_by_number
-from didtui.core.numbers import normalize_number
+from didtui.core.numbers import lookup_number
 from didtui.core.views import complete_name
 from didtui.errors import InputError, NotFound
 from didtui.models import DID, Account, Block, Client, ClientPackage, Operator, Package, Reseller
@@ -117,7 +117,7 @@ def client_package_for(account_id: int, package: str | None = None) -> int:
 
 def did_by_number(text: str) -> DIDRow:
     """One DID by its number as typed (any form the number reader accepts)."""
-    return row_by_number(normalize_number(text))
+    return row_by_number(lookup_number(text))
 
 
 def did_by_id(did_id: int) -> DIDRow:
@@ -126,7 +126,7 @@ def did_by_id(did_id: int) -> DIDRow:
 
 def ids_of_numbers(texts: list[str]) -> list[int]:
     """The ids of the DIDs named; NotFound names the first that does not exist."""
-    numbers = list(dict.fromkeys(normalize_number(t) for t in texts))
+    numbers = list(dict.fromkeys(lookup_number(t) for t in texts))
     found: dict[str, int] = {}
     for start in range(0, len(numbers), 500):
         chunk = numbers[start : start + 500]

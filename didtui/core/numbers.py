@@ -210,6 +210,19 @@ def _check_digits(token: str, digits: str) -> str:
     return digits
 
 
+def lookup_number(token: str, numbering: Numbering | None = None) -> str:
+    """A number naming a DID that should exist (pick by name, history, show): read as
+    written; failing that, bare digits are taken as stored, so a DID stored under other
+    rules (another profile's level, the demo's fictional numbers) can still be named."""
+    try:
+        return read_number(token, numbering)
+    except InputError:
+        digits = token.strip()
+        if digits.isascii() and digits.isdigit() and MIN_DIGITS <= len(digits) <= MAX_DIGITS:
+            return digits
+        raise
+
+
 def normalize_number(token: str, numbering: Numbering | None = None) -> str:
     """One DID as stored (the name the callers of the seed's reader know)."""
     return read_number(token, numbering)

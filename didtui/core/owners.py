@@ -12,7 +12,7 @@ import datetime as _dt
 import json
 from dataclasses import dataclass
 
-from didtui.core.numbers import normalize_number
+from didtui.core.numbers import lookup_number
 from didtui.models import Batch, Event
 
 _OWNED = ("active", "hold")
@@ -26,8 +26,11 @@ class Owner:
 
 
 def owners(number: str) -> list[Owner]:
-    """The owners of the DID `number`, oldest first."""
-    number = normalize_number(number)
+    """The owners of the DID `number` (as stored, or as a person writes it), oldest first.
+
+    A stored number is looked up as it is: re-reading it could refuse a number stored
+    under another profile's rules (or the demo's fictional ones)."""
+    number = lookup_number(number)
     events = list(
         Event.select(Event.at, Event.action, Event.changes, Event.batch)
         .where(Event.did_number == number)

@@ -31,7 +31,7 @@ from didtui.core import history
 from didtui.core.csvio.cells import restore
 from didtui.core.csvio.mapping import check_mapping
 from didtui.core.csvio.source import FileInfo, RecordReader, UnusableInput
-from didtui.core.numbers import normalize_number, parse_span
+from didtui.core.numbers import lookup_number, normalize_number, parse_span
 from didtui.core.statuses import Status, label, parse_status
 from didtui.db import current_actor
 from didtui.dialect import dialect
@@ -481,7 +481,7 @@ def _archive_gone(op_id: int, named: set[str], batch: str, actor: str, now: Any)
             .execute()
         )
     if named:
-        wanted = [normalize_number(x) for x in named]
+        wanted = [lookup_number(x) for x in named]
         rows = list(DID.select(DID.id, DID.number, DID.status).where(base & DID.number.in_(wanted)).tuples())
         unknown = set(wanted) - {r[1] for r in rows}
         if unknown:

@@ -17,7 +17,7 @@ from peewee import JOIN, fn
 
 from didtui.core import history, resellers
 from didtui.core.filters import Selection
-from didtui.core.numbers import normalize_number
+from didtui.core.numbers import lookup_number
 from didtui.core.retry import retrying
 from didtui.core.selection import selection_where
 from didtui.core.statuses import AFTER_HOLD, Status, label
@@ -481,7 +481,7 @@ def pick(
         raise InputError("pick either a count of DIDs or named numbers")
     if count is not None and count < 1:
         raise InputError("pick at least one DID")
-    named = [normalize_number(n) for n in numbers] if numbers is not None else None
+    named = [lookup_number(n) for n in numbers] if numbers is not None else None
     if named is not None and not named:
         raise InputError("no DID number given")
     if named is not None and len(set(named)) != len(named):
@@ -576,7 +576,7 @@ def recently_released(numbers: list[str], days: int) -> list[str]:
     if days <= 0 or not numbers:
         return []
     cutoff = utcnow() - _dt.timedelta(days=days)
-    named = [normalize_number(n) for n in numbers]
+    named = [lookup_number(n) for n in numbers]
     query = (
         DID.select(DID.number, DID.released_at)
         .where(DID.number.in_(named) & (DID.released_at > cutoff))
