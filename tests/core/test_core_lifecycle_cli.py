@@ -18,7 +18,9 @@ from didtui.models import DID, Reseller
 @pytest.fixture
 def run(profile, tmp_path):
     config = tmp_path / "config.toml"
-    config.write_text(f'[profiles.test]\ndatabase = "{profile.database}"\nuser = "cli-user"\nnumbers = "digits"\n', encoding="utf-8")
+    config.write_text(
+        f'[profiles.test]\ndatabase = "{profile.database}"\nuser = "cli-user"\nnumbers = "digits"\n', encoding="utf-8"
+    )
 
     def invoke(*args: str):
         result = CliRunner().invoke(cli, ["--config", str(config), *args], catch_exceptions=False)
