@@ -52,7 +52,7 @@ def _settled(app) -> bool:
 
 
 async def _type(pilot, text: str) -> None:
-    names = {" ": "space", "-": "minus", ":": "colon", "/": "slash", ",": "comma"}
+    names = {" ": "space", "-": "minus", ":": "colon", "/": "slash", ",": "comma", "+": "plus"}
     await pilot.press(*[names.get(c, c) for c in text])
 
 
@@ -62,7 +62,7 @@ def _carrier_file(work: Path) -> Path:
     lines += [f"+44 20 7946 {n:04d};Colt Numbers;in stock;ported batch 7" for n in range(100, 118)]
     lines += [
         "44207946012X;Colt Numbers;in stock;typo in number",
-        "442079460200-442079460249;Colt Numbers;reserved;block",
+        "+44 20 7946 0200-0249;Colt Numbers;reserved;block",
     ]
     path = work / "colt-numbers.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -102,7 +102,7 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
         await _wait(pilot, lambda: _settled(app))
         await pilot.press("n")
         await _wait(pilot, lambda: app.screen.query_one("#numbers").has_focus)
-        await _type(pilot, "15550000990-15550001010")
+        await _type(pilot, "+44 20 7946 0300-0399")
         await _wait(pilot, lambda: "makes" in str(app.screen.query_one("#form-info").render()))
         shot("form-new-dids")
         await pilot.press("escape")

@@ -190,6 +190,10 @@ SCREENS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "assign-package": _keys("4", "_", "a", "_"),
     "pick": _keys("4", "_", "down", "p", ready=lambda app: "left" in _text(app, "#form-info")),
     "deactivate-confirm": _keys("4", "_", "down", "t", "_"),
+    "unassign-confirm": _keys("4", "_", "down", "u", "_"),
+    "client-rename": _keys("4", "_", "E", "_"),
+    "resellers": _keys("5", ready=_tab("5", "#resellers-table")),
+    "reseller-form": _keys("5", "_", "n", "_"),
 }
 
 
