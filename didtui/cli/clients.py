@@ -24,8 +24,13 @@ from didtui.core.retail import (
     create_account,
     create_client,
     deactivate,
+    delete_account,
+    delete_client,
     list_accounts,
     list_client_packages,
+    rename_account,
+    rename_client,
+    unassign,
 )
 from didtui.core.views import clients_overview
 
@@ -281,4 +286,99 @@ def deactivate_command(context: Context, account: str, package: str | None, dry_
     context.out.document(
         schema.result("deactivate", n, batch=batch, dids=first, hooks=hook_docs(context, hook)),
         f"deactivated for {where}: {n:,} DIDs put on Hold{shown(first, n)}",
+    )
+
+
+@assignments.command("unassign")
+@_assignment_options
+@click.option(
+    "--now",
+    "at_once",
+    is_flag=True,
+    help="Remove it at once: DIDs on Hold go to their After Hold status (else they wait out their hold).",
+)
+@dry_run_option
+@json_option
+@click.pass_obj
+@guarded
+def unassign_command(context: Context, account: str, package: str | None, at_once: bool, dry_run: bool) -> None:
+    """Take a package away from an account: its Active DIDs go on Hold as on deactivation, and
+    the assignment is removed once it holds no DIDs (--now: at once). Runs after_unassign."""
+    context.open()
+    owner, acct = _account(account)
+    cp_id = names.client_package_for(acct.id, package)
+    where = f"{owner.name}/{acct.name}"
+    batch = history.new_batch()
+
+    def run() -> int:
+        return unassign(cp_id, at_once=at_once, actor=context.actor, batch=batch)
+
+    if dry_run:
+        rehearsed(context.out, "unassign", run, lambda t: f"would un-assign it from {where}: {t.result:,} DIDs change")
+        return
+    n = run()
+    first = batch_numbers(batch, 10)
+    hook = context.fire(
+        "after_unassign", batch=batch, counts={"dids": n}, extra={"client": owner.name, "account": acct.name}
+    )
+    context.out.document(
+        schema.result("unassign", n, batch=batch, dids=first, hooks=hook_docs(context, hook)),
+        f"un-assigned from {where}: {n:,} DIDs changed{shown(first, n)}",
+    )
+
+
+@clients.command("rename")
+@click.argument("name", shell_complete=complete_names("client"))
+@click.argument("new_name")
+@json_option
+@click.pass_obj
+@guarded
+def clients_rename(context: Context, name: str, new_name: str) -> None:
+    """Rename a client (NAME as in the app: any case, a unique prefix)."""
+    context.open()
+    client = rename_client(names.resolve("client", name).id, new_name)
+    context.out.document(schema.result("client-rename", 1, name=client.name), f"renamed the client to {client.name}")
+
+
+@clients.command("delete")
+@click.argument("name", shell_complete=complete_names("client"))
+@json_option
+@click.pass_obj
+@guarded
+def clients_delete(context: Context, name: str) -> None:
+    """Delete a client and its empty accounts; refused, naming what is attached."""
+    context.open()
+    found = names.resolve("client", name)
+    delete_client(found.id)
+    context.out.document(schema.result("client-delete", 1, name=found.name), f"deleted client {found.name}")
+
+
+@accounts.command("rename")
+@click.argument("account", metavar="CLIENT/ACCOUNT", shell_complete=complete_names("account"))
+@click.argument("new_name")
+@json_option
+@click.pass_obj
+@guarded
+def accounts_rename(context: Context, account: str, new_name: str) -> None:
+    """Rename an account."""
+    context.open()
+    owner, acct = _account(account)
+    renamed = rename_account(acct.id, new_name)
+    context.out.document(
+        schema.result("account-rename", 1, name=renamed.name), f"renamed the account to {owner.name}/{renamed.name}"
+    )
+
+
+@accounts.command("delete")
+@click.argument("account", metavar="CLIENT/ACCOUNT", shell_complete=complete_names("account"))
+@json_option
+@click.pass_obj
+@guarded
+def accounts_delete(context: Context, account: str) -> None:
+    """Delete an account with nothing attached; refused, naming what is."""
+    context.open()
+    owner, acct = _account(account)
+    delete_account(acct.id)
+    context.out.document(
+        schema.result("account-delete", 1, name=acct.name), f"deleted account {owner.name}/{acct.name}"
     )
