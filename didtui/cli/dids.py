@@ -32,14 +32,14 @@ from didtui.core import history, names
 from didtui.core.filters import SORTS
 from didtui.core.hooks import batch_numbers
 from didtui.core.inventory import create_dids, edit_did, mass_delete, mass_edit, preview_create
-from didtui.core.numbers import count_numbers, parse_numbers
+from didtui.core.numbers import count_numbers, display_number, parse_numbers
 from didtui.core.retail import release
 from didtui.core.statuses import label, parse_after_hold, parse_status
 from didtui.core.streams import stream_rows, stream_tuples
 from didtui.core.sweep import end_hold
 
 DID_COLUMNS = [
-    Column("Number", lambda r: r.number, shrink=False),
+    Column("Number", lambda r: display_number(r.number, r.country), shrink=False),
     Column("Status", lambda r: r.status_label, shrink=False),
     Column("Operator", lambda r: r.operator),
     Column("Tag", lambda r: r.tag),
