@@ -139,7 +139,7 @@ async def test_filter_bar_shows_the_filter_that_is_active_after_a_drill_down(mak
         assert "status:active" not in screen_text(app)
         await pilot.press("slash")
         await pilot.pause(0.1)
-        assert app.screen.query_one("#filter-input").value == "operator:Colt"
+        assert app.screen.query_one("#filter-input").value == "op:Colt"
 
 
 async def test_delete_of_an_active_did_is_refused_before_asking(make_app, seeded):
