@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pymysql
 import pytest
 from click.testing import CliRunner, Result
-from conftest import RUN_DB, make_profile
+from conftest import MYSQL_URL, make_profile
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +22,8 @@ from didtui.config import Profile, connect_params, load_config, mask_url
 from didtui.errors import ConfigError, DatabaseUnavailable
 from didtui.models import database_proxy
 
+# The MariaDB test database of this run (CI names a fixed one: $DIDTUI_TEST_MYSQL_URL).
+RUN_DB = urlsplit(MYSQL_URL).path.lstrip("/")
 RAW = "p@ss:w/o#r?d@x"  # 14 characters, every one that breaks a naive URL parser
 
 
