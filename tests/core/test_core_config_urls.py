@@ -12,7 +12,6 @@ import pymysql
 import pytest
 from click.testing import CliRunner, Result
 from conftest import MYSQL_URL, make_profile
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
