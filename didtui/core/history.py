@@ -22,6 +22,24 @@ from didtui.db import current_actor
 from didtui.models import DID, Batch, DIDBefore, Event, database_proxy, utcnow
 
 CREATING = ("create", "import", "restore")  # actions that may bring a DID into being
+# The DID columns a before-image keeps, in BEFORE_FIELDS[1:]'s order: what undo puts back.
+KEPT_COLUMNS = [
+    DID.id,
+    DID.number,
+    DID.status,
+    DID.operator,
+    DID.tag,
+    DID.notes,
+    DID.reseller,
+    DID.after_hold,
+    DID.hold_days,
+    DID.hold_until,
+    DID.client_package,
+    DID.created_at,
+    DID.updated_at,
+    DID.version,
+    DID.released_at,
+]
 BEFORE_FIELDS = [
     DIDBefore.batch,
     DIDBefore.did_id,
@@ -85,24 +103,7 @@ def capture(where: Any, batch: str, *, once: bool = True) -> int:
     `once`: a DID this batch already kept keeps its first image (an edit that also
     releases changes one DID twice in one batch).
     """
-    select = DID.select(
-        Value(batch),
-        DID.id,
-        DID.number,
-        DID.status,
-        DID.operator,
-        DID.tag,
-        DID.notes,
-        DID.reseller,
-        DID.after_hold,
-        DID.hold_days,
-        DID.hold_until,
-        DID.client_package,
-        DID.created_at,
-        DID.updated_at,
-        DID.version,
-        DID.released_at,
-    ).where(where)
+    select = DID.select(Value(batch), *KEPT_COLUMNS).where(where)
     if once:
         kept = DIDBefore.alias("kept")
         select = select.where(~fn.EXISTS(kept.select(Value(1)).where((kept.batch == batch) & (kept.did_id == DID.id))))

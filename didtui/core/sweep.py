@@ -203,10 +203,7 @@ def _release_postgresql(batch: str, actor: str, now: _dt.datetime) -> dict[str, 
     after = [s.value for s in AFTER_HOLD]
     did, event, before = DID._meta.table_name, Event._meta.table_name, DIDBefore._meta.table_name
     kept = ", ".join(f.column_name for f in history.BEFORE_FIELDS[1:])
-    old = (
-        "id, number, status, operator_id, tag, notes, reseller_id, after_hold, hold_days, hold_until, "
-        "client_package_id, created_at, updated_at, version, released_at"
-    )
+    old = ", ".join(f.column_name for f in history.KEPT_COLUMNS)
     history.open_batch(batch, "sweep", actor, now, "hold ended")
     sql = f"""
         WITH released AS (

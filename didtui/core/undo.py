@@ -650,23 +650,7 @@ def _recreate(where: Any, undo_batch: str, actor: str, now: _dt.datetime, tag: d
         b.version + 1,
         b.released_at,
     ).where(where)
-    fields = [
-        DID.id,
-        DID.number,
-        DID.status,
-        DID.operator,
-        DID.tag,
-        DID.notes,
-        DID.reseller,
-        DID.after_hold,
-        DID.hold_days,
-        DID.hold_until,
-        DID.client_package,
-        DID.created_at,
-        DID.updated_at,
-        DID.version,
-        DID.released_at,
-    ]
+    fields = history.KEPT_COLUMNS
     events = b.select(
         Value(now), Value(actor), b.number, Value("restore"), Value(history.encode(tag)), Value(undo_batch)
     )
