@@ -13,7 +13,7 @@ import peewee
 from peewee import SQL, fn
 
 from didtui.core import history
-from didtui.core.text import check_name
+from didtui.core.text import clean_name
 from didtui.db import current_actor
 from didtui.errors import AlreadyExists, InputError, NotFound, RuleViolation
 from didtui.models import DID, Client, Operator, Reseller, database_proxy, utcnow
@@ -60,12 +60,7 @@ def by_name(name: str) -> Reseller:
 
 
 def _clean(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise InputError("a reseller needs a name")
-    if len(name) > 100:
-        raise InputError("reseller name is too long: at most 100 characters")
-    return check_name(name, "reseller name")
+    return clean_name(name, "reseller")
 
 
 def create_reseller(name: str) -> Reseller:

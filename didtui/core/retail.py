@@ -22,7 +22,7 @@ from didtui.core.retry import retrying
 from didtui.core.selection import selection_where
 from didtui.core.statuses import AFTER_HOLD, Status, label
 from didtui.core.sweep import purge_unassigned, release_where
-from didtui.core.text import check_name, check_tag
+from didtui.core.text import check_tag, clean_name
 from didtui.db import current_actor
 from didtui.dialect import dialect
 from didtui.errors import AlreadyExists, Conflict, InputError, NotFound, RuleViolation
@@ -39,12 +39,7 @@ from didtui.models import (
 
 
 def _name(value: str, kind: str) -> str:
-    name = (value or "").strip()
-    if not name:
-        raise InputError(f"a {kind} needs a name")
-    if len(name) > 100:
-        raise InputError(f"{kind} name is too long: at most 100 characters")
-    return check_name(name, f"{kind} name")
+    return clean_name(value, kind)
 
 
 def _create_unique(model: Any, kind: str, **fields: Any) -> Any:

@@ -135,6 +135,17 @@ def _refuse(text: str, field: str, keep: str, what: str) -> None:
         )
 
 
+def clean_name(value: str | None, kind: str) -> str:
+    """A name as typed, stripped: not empty, at most 100 characters, no unsafe character
+    (the one rule for operators' siblings: resellers, clients, accounts, packages)."""
+    name = (value or "").strip()
+    if not name:
+        raise InputError(f"a {kind} needs a name")
+    if len(name) > 100:
+        raise InputError(f"{kind} name is too long: at most 100 characters")
+    return check_name(name, f"{kind} name")
+
+
 def check_name(text: str, field: str) -> str:
     """Refuse a name (operator, reseller, client, account, package) holding an unsafe
     character; returns it unchanged. `field` names it in the message ("operator name")."""
