@@ -125,12 +125,12 @@ def current() -> Context | None:
     return obj
 
 
-def fail(message: str, code: int, kind: str | None = None) -> NoReturn:
-    """Print the error (JSON on stderr with --json) and exit with `code`."""
+def fail(message: str, code: int, kind: str | None = None, **extra: Any) -> NoReturn:
+    """Print the error (JSON on stderr with --json, with `extra` fields) and exit with `code`."""
     context = current()
     if context is not None and context.out.json:
         kind = kind or {EXIT_REFUSED: "refused", EXIT_UNUSABLE: "input", EXIT_CONFLICT: "conflict"}.get(code, "error")
-        context.out.error(kind, code, message)
+        context.out.error(kind, code, message, **extra)
     else:
         click.echo(f"didtui: {display_safe(message)}", err=True)
     sys.exit(code)

@@ -137,9 +137,10 @@ class Output:
         if not self.quiet:
             click.echo(display_safe(text), err=True)
 
-    def error(self, code: str, exit_code: int, message: str) -> None:
+    def error(self, code: str, exit_code: int, message: str, **extra: Any) -> None:
+        """The error; with --json, `extra` fields (documented per command) join it."""
         if self.json:
-            click.echo(dumps({"error": {"code": code, "exit": exit_code, "message": message}}), err=True)
+            click.echo(dumps({"error": {"code": code, "exit": exit_code, "message": message, **extra}}), err=True)
         else:
             click.echo(f"didtui: {display_safe(message)}", err=True)
 

@@ -1,21 +1,18 @@
-"""`didtui resellers list|add|rename|delete`: resellers by name."""
+"""`didtui resellers list|add|rename|delete`: resellers, named as in the app (any case, a
+unique prefix), over core/resellers.py."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 
-from didtui.cli.base import EXIT_UNUSABLE, fail, guarded
-from didtui.cli.output import display_safe
-from didtui.core import resellers
-from didtui.errors import NotFound
-
-
-def _say(text: str) -> None:
-    """A human line: stored names and notes never write control sequences."""
-    click.echo(display_safe(text))
+from didtui.cli import schema
+from didtui.cli.base import Context, guarded, json_option
+from didtui.cli.common import SHOWN, complete_names, dry_run_option, rehearsed, shown
+from didtui.cli.output import Column
+from didtui.core import history, names, resellers
+from didtui.core.hooks import batch_numbers
 
 
 @click.group("resellers")
@@ -23,69 +20,119 @@ def resellers_group() -> None:
     """Resellers: list (with their operators, DIDs and clients), add, rename, delete."""
 
 
-def _find(name: str) -> int:
-    try:
-        return resellers.by_name(name).id
-    except NotFound as exc:
-        fail(str(exc), EXIT_UNUSABLE)
-        raise AssertionError("unreachable") from exc
-
-
 @resellers_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="One JSON array of objects.")
+@json_option
 @click.pass_obj
 @guarded
-def list_command(context: Any, as_json: bool) -> None:
-    """Every reseller with how many operators, DIDs and clients it has."""
+def list_command(context: Context) -> None:
+    """Every reseller with how many operators, DIDs and clients refer to it."""
     context.open()
-    as_json = as_json or context.out.json
-    rows = resellers.list_resellers()
-    if as_json:
-        click.echo(
-            json.dumps([{"name": r.name, "operators": r.operators, "dids": r.dids, "clients": r.clients} for r in rows])
-        )
-        return
-    width = max([len("RESELLER")] + [len(r.name) for r in rows])
-    _say(f"{'RESELLER':<{width}}  {'OPERATORS':>9}  {'DIDS':>12}  {'CLIENTS':>7}")
-    for r in rows:
-        _say(f"{r.name:<{width}}  {r.operators:>9,}  {r.dids:>12,}  {r.clients:>7,}")
+    context.out.rows(
+        resellers.list_resellers(),
+        [
+            Column("Reseller", lambda r: r.name),
+            Column("Operators", lambda r: f"{r.operators:,}", shrink=False, align_right=True),
+            Column("DIDs", lambda r: f"{r.dids:,}", shrink=False, align_right=True),
+            Column("Clients", lambda r: f"{r.clients:,}", shrink=False, align_right=True),
+        ],
+        schema.reseller,
+        empty="no resellers yet: add one with `didtui resellers add NAME`",
+    )
 
 
 @resellers_group.command("add")
 @click.argument("name")
+@dry_run_option
+@json_option
 @click.pass_obj
 @guarded
-def add_command(context: Any, name: str) -> None:
+def add_command(context: Context, name: str, dry_run: bool) -> None:
     """Create a reseller."""
     context.open()
-    created = resellers.create_reseller(name)
-    _say(f"created reseller {created.name}")
+
+    def run() -> Any:
+        return resellers.create_reseller(name)
+
+    if dry_run:
+        rehearsed(context.out, "reseller-add", run, lambda t: f"would add reseller {t.result.name}", lambda t: 1)
+        return
+    created = run()
+    context.out.document(
+        schema.result("reseller-add", 1, id=created.id, name=created.name), f"added reseller {created.name}"
+    )
 
 
 @resellers_group.command("rename")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_names("reseller"))
 @click.argument("new_name")
+@dry_run_option
+@json_option
 @click.pass_obj
 @guarded
-def rename_command(context: Any, name: str, new_name: str) -> None:
+def rename_command(context: Context, name: str, new_name: str, dry_run: bool) -> None:
     """Rename the reseller NAME to NEW_NAME."""
     context.open()
-    renamed = resellers.rename_reseller(_find(name), new_name)
-    _say(f"renamed reseller {name} to {renamed.name}")
+    found = names.resolve("reseller", name)
+
+    def run() -> Any:
+        return resellers.rename_reseller(found.id, new_name)
+
+    if dry_run:
+        rehearsed(
+            context.out,
+            "reseller-rename",
+            run,
+            lambda t: f"would rename reseller {found.name} to {t.result.name}",
+            lambda t: 1,
+        )
+        return
+    renamed = run()
+    context.out.document(
+        schema.result("reseller-rename", 1, id=found.id, name=renamed.name, old_name=found.name),
+        f"renamed reseller {found.name} to {renamed.name}",
+    )
 
 
 @resellers_group.command("delete")
-@click.argument("name")
-@click.option("--move-to", metavar="OTHER", help="First move its operators, clients and DIDs to the reseller OTHER.")
+@click.argument("name", shell_complete=complete_names("reseller"))
+@click.option(
+    "--move-to",
+    metavar="OTHER",
+    shell_complete=complete_names("reseller"),
+    help="First move its operators, clients and DIDs to the reseller OTHER (one undoable batch).",
+)
+@dry_run_option
+@json_option
 @click.pass_obj
 @guarded
-def delete_command(context: Any, name: str, move_to: str | None) -> None:
-    """Delete a reseller; refused while anything refers to it, unless --move-to.
-
-    Exit status: 0 deleted, 1 refused (still in use), 2 unusable input (no such reseller).
-    """
+def delete_command(context: Context, name: str, move_to: str | None, dry_run: bool) -> None:
+    """Delete a reseller; refused (exit 1) while anything refers to it, unless --move-to."""
     context.open()
-    reseller_id = _find(name)
-    target = _find(move_to) if move_to else None
-    moved = resellers.delete_reseller(reseller_id, move_to=target)
-    _say(f"deleted reseller {name}" + (f"; {moved:,} DIDs moved to {move_to}" if target else ""))
+    found = names.resolve("reseller", name)
+    target = names.resolve("reseller", move_to) if move_to else None
+    moved_words = f" and move its DIDs to {target.name}" if target else ""
+
+    if dry_run:
+        rehearsed(
+            context.out,
+            "reseller-delete",
+            lambda: resellers.delete_reseller(found.id, move_to=target.id if target else None, actor=context.actor),
+            lambda t: f"would delete reseller {found.name}{moved_words} ({t.result:,} DIDs)",
+        )
+        return
+    batch = history.new_batch()
+    moved = resellers.delete_reseller(found.id, move_to=target.id if target else None, actor=context.actor, batch=batch)
+    first = batch_numbers(batch, SHOWN) if moved else []
+    context.out.document(
+        schema.result(
+            "reseller-delete",
+            moved,
+            batch=batch if moved else None,
+            dids=first,
+            id=found.id,
+            name=found.name,
+            moved_to=target.name if target else None,
+        ),
+        f"deleted reseller {found.name}"
+        + (f"; {moved:,} DIDs moved to {target.name}{shown(first, moved)}" if target else ""),
+    )

@@ -16,7 +16,10 @@ from didtui.core.filters import DIDRow
 from didtui.core.history import EventRow
 from didtui.core.names import Named
 from didtui.core.operators import OperatorRow
+from didtui.core.owners import Owner
+from didtui.core.resellers import ResellerRow
 from didtui.core.retail import AccountRow, ClientPackageRow, PackageRow
+from didtui.core.undo import BatchRow, UndoResult
 
 STR, INT, BOOL, NULL, LIST, OBJ, NUM = "string", "integer", "boolean", "null", "array", "object", "number"
 
@@ -119,6 +122,48 @@ SCHEMAS: dict[str, dict[str, tuple[str, ...]]] = {
         "batch": (STR, NULL),
         "report": (STR, NULL),
     },
+    "reseller": {"id": (INT,), "name": (STR,), "operators": (INT,), "dids": (INT,), "clients": (INT,)},
+    "batch": {
+        "batch": (STR,),
+        "short": (STR,),
+        "kind": (STR,),
+        "actor": (STR,),
+        "at": (STR,),
+        "dids": (INT,),
+        "note": (STR,),
+        "undone_by": (STR, NULL),
+        "undo_of": (STR, NULL),
+    },
+    "batch_events": {
+        "batch": (STR,),
+        "short": (STR,),
+        "kind": (STR,),
+        "actor": (STR,),
+        "at": (STR,),
+        "dids": (INT,),
+        "note": (STR,),
+        "undone_by": (STR, NULL),
+        "undo_of": (STR, NULL),
+        "events": (LIST,),
+        "more": (INT,),
+    },
+    "did_history": {"number": (STR,), "exists": (BOOL,), "owners": (LIST,), "events": (LIST,)},
+    "undo": {
+        "ok": (BOOL,),
+        "action": (STR,),
+        "dry_run": (BOOL,),
+        "count": (INT,),
+        "batch": (STR, NULL),
+        "dids": (LIST,),
+        "hooks": (LIST,),
+        "undone": (STR,),
+        "kind": (STR,),
+        "restored": (INT,),
+        "recreated": (INT,),
+        "deleted": (INT,),
+        "blocked": (LIST,),
+        "blocked_count": (INT,),
+    },
     "error": {"error": (OBJ,)},
 }
 
@@ -135,7 +180,15 @@ DESCRIPTIONS = {
     "block": "`blocks list` (one per line); money as decimal strings; longest_free_run with --runs, else null",
     "costs": "`report costs`: lines of {key, numbers, unused, monthly, monthly_unused, setup} and their total",
     "reconcile": "`reconcile`: counts per category, samples ({number, ours, theirs, client, operator, line, urgent})",
-    "error": 'on stderr with --json: {"error": {"code", "exit", "message"}}',
+    "reseller": "`resellers list` (one per line): what refers to each reseller",
+    "batch": "`history batches` (one per line, newest first); short is the id's first 10 digits",
+    "batch_events": "`history batch ID`: the batch, its first --limit events (as `event`) and how many more",
+    "did_history": '`history did NUMBER`: owners ({client: "client/account", from, to: null while it owns it})'
+    " and events (as `event`, newest first); exists is false for a deleted DID",
+    "undo": "`undo ID` (a result): batch is the undo's own batch, undone the batch undone; blocked lists"
+    " {number, why} (at most a few hundred) of blocked_count DIDs left as they are (with --rest)",
+    "error": 'on stderr with --json: {"error": {"code", "exit", "message"}}; a refused undo adds'
+    " blocked and blocked_count",
 }
 
 
@@ -244,6 +297,60 @@ def event(row: EventRow) -> dict[str, Any]:
         "changes": {k: [json_value(x) for x in v] if isinstance(v, list) else v for k, v in row.changes.items()},
         "batch": row.batch,
     }
+
+
+def reseller(row: ResellerRow) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "operators": row.operators, "dids": row.dids, "clients": row.clients}
+
+
+def batch(row: BatchRow) -> dict[str, Any]:
+    return {
+        "batch": row.batch,
+        "short": row.short,
+        "kind": row.kind,
+        "actor": row.actor,
+        "at": json_value(row.at),
+        "dids": row.count,
+        "note": row.note,
+        "undone_by": row.undone_by,
+        "undo_of": row.undo_of,
+    }
+
+
+def batch_events(row: BatchRow, events: list[EventRow]) -> dict[str, Any]:
+    doc = batch(row)
+    doc["events"] = [event(e) for e in events]
+    doc["more"] = max(0, row.count - len(events))
+    return doc
+
+
+def did_history(number: str, exists: bool, owners: list[Owner], events: list[EventRow]) -> dict[str, Any]:
+    return {
+        "number": number,
+        "exists": exists,
+        "owners": [{"client": o.client, "from": json_value(o.since), "to": json_value(o.until)} for o in owners],
+        "events": [event(e) for e in events],
+    }
+
+
+def blocked(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"number": number, "why": why} for number, why in pairs]
+
+
+def undone(outcome: UndoResult, *, dry_run: bool) -> dict[str, Any]:
+    return result(
+        "undo",
+        outcome.total,
+        dry_run=dry_run,
+        batch=outcome.undo_batch,
+        undone=outcome.batch.batch,
+        kind=outcome.batch.kind,
+        restored=outcome.restored,
+        recreated=outcome.recreated,
+        deleted=outcome.deleted,
+        blocked=blocked(outcome.blocked),
+        blocked_count=outcome.blocked_count,
+    )
 
 
 def result(

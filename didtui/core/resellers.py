@@ -96,9 +96,12 @@ def _uses(row: ResellerRow) -> str:
     return ", ".join(parts)
 
 
-def delete_reseller(reseller_id: int, *, move_to: int | None = None, actor: str | None = None) -> int:
+def delete_reseller(
+    reseller_id: int, *, move_to: int | None = None, actor: str | None = None, batch: str | None = None
+) -> int:
     """Delete a reseller. Refused while operators, DIDs or clients refer to it, unless
-    `move_to` names another reseller: they all move there first. Returns DIDs moved."""
+    `move_to` names another reseller: they all move there first, the DIDs as one batch
+    (`batch`, when the caller wants to name it). Returns DIDs moved."""
     with database_proxy.atomic():
         row = get_reseller(reseller_id)
         moved = 0
@@ -115,15 +118,17 @@ def delete_reseller(reseller_id: int, *, move_to: int | None = None, actor: str 
                 raise NotFound(f"reseller #{move_to} does not exist (deleted meanwhile?)")
             Operator.update({Operator.reseller: move_to}).where(Operator.reseller == reseller_id).execute()
             Client.update({Client.reseller: move_to}).where(Client.reseller == reseller_id).execute()
-            moved = _move_dids(reseller_id, move_to, row.name, target.name, actor or current_actor())
+            moved = _move_dids(reseller_id, move_to, row.name, target.name, actor or current_actor(), batch)
         Reseller.delete().where(Reseller.id == reseller_id).execute()
     return moved
 
 
-def _move_dids(source: int, target: int, source_name: str, target_name: str, actor: str) -> int:
+def _move_dids(
+    source: int, target: int, source_name: str, target_name: str, actor: str, batch: str | None
+) -> int:
     where = DID.reseller == source
     now = utcnow()
-    batch = history.new_batch()
+    batch = batch or history.new_batch()
     n = history.record_for(where, "mass_edit", {"reseller": [source_name, target_name]}, batch, actor, now)
     done = DID.update({DID.reseller: target, DID.version: DID.version + 1, DID.updated_at: now}).where(where).execute()
     if done != n:
