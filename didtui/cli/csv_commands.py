@@ -16,7 +16,7 @@ import click
 
 from didtui.cli import schema
 from didtui.cli.base import fail, guarded, json_option
-from didtui.cli.common import build_filter, hook_docs
+from didtui.cli.common import build_filter, filter_options, hook_docs, pop_filter
 from didtui.cli.output import dumps
 from didtui.core import blocks
 from didtui.core.csvio import (
@@ -246,19 +246,7 @@ def import_command(
 
 
 @click.command("export")
-@click.option("--status", multiple=True, help="Only these statuses (repeatable, or comma-separated).")
-@click.option("--operator", metavar="NAME", help="Only DIDs of this operator.")
-@click.option("--tag", metavar="TAG", help='Only DIDs with this tag ("" for none).')
-@click.option("--reseller", metavar="NAME", help="Only DIDs of this reseller.")
-@click.option("--client", metavar="NAME", help="Only DIDs given to this client.")
-@click.option("--account", metavar="CLIENT/ACCOUNT", help="Only DIDs given to this account.")
-@click.option("--package", metavar="NAME", help="Only DIDs in this package.")
-@click.option(
-    "--number",
-    default="",
-    metavar="PREFIX",
-    help="Numbers starting with PREFIX, e.g. '+44 20' (*DIGITS: containing them).",
-)
+@filter_options
 @click.option("--country", metavar="CC", help="Only numbers of this country (ISO code, e.g. GB).")
 @click.option("--type", "number_type", metavar="TYPE", help="Only numbers of this type (fixed, mobile, tollfree, ...).")
 @click.option("--sort", type=click.Choice(["number", "status", "operator", "tag"]), default="number", show_default=True)
@@ -275,39 +263,23 @@ def import_command(
 @guarded
 def export_command(
     context: Any,
-    status: tuple[str, ...],
-    operator: str | None,
-    tag: str | None,
-    reseller: str | None,
-    client: str | None,
-    account: str | None,
-    package: str | None,
-    number: str,
     country: str | None,
     number_type: str | None,
     sort: str,
     output: str | None,
+    **options: Any,
 ) -> None:
-    """Export the DIDs matching the filters to CSV (all of them, streamed)."""
+    """Export the DIDs matching the filters to CSV (all of them, streamed).
+
+    The filters are those of every command (`dids list`, `dids mass-edit`, ...), --filter
+    taking the app's filter-bar line; with none, every DID.
+    """
 
     # Where the file goes is checked before the database is even opened.
     target = check_export_target(output or default_export_name(), protect=database_files(context.profile.database))
     context.open()
     # Names as the other commands read them (any case, a unique prefix: cli/common.py).
-    filt = build_filter(
-        {
-            "number": number,
-            "status": status,
-            "operator": operator,
-            "tag": tag,
-            "reseller": reseller,
-            "client": client,
-            "account": account,
-            "package": package,
-            "country": country,
-            "number_type": number_type,
-        }
-    )
+    filt = build_filter({**pop_filter(options), "country": country, "number_type": number_type})
     to_stdout = target.kind == "stdout"
     show = sys.stderr.isatty() and not to_stdout
     with _progress("exporting", count(filt) if show else 0, show) as advance:

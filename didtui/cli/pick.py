@@ -9,7 +9,7 @@ from didtui.cli import schema
 from didtui.cli.base import Context, fail, guarded, json_option
 from didtui.cli.common import complete_names, dry_run_option, hook_docs, rehearsed, shown
 from didtui.core import history, names
-from didtui.core.retail import pick
+from didtui.core.retail import pick, recently_released
 from didtui.core.runs import pick_consecutive
 
 
@@ -44,6 +44,8 @@ def pick_command(
     """Pick DIDs for an account: --count N, or the NUMBERs named (all or none).
 
     Prints the numbers given (with --json: a result document whose "dids" lists them all).
+    With the profile's reuse_after_days, a pick by count skips DIDs released more recently;
+    a named one is picked with a warning (on stderr; "warnings" in the JSON).
     """
     if (count is None) == (not numbers):
         fail("pick either --count N or named NUMBERs", 2, "input")
@@ -54,11 +56,24 @@ def pick_command(
     cp_id = names.client_package_for(acct.id, package)
     where = f"{owner.name}/{acct.name}"
     batch = history.new_batch()
+    reuse_days = context.profile.reuse_after_days
+    warnings = recently_released(list(numbers), reuse_days) if numbers else []
 
     def run() -> list[str]:
         if consecutive and count is not None:
             return pick_consecutive(cp_id, count, actor=context.actor, batch=batch)
-        return pick(cp_id, count=count, numbers=list(numbers) if numbers else None, actor=context.actor, batch=batch)
+        return pick(
+            cp_id,
+            count=count,
+            numbers=list(numbers) if numbers else None,
+            actor=context.actor,
+            batch=batch,
+            reuse_after_days=reuse_days,
+        )
+
+    if not context.out.json:
+        for warning in warnings:
+            context.out.note(f"warning: {warning}")
 
     if dry_run:
         rehearsed(
@@ -82,6 +97,7 @@ def pick_command(
             hooks=hook_docs(context, hook),
             client=owner.name,
             account=acct.name,
+            warnings=warnings,
         ),
         picked,  # one number a line: what a script reads
     )

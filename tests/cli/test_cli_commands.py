@@ -13,7 +13,8 @@ import pytest
 from cli_helpers import Runner, doc, error, lines, seed, statuses
 
 from didtui.core import retail
-from didtui.core.filters import Selection
+from didtui.core.filters import DIDFilter, Selection
+from didtui.core.sweep import end_hold
 from didtui.models import DID, Event, Operator, Package
 
 
@@ -260,6 +261,13 @@ def test_import_export_demo_db_profiles_json(sq, tmp_path):
     target = tmp_path / "out.csv"
     exported = sq("export", "--operator", "colt", "-o", str(target), "--json")
     assert doc(exported)["count"] == 11 and doc(exported)["target"] == str(target)
+    # The same filters as every command: the filter bar's line, and a block's range.
+    by_line = sq("export", "--filter", "op:colt status:active", "-o", "-")
+    assert by_line.exit_code == 0 and by_line.stdout.count("15551230") == 3  # the 3 picked, under a header
+    assert sq("blocks", "add", "15551230008-15551230009", "--operator", "colt", "--name", "Tail").exit_code == 0
+    in_block = sq("export", "--block", "tail", "-o", "-")
+    rows = in_block.stdout.splitlines()[1:]
+    assert len(rows) == 2 and "15551230008" in rows[0] and "15551230009" in rows[1]
     assert doc(sq("demo", "--dry-run", "--json", "--size", "50", "--force"))["replaces"] is True
     assert sq("demo", "--json", "--size", "50").exit_code == 1  # not empty, no --force
     assert sq("db", "status", "--json").stdout.strip() == '{"ok": true, "pending": []}'
@@ -270,3 +278,21 @@ def test_import_export_demo_db_profiles_json(sq, tmp_path):
 
 def doc_of(result):
     return json.loads(result.stdout)
+
+
+def test_pick_keeps_the_profiles_reuse_delay(profile, tmp_path):
+    """reuse_after_days: a pick by count passes over DIDs released too recently, a named
+    one is picked with a warning, as in the app."""
+    run = Runner(profile, tmp_path, extra="reuse_after_days = 30\n")
+    world = seed()
+    picked = world["picked"]
+    retail.release(Selection.of_ids([DID.get(DID.number == n).id for n in picked]))
+    end_hold(DIDFilter(statuses=("hold",)))
+    assert {statuses()[n] for n in picked} == {"in_stock"}
+    by_count = doc(run("pick", "acme/main", "-n", "1", "--json"))
+    assert by_count["dids"] and by_count["dids"][0] not in picked and by_count["warnings"] == []
+    named = run("pick", "acme/main", picked[0])
+    assert named.exit_code == 0 and named.stdout.split() == [picked[0]]
+    assert f"warning: {picked[0]} was released 0 day(s) ago" in named.stderr
+    again = doc(run("pick", "acme/main", picked[1], "--json"))
+    assert again["dids"] == [picked[1]] and "less than the 30 days before reuse" in again["warnings"][0]
