@@ -427,6 +427,12 @@ def _parse_profile(name: str, table: Any, where: str, hooks: Hooks | None = None
     url = table.get("database")
     if not isinstance(url, str) or not url:
         raise ConfigError(f'{where}: [profiles.{name}] needs database = "sqlite:///path" (or postgresql://, mysql://)')
+    if "://" not in url:
+        suggestion = f"sqlite:///{url}"
+        raise ConfigError(
+            f"{where}: [profiles.{name}] database {url!r} is not a URL: for an SQLite file write "
+            f'database = "{suggestion}" (or postgresql://, mysql://)'
+        )
     scheme = _split_userinfo(url)[0]
     if scheme not in SCHEMES:
         raise ConfigError(

@@ -116,6 +116,7 @@ database = "postgresql://u@db.example:5433/x"
         ('[profiles.a]\ndatabase = "sqlite:///x"\nhold_days = -1\n', r"hold_days cannot be negative"),
         ('[profiles.a]\ndatabase = "oracle://x"\n', r"unknown scheme 'oracle'"),
         ('[profiles.a]\ndatabase = "sqlite://x.db"\n', r"three slashes"),
+        ('[profiles.a]\ndatabase = "/srv/dids.db"\n', r"'/srv/dids.db' is not a URL: .* \"sqlite:////srv/dids.db\""),
         ('default_profile = "zz"\n[profiles.a]\ndatabase = "sqlite:///x"\n', r"default_profile 'zz'"),
         ('default_profile = "a"\n', r"no \[profiles.NAME\] table"),
     ],
