@@ -93,7 +93,7 @@ def build(per_operator: int = 1000, seed: int = 7) -> DemoSummary:
             bought_on=_dt.date(2026, rng.randrange(1, 12), 1),
         )
     packages = [retail.create_package(name, tags, allowed) for name, tags, allowed in PACKAGES]
-    cps = []
+    cps: list[ClientPackage] = []
     for i, (client_name, accounts) in enumerate(CLIENTS):
         client = retail.create_client(client_name, resellers[i % len(resellers)].id)
         for account_name in accounts:

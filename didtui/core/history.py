@@ -69,8 +69,10 @@ def encode(changes: dict[str, Any]) -> str:
 
 
 def _json_default(value: Any) -> Any:
-    if isinstance(value, (_dt.datetime, _dt.date)):
+    if isinstance(value, _dt.datetime):
         return value.isoformat(sep=" ")
+    if isinstance(value, _dt.date):  # a date has no time part, so no separator
+        return value.isoformat()
     return str(value)
 
 

@@ -401,7 +401,7 @@ def mass_edit(
         guard = where
         if "status" in changes:
             n_active, example = _first_with(where, (Status.ACTIVE.value,))
-            if n_active:
+            if example is not None:
                 raise RuleViolation(
                     f"{n_active:,} of the selected DIDs are Active (e.g. {example.number} for "
                     f"{example.client}/{example.account}): release them first; nothing was changed"
@@ -455,7 +455,7 @@ def mass_delete(selection: Selection, *, actor: str | None = None, batch: str | 
     attached = (Status.ACTIVE.value, Status.HOLD.value)
     with db.atomic(), selection_where(selection) as where:
         n_attached, example = _first_with(where, attached)
-        if n_attached:
+        if example is not None:
             whose = f" for {example.client}/{example.account}" if example.client else ""
             raise RuleViolation(
                 f"{n_attached:,} of the selected DIDs are Active or on Hold (e.g. {example.number}, "

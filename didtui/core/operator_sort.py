@@ -73,7 +73,7 @@ def page_at(
     counts_query = DID.select(DID.operator, fn.COUNT(SQL("*"))).group_by(DID.operator)
     if where is not None:
         counts_query = counts_query.where(where)
-    counts: dict[int | None, int] = dict(counts_query.tuples())  # type: ignore[arg-type]
+    counts: dict[int | None, int] = dict(counts_query.tuples())
     seq = sequence()
     seen = 0
     for i, op in enumerate(seq):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import EllipsisType
 
 import peewee
 from peewee import JOIN, SQL, fn
@@ -73,7 +74,7 @@ def create_operator(name: str, reseller_id: int | None = None) -> Operator:
         raise AlreadyExists(f"an operator named {name!r} already exists") from None
 
 
-def update_operator(op_id: int, *, name: str | None = None, reseller_id: int | type[...] | None = ...) -> Operator:
+def update_operator(op_id: int, *, name: str | None = None, reseller_id: int | EllipsisType | None = ...) -> Operator:
     """Rename an operator and/or change its reseller (pass reseller_id=None to clear it)."""
     with database_proxy.atomic():
         op = Operator.get_or_none(Operator.id == op_id)

@@ -141,13 +141,16 @@ def parse_tags(tags: str | list[str]) -> list[str]:
     return clean
 
 
+MAX_ALLOWED_DIDS = 1_000_000  # a package's allowed DIDs per account: the forms check the same bound
+
+
 def _allowed(value: Any) -> int:
     try:
         n = int(value)
     except (TypeError, ValueError):
         raise InputError(f"allowed DIDs must be a whole number, not {value!r}") from None
-    if n < 1 or n > 1_000_000:
-        raise InputError("allowed DIDs must be from 1 to 1,000,000")
+    if n < 1 or n > MAX_ALLOWED_DIDS:
+        raise InputError(f"allowed DIDs must be from 1 to {MAX_ALLOWED_DIDS:,}")
     return n
 
 
@@ -502,7 +505,12 @@ def _pick_once(
         package = Package.get_by_id(cp.package_id)
         tags = package.tag_list
         info = client_package(cp_id)
-        wanted = count if count is not None else len(named)
+        if count is not None:
+            wanted = count
+        elif named is not None:
+            wanted = len(named)
+        else:  # pick() refuses this before any transaction
+            raise InputError("pick either a count of DIDs or named numbers")
         if wanted > info.remaining:
             raise RuleViolation(
                 f"package {package.name} allows {package.allowed_dids} DIDs for {info.client}/{info.account}: "

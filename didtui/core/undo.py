@@ -598,10 +598,10 @@ def _restore(batch: str, keep: _Keep, now: _dt.datetime) -> int:
         return db.execute_sql(sql, (*head, now, batch, *params)).rowcount
     if backend(db) != "mysql":
         b = DIDBefore
-        values: dict[Any, Any] = {_COLUMN[c]: getattr(b, c) for c in columns}
-        values[DID.version] = DID.version + 1
-        values[DID.updated_at] = now
-        query = DID.update(values).from_(b).where((b.did_id == DID.id) & (b.batch == batch) & keep(b.did_id))
+        assignments: dict[Any, Any] = {_COLUMN[c]: getattr(b, c) for c in columns}
+        assignments[DID.version] = DID.version + 1
+        assignments[DID.updated_at] = now
+        query = DID.update(assignments).from_(b).where((b.did_id == DID.id) & (b.batch == batch) & keep(b.did_id))
         return query.execute()
     did, before = DID._meta.table_name, DIDBefore._meta.table_name
     p = db.param

@@ -63,9 +63,12 @@ def _read(stored, country, level):
         if _acceptable(number, level):
             e164 = f"{number.country_code}{pn.national_significant_number(number)}"
             valid = pn.is_valid_number(number)
-            region_code = (
-                pn.region_code_for_number(number) if valid else pn.region_code_for_country_code(number.country_code)
-            )
+            if valid:
+                region_code = pn.region_code_for_number(number)
+            elif number.country_code is not None:  # always set once parsed; typed Optional
+                region_code = pn.region_code_for_country_code(number.country_code)
+            else:
+                region_code = None
             place = geocoder.description_for_number(number, "en") if valid else ""
             kind = TYPES.get(pn.number_type(number), "unknown")
             return e164, "" if region_code in (None, "ZZ") else region_code, kind, place, ""
@@ -75,7 +78,7 @@ def _read(stored, country, level):
 def _plan(db, country, level):
     """Every row's new values, and the collisions, read before anything changes."""
     rows = []
-    owner = {}
+    owner: dict[str, str] = {}  # E.164 number -> the stored number that becomes it
     collisions = []
     last = 0
     while True:

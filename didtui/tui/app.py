@@ -34,8 +34,9 @@ from didtui.tui.keymap import check_keymap
 from didtui.tui.keys import OrderedKeys
 from didtui.tui.screens.batches import BatchesScreen
 from didtui.tui.screens.clients import ClientsTab
-from didtui.tui.screens.dids import DataChanged, DidsTab
+from didtui.tui.screens.dids import DataChanged, DidsTab, DrillDown
 from didtui.tui.screens.help import HelpScreen, palette_commands
+from didtui.tui.screens.list_tab import ListTab
 from didtui.tui.screens.operators import OperatorsTab
 from didtui.tui.screens.packages import PackagesTab
 from didtui.tui.screens.resellers import ResellersTab
@@ -179,8 +180,15 @@ class DidApp(OrderedKeys):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._focus_tab(event.pane.id or "dids")
 
+    def _tab_body(self, tab: str) -> DidsTab | ListTab | ClientsTab:
+        """What tab `tab` shows (`#<tab>-tab`, composed above)."""
+        body = self.query_one(f"#{tab}-tab")
+        if not isinstance(body, (DidsTab, ListTab, ClientsTab)):
+            raise TypeError(f"#{tab}-tab is a {type(body).__name__}, not a tab's body")
+        return body
+
     def _focus_tab(self, tab: str) -> None:
-        pane = self.query_one(f"#{tab}-tab")
+        pane = self._tab_body(tab)
         focused = pane.screen.focused
         # The activation message can arrive after keys typed at start (`/` opened the
         # filter): focus already inside the tab stays where those keys put it.
@@ -199,11 +207,14 @@ class DidApp(OrderedKeys):
         self.query_one(DidsTab).refresh_data()
         active = self.query_one(TabbedContent).active
         if active and active != "dids":
-            self.query_one(f"#{active}-tab").refresh_data()
+            self._tab_body(active).refresh_data()
         for screen in self.screen_stack:
             refresh = getattr(screen, "refresh_data", None)
             if refresh is not None and screen is not self.screen_stack[0]:
                 refresh()
+
+    def on_drill_down(self, event: DrillDown) -> None:
+        self.drill_down(event.values, event.back_to)
 
     def drill_down(self, values: dict[str, Any], back_to: str) -> None:
         """Open the DIDs tab filtered by `values`; esc there comes back to `back_to`."""

@@ -16,6 +16,8 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from textual.widgets import DataTable, Input
+
 from didtui.config import Profile
 from didtui.core import demo, session
 from didtui.core.filters import iter_rows, resolve_filter
@@ -111,7 +113,7 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
         shot("form-mass-edit")
         await pilot.press("escape", "A", "i")
         await _wait(pilot, lambda: app.screen.query_one("#path").has_focus)
-        app.screen.query_one("#path").value = str(_carrier_file(work))
+        app.screen.query_one("#path", Input).value = str(_carrier_file(work))
         await pilot.press("ctrl+s")  # read: detected options and the mapping preview
         await _wait(pilot, lambda: app.screen.query_one("#step2").display)
         await pilot.press("ctrl+s")  # validate
@@ -123,7 +125,7 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
         await _wait(pilot, lambda: _settled(app))
         await pilot.press("x")
         await _wait(pilot, lambda: app.screen.query_one("#path").has_focus)
-        app.screen.query_one("#path").value = str(work / "dids-colt-in-stock.csv")
+        app.screen.query_one("#path", Input).value = str(work / "dids-colt-in-stock.csv")
         await pilot.press("end")
         await pilot.pause(0.2)
         shot("export-dialog")
@@ -136,19 +138,19 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
         await pilot.pause(0.3)
         shot("help")
         await pilot.press("escape", "2")
-        await _wait(pilot, lambda: app.screen.query_one("#operators-table").row_count > 0)
+        await _wait(pilot, lambda: app.screen.query_one("#operators-table", DataTable).row_count > 0)
         shot("operators")
         await pilot.press("b")
-        await _wait(pilot, lambda: "…" not in str(app.screen.query_one("#blocks-table").get_row_at(0)))
+        await _wait(pilot, lambda: "…" not in str(app.screen.query_one("#blocks-table", DataTable).get_row_at(0)))
         shot("blocks")
         await pilot.press("c")
-        await _wait(pilot, lambda: app.screen.query_one("#costs-table").row_count > 0)
+        await _wait(pilot, lambda: app.screen.query_one("#costs-table", DataTable).row_count > 0)
         shot("costs")
         await pilot.press("escape", "escape")
-        await _wait(pilot, lambda: app.screen.query_one("#operators-table").row_count > 0)
+        await _wait(pilot, lambda: app.screen.query_one("#operators-table", DataTable).row_count > 0)
         await pilot.press("R")
         await _wait(pilot, lambda: app.screen.query_one("#path").has_focus)
-        app.screen.query_one("#path").value = str(_carrier_list(work))
+        app.screen.query_one("#path", Input).value = str(_carrier_list(work))
         await pilot.press("enter")
         await _wait(pilot, lambda: "compares" in str(app.screen.query_one("#form-info").render()))
         await pilot.press("ctrl+s")
@@ -159,15 +161,15 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
         await pilot.pause(0.3)
         shot("form-operator")
         await pilot.press("escape", "3")
-        await _wait(pilot, lambda: app.screen.query_one("#packages-table").row_count > 0)
+        await _wait(pilot, lambda: app.screen.query_one("#packages-table", DataTable).row_count > 0)
         shot("packages")
         await pilot.press("e")
         await pilot.pause(0.3)
         shot("form-package")
         await pilot.press("escape", "4")
-        await _wait(pilot, lambda: app.screen.query_one("#cp-table").row_count > 0)
+        await _wait(pilot, lambda: app.screen.query_one("#cp-table", DataTable).row_count > 0)
         await pilot.press("down")  # ACME Corp / support: an active package
-        await _wait(pilot, lambda: app.screen.query_one("#cp-table").get_row_at(0)[3] == "yes")
+        await _wait(pilot, lambda: app.screen.query_one("#cp-table", DataTable).get_row_at(0)[3] == "yes")
         shot("clients")
         await pilot.press("p")
         await _wait(pilot, lambda: "left" in str(app.screen.query_one("#form-info").render()))
@@ -179,15 +181,15 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
         await _wait(pilot, lambda: _settled(app))
         shot("account-dids")
         await pilot.press("escape")
-        await _wait(pilot, lambda: app.screen.query_one("#cp-table").row_count > 0)
+        await _wait(pilot, lambda: app.screen.query_one("#cp-table", DataTable).row_count > 0)
         await pilot.press("u")
         await _wait(pilot, lambda: "Active DIDs go on Hold" in str(app.screen.query_one("#form-info").render()))
         shot("form-unassign")
         await pilot.press("escape", "5")
-        await _wait(pilot, lambda: app.screen.query_one("#resellers-table").row_count > 0)
+        await _wait(pilot, lambda: app.screen.query_one("#resellers-table", DataTable).row_count > 0)
         shot("resellers")
         await pilot.press("B")
-        await _wait(pilot, lambda: app.screen.query_one("#batches-table").row_count > 0)
+        await _wait(pilot, lambda: app.screen.query_one("#batches-table", DataTable).row_count > 0)
         await _wait(pilot, lambda: "by " in str(app.screen.query_one("#batch-events").render()))
         shot("batches")
         await pilot.press("u")
@@ -206,7 +208,7 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
             shot(f"dids-{suffix}")
             await pilot.press("i")
             await _wait(pilot, lambda: app.screen.query_one("#path").has_focus)
-            app.screen.query_one("#path").value = str(_carrier_file(work))
+            app.screen.query_one("#path", Input).value = str(_carrier_file(work))
             await pilot.press("ctrl+s")  # read
             await _wait(pilot, lambda: app.screen.query_one("#step2").display)
             await pilot.press("ctrl+s")  # validate

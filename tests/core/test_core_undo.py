@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from pathlib import Path
 from typing import Any
 
@@ -285,3 +286,9 @@ def test_undoing_a_delete_reads_country_type_and_place_again(profile: Profile) -
         assert_invariants()
     finally:
         dbmod.set_numbering(saved)
+
+
+def test_history_encodes_dates_and_datetimes() -> None:
+    """A datetime keeps its space-separated form; a date, which has no time, encodes too."""
+    at = _dt.datetime(2026, 3, 1, 12, 30)
+    assert history.encode({"at": at, "on": at.date()}) == '{"at": "2026-03-01 12:30:00", "on": "2026-03-01"}'

@@ -3,6 +3,8 @@ the Batches view and an undo, owners in the edit form."""
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from didtui.core import resellers, retail
 from didtui.models import DID, Account, Client, ClientPackage, Reseller
 from didtui.tui.screens.batches import BatchesScreen
@@ -125,3 +127,41 @@ async def test_edit_form_shows_owners(make_app, seeded):
         await pilot.press("enter")
         await wait_for(pilot, lambda: "ACME/main" in screen_text(app) and "→ now" in screen_text(app), what="owners")
         await pilot.press("escape")
+
+
+async def test_renaming_a_package_keeps_allowed_dids_changed_meanwhile(make_app, seeded):
+    """Allowed DIDs left as shown are not sent back: another session's change stands."""
+    from didtui.models import Package
+    from didtui.tui.modals.package_form import PackageFormScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("3")
+        await wait_for(pilot, lambda: "Gold 5" in screen_text(app), what="packages")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, PackageFormScreen), what="package form")
+        package = Package.get(Package.name == "Gold 5")
+        retail.update_package(package.id, allowed_dids=10)  # another session, while the form is open
+        retail.pick(seeded["cp"], count=4)  # 7 now held: the shown 5 is below that
+        app.screen.query_one("#name", Input).value = "Gold"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "saved package Gold" in screen_text(app), what="saved")
+        assert (Package.get_by_id(package.id).name, Package.get_by_id(package.id).allowed_dids) == ("Gold", 10)
+
+
+async def test_package_allowed_dids_not_a_whole_number_changes_nothing(make_app, seeded):
+    from didtui.models import Package
+    from didtui.tui.modals.package_form import PackageFormScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("3")
+        await wait_for(pilot, lambda: "Gold 5" in screen_text(app), what="packages")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, PackageFormScreen), what="package form")
+        app.screen.query_one("#name", Input).value = "Gold"
+        app.screen.query_one("#allowed", Input).value = "five"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "allowed DIDs must be a whole number" in screen_text(app), what="error")
+        assert isinstance(app.screen, PackageFormScreen)
+        assert [(p.name, p.allowed_dids) for p in Package.select()] == [("Gold 5", 5)]

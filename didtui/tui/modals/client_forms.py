@@ -26,7 +26,7 @@ class ClientFormScreen(FormScreen[bool]):
 
     def submit(self) -> None:
         name = self.query_one("#name", Input).value
-        reseller = fields.chosen(self.query_one("#reseller", Select))
+        reseller: int | None = fields.chosen(self.query_one("#reseller", Select))
         account = self.query_one("#account", Input).value.strip()
 
         def create() -> str:
@@ -57,10 +57,14 @@ class AccountFormScreen(FormScreen[bool]):
         self.set_busy(True)
         db_call(
             self,
-            lambda: retail.create_account(self.client_id, name),
-            done=lambda a: (self.app.notify(f"created account {a.name}"), self.dismiss(True)),
+            lambda: retail.create_account(self.client_id, name).name,
+            done=self._created,
             failed=self.show_error,
         )
+
+    def _created(self, name: str) -> None:
+        self.app.notify(f"created account {name}")
+        self.dismiss(True)
 
 
 class AssignPackageScreen(FormScreen[bool]):
@@ -80,7 +84,7 @@ class AssignPackageScreen(FormScreen[bool]):
         fill.focus()
 
     def submit(self) -> None:
-        package = fields.chosen(self.query_one("#package", Select))
+        package: int | None = fields.chosen(self.query_one("#package", Select))
         if package is None:
             self.show_error("choose a package (create one on the Packages tab first)")
             return
@@ -88,9 +92,13 @@ class AssignPackageScreen(FormScreen[bool]):
         db_call(
             self,
             lambda: retail.assign_package(self.account_id, package),
-            done=lambda _: (self.app.notify("package assigned"), self.dismiss(True)),
+            done=self._assigned,
             failed=self.show_error,
         )
+
+    def _assigned(self, _: object) -> None:
+        self.app.notify("package assigned")
+        self.dismiss(True)
 
 
 class RenameScreen(FormScreen[bool]):

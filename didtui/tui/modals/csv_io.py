@@ -30,6 +30,7 @@ from didtui.core.statuses import AFTER_HOLD, LABELS, SETTABLE
 from didtui.core.text import display_safe
 from didtui.errors import OutputError
 from didtui.tui import words
+from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.text import literal, message
 from didtui.tui.work import db_call, fire_hook
@@ -289,8 +290,8 @@ class ImportWizard(FormScreen[int]):
         if not text:
             self.show_error("type the path of the CSV file to import")
             return
-        delimiter = self.query_one("#delimiter", Select).value or None
-        header = {"detect": None, "yes": True, "no": False}[self.query_one("#header", Select).value]
+        delimiter: str | None = fields.picked(self.query_one("#delimiter", Select)) or None
+        header = {"detect": None, "yes": True, "no": False}[fields.picked(self.query_one("#header", Select))]
         encoding = self.query_one("#encoding", Input).value.strip() or None
 
         def inspect() -> csvio.FileInfo:
@@ -351,31 +352,31 @@ class ImportWizard(FormScreen[int]):
         await box.mount_all(columns)
 
     def mapping(self) -> tuple[str, ...]:
-        return tuple(select.value for select in self.query("#mapping Select.map-select").results(Select))
+        return tuple(fields.picked(select) for select in self.query("#mapping Select.map-select").results(Select))
 
     # ---- step 2: validate -------------------------------------------------------
 
     def _options(self) -> csvio.ImportOptions:
-        operator = self.query_one("#d_operator", Select).value
         return csvio.ImportOptions(
             mapping=self.mapping(),
-            operator=None if operator is Select.NULL else operator,
-            status=self.query_one("#d_status", Select).value,
+            operator=fields.chosen(self.query_one("#d_operator", Select)),
+            status=fields.picked(self.query_one("#d_status", Select)),
             tag=self.query_one("#d_tag", Input).value.strip(),
-            after_hold=self.query_one("#d_after_hold", Select).value,
+            after_hold=fields.picked(self.query_one("#d_after_hold", Select)),
             hold_days=getattr(getattr(self.app, "profile", None), "hold_days", 30),
-            on_existing=self.query_one("#on_existing", Select).value,
+            on_existing=fields.picked(self.query_one("#on_existing", Select)),
             create_operators=self.query_one("#unknown_operators", Select).value == "create",
             create_resellers=self.query_one("#unknown_resellers", Select).value == "create",
         )
 
-    def _start(self, job: str, text: str) -> ProgressBar:
+    def _start(self, job: str, text: str, size: int) -> ProgressBar:
+        """A job over a file of `size` bytes begins: its progress bar, shown."""
         self._job = job
         self._cancel.clear()
         self._refresh_buttons()
         bar = self.query_one("#progress", ProgressBar)
         bar.display = True
-        bar.update(total=max(self.info.size, 1), progress=0)
+        bar.update(total=max(size, 1), progress=0)
         self.show_info(text + " (esc cancels)")
         return bar
 
@@ -393,7 +394,7 @@ class ImportWizard(FormScreen[int]):
             self._read()
             return
         info, options = self.info, self._options()
-        progress = _progress_to(self, self._start("validation", "validating every row…"))
+        progress = _progress_to(self, self._start("validation", "validating every row…", info.size))
 
         def run() -> ImportReport:
             return csvio.validate(info, options, progress=progress, cancel=self._cancelled())
@@ -434,7 +435,7 @@ class ImportWizard(FormScreen[int]):
             return
         info, options = self.info, self._options()
         errors = default_errors_path(info.path) if skip_invalid else None
-        progress = _progress_to(self, self._start("import", "importing…"))
+        progress = _progress_to(self, self._start("import", "importing…", info.size))
 
         def run() -> ImportReport:
             return csvio.run_import(
@@ -554,7 +555,10 @@ class ExportDialog(FormScreen[str]):
             )
             return target.shown
 
-        db_call(self, run, done=self.dismiss, failed=self._failed, group="csv")
+        db_call(self, run, done=self._exported, failed=self._failed, group="csv")
+
+    def _exported(self, shown: str) -> None:
+        self.dismiss(shown)
 
     def _failed(self, message: str) -> None:
         self._exporting = False

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
 
 from textual.dom import DOMNode
 from textual.widgets import Select
+from textual.widgets.select import NoSelection
 
 from didtui.core import views
 from didtui.core.statuses import AFTER_HOLD, LABELS, SETTABLE, Status
 from didtui.errors import InputError
 from didtui.tui.text import literal
 from didtui.tui.work import db_call
+
+V = TypeVar("V", bound=Hashable)
 
 
 def status_select(
@@ -71,10 +75,19 @@ def packages(node: DOMNode, select: Select[int], value: int | None = None) -> No
     fill_names(node, select, views.package_choices, value)
 
 
-def chosen(select: Select) -> object | None:
-    """The picked value, or None for the blank choice."""
+def chosen(select: Select[V]) -> V | None:
+    """The picked value, or None for the blank choice: the one place `Select.NULL`
+    becomes None, so the forms never pass Textual's marker on to the core."""
     value = select.value
-    return None if value is Select.NULL else value
+    return None if isinstance(value, NoSelection) else value
+
+
+def picked(select: Select[V]) -> V:
+    """The value of a picker without a blank choice (`allow_blank=False`)."""
+    value = chosen(select)
+    if value is None:
+        raise ValueError(f"select #{select.id} has no blank choice, yet nothing is chosen")
+    return value
 
 
 def whole_number(text: str, what: str, *, low: int = 0, high: int = 3650) -> int:

@@ -9,9 +9,11 @@ creating a large range shows progress and can be cancelled (it rolls back).
 from __future__ import annotations
 
 import threading
+from typing import TypedDict
 
 from textual import on
 from textual.app import ComposeResult
+from textual.timer import Timer
 from textual.widgets import Input, ProgressBar, Select
 
 from didtui.core import blocks, inventory
@@ -21,6 +23,18 @@ from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.words import count
 from didtui.tui.work import db_call
+
+
+class NewValues(TypedDict):
+    """The form's values for every new DID: `inventory.create_dids`' keywords, checked."""
+
+    status: str
+    operator_id: int | None
+    tag: str
+    notes: str
+    reseller_id: int | None
+    after_hold: str
+    hold_days: int
 
 
 class NewDIDsScreen(FormScreen[int]):
@@ -35,7 +49,7 @@ class NewDIDsScreen(FormScreen[int]):
         self.max_range = max_range
         self._cancel = threading.Event()
         self._creating = False
-        self._preview_timer = None
+        self._preview_timer: Timer | None = None
 
     def fields(self) -> ComposeResult:
         yield self.field_row(
@@ -109,13 +123,13 @@ class NewDIDsScreen(FormScreen[int]):
         except DidtuiError as exc:
             self.show_error(str(exc))
             return
-        values = dict(
-            status=self.query_one("#status", Select).value,
+        values = NewValues(
+            status=fields.picked(self.query_one("#status", Select)),
             operator_id=fields.chosen(self.query_one("#operator", Select)),
             tag=self.query_one("#tag", Input).value.strip(),
             notes=self.query_one("#notes", Input).value,
             reseller_id=fields.chosen(self.query_one("#reseller", Select)),
-            after_hold=self.query_one("#after_hold", Select).value,
+            after_hold=fields.picked(self.query_one("#after_hold", Select)),
             hold_days=hold_days,
         )
         self._creating = True

@@ -32,7 +32,7 @@ class OperatorFormScreen(FormScreen[bool]):
 
     def submit(self) -> None:
         name = self.query_one("#name", Input).value
-        reseller = fields.chosen(self.query_one("#reseller", Select))
+        reseller: int | None = fields.chosen(self.query_one("#reseller", Select))
         row = self.row
         if row is None:
             call = lambda: operators.create_operator(name, reseller)  # noqa: E731
@@ -72,7 +72,7 @@ class DeleteOperatorScreen(FormScreen[bool]):
         self.query_one("#move_to", Select).focus()
 
     def submit(self) -> None:
-        move_to = fields.chosen(self.query_one("#move_to", Select))
+        move_to: int | None = fields.chosen(self.query_one("#move_to", Select))
         self.set_busy(True)
         db_call(
             self,

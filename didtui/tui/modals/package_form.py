@@ -8,6 +8,8 @@ from textual.widgets import Input
 from didtui.core import retail
 from didtui.core.retail import PackageRow
 from didtui.core.text import display_safe
+from didtui.errors import InputError
+from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
 from didtui.tui.work import db_call
 
@@ -35,18 +37,32 @@ class PackageFormScreen(FormScreen[bool]):
     def submit(self) -> None:
         name = self.query_one("#name", Input).value
         tags = self.query_one("#tags", Input).value
-        allowed = self.query_one("#allowed", Input).value.strip()
+        try:
+            allowed = fields.whole_number(
+                self.query_one("#allowed", Input).value, "allowed DIDs", low=1, high=retail.MAX_ALLOWED_DIDS
+            )
+        except InputError as exc:
+            self.show_error(str(exc))
+            return
         row = self.row
         if row is None:
-            call = lambda: retail.create_package(name, tags, allowed)  # noqa: E731
+
+            def save() -> str:
+                return retail.create_package(name, tags, allowed).name
+
         else:
-            # Fields left as shown are not changed (they may show control characters made visible).
+            # Fields left as shown are not changed (they may show control characters made
+            # visible; another session may have changed them since the form opened).
             new_name = None if name == display_safe(row.name) else name
             new_tags = None if tags == display_safe(", ".join(row.tags)) else tags
-            call = lambda: retail.update_package(row.id, name=new_name, tags=new_tags, allowed_dids=allowed)  # noqa: E731
-        self.set_busy(True)
-        db_call(self, call, done=self._saved, failed=self.show_error)
+            new_allowed = None if allowed == row.allowed_dids else allowed
 
-    def _saved(self, package) -> None:
-        self.app.notify(f"saved package {package.name}")
+            def save() -> str:
+                return retail.update_package(row.id, name=new_name, tags=new_tags, allowed_dids=new_allowed).name
+
+        self.set_busy(True)
+        db_call(self, save, done=self._saved, failed=self.show_error)
+
+    def _saved(self, name: str) -> None:
+        self.app.notify(f"saved package {name}")
         self.dismiss(True)

@@ -66,11 +66,11 @@ class DeleteResellerScreen(FormScreen[bool]):
         self.query_one("#move_to", Select).focus()
 
     def submit(self) -> None:
-        move_to = fields.chosen(self.query_one("#move_to", Select))
+        move_to: int | None = fields.chosen(self.query_one("#move_to", Select))
         self.set_busy(True)
         db_call(
             self,
-            lambda: resellers.delete_reseller(self.row.id, move_to=move_to),  # type: ignore[arg-type]
+            lambda: resellers.delete_reseller(self.row.id, move_to=move_to),
             done=self._deleted,
             failed=self.show_error,
         )

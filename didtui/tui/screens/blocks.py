@@ -22,6 +22,7 @@ from didtui.core.statuses import Status
 from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.block_form import BlockFormScreen, CostsScreen
 from didtui.tui.modals.confirm import ConfirmScreen
+from didtui.tui.screens.dids import DrillDown
 from didtui.tui.widgets.key_bar import KeyBar
 from didtui.tui.widgets.list_table import ListTable
 from didtui.tui.words import count
@@ -163,9 +164,7 @@ class BlocksScreen(Screen[None]):
         if row is None:
             return
         self.dismiss(None)
-        drill = getattr(self.app, "drill_down", None)
-        if drill is not None:
-            drill({"block": row.name}, back_to="operators")
+        self.app.post_message(DrillDown({"block": row.name}, back_to="operators"))
 
     def _changed(self, ok: bool | None) -> None:
         if ok:

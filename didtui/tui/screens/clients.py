@@ -199,7 +199,7 @@ class ClientsTab(Vertical):
 
     def action_assign(self) -> None:
         account = self._need_account()
-        if account is None:
+        if account is None or account.account_id is None:  # _need_account has said why
             return
 
         self.app.push_screen(
@@ -211,27 +211,14 @@ class ClientsTab(Vertical):
         if cp is None:
             return
         if not cp.active:
-            db_call(
-                self,
-                lambda: retail.activate(cp.id),
-                done=lambda n: (
-                    self.app.notify(f"activated {cp.package}: {count(n, 'held DID')} Active again"),
-                    self._changed(True),
-                ),
-            )
+            db_call(self, lambda: retail.activate(cp.id), done=lambda n: self._activated(cp, n))
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
                 batch = new_batch()  # the deactivation's history batch, for the after_deactivate hook
                 db_call(
-                    self,
-                    lambda: retail.deactivate(cp.id, batch=batch),
-                    done=lambda n: (
-                        self.app.notify(f"deactivated {cp.package}: {count(n, 'DID')} put on Hold"),
-                        fire_hook(self, "after_deactivate", batch=batch, counts={"dids": n}),
-                        self._changed(True),
-                    ),
+                    self, lambda: retail.deactivate(cp.id, batch=batch), done=lambda n: self._deactivated(cp, batch, n)
                 )
 
         self.app.push_screen(
@@ -242,6 +229,15 @@ class ClientsTab(Vertical):
             ),
             answered,
         )
+
+    def _activated(self, cp: ClientPackageRow, n: int) -> None:
+        self.app.notify(f"activated {cp.package}: {count(n, 'held DID')} Active again")
+        self._changed(True)
+
+    def _deactivated(self, cp: ClientPackageRow, batch: str, n: int) -> None:
+        self.app.notify(f"deactivated {cp.package}: {count(n, 'DID')} put on Hold")
+        fire_hook(self, "after_deactivate", batch=batch, counts={"dids": n})
+        self._changed(True)
 
     def action_pick(self) -> None:
         cp = self._need_package()

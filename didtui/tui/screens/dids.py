@@ -226,6 +226,16 @@ class DataChanged(Message):
     """DIDs changed: every visible table re-reads (sent to the app)."""
 
 
+class DrillDown(Message):
+    """Open the DIDs tab filtered by `values`; esc there comes back to tab `back_to`
+    (sent to the app, which the tabs and screens below it do not import)."""
+
+    def __init__(self, values: dict[str, Any], back_to: str) -> None:
+        super().__init__()
+        self.values = values
+        self.back_to = back_to
+
+
 @help_group("DIDs tab", tab="dids", order=30, target="#dids-tab")
 class DidsTab(DIDListPanel):
     """The whole inventory, filtered and sorted; drill-downs arrive here."""

@@ -12,7 +12,7 @@ from didtui.tui.keyhelp import help_group
 from didtui.tui.modals.operator_forms import DeleteOperatorScreen, OperatorFormScreen
 from didtui.tui.modals.reconcile_wizard import ReconcileWizard
 from didtui.tui.screens.blocks import BlocksScreen
-from didtui.tui.screens.dids import DataChanged
+from didtui.tui.screens.dids import DataChanged, DrillDown
 from didtui.tui.screens.list_tab import ListTab
 from didtui.tui.words import count
 
@@ -103,4 +103,4 @@ class OperatorsTab(ListTab):
         row = self.current
         if row is None:
             return
-        self.app.drill_down({"operator": row.name}, back_to="operators")
+        self.app.post_message(DrillDown({"operator": row.name}, back_to="operators"))

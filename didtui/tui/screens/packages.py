@@ -54,6 +54,10 @@ class PackagesTab(ListTab):
         event.stop()
         self.action_edit()
 
+    def _deleted(self, row: PackageRow) -> None:
+        self.app.notify(f"deleted package {row.name}")
+        self.refresh_data()
+
     def action_delete(self) -> None:
         row = self.current
         if row is None:
@@ -61,11 +65,7 @@ class PackagesTab(ListTab):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                db_call(
-                    self,
-                    lambda: retail.delete_package(row.id),
-                    done=lambda _: (self.app.notify(f"deleted package {row.name}"), self.refresh_data()),
-                )
+                db_call(self, lambda: retail.delete_package(row.id), done=lambda _: self._deleted(row))
 
         self.app.push_screen(
             ConfirmScreen(f"Delete package {row.name}?", title="Delete package", yes="Delete"), answered

@@ -4,9 +4,9 @@ keeps the cursor on the same id across reloads. Never used for the DID inventory
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from didtui.tui.keyhelp import help_group
@@ -17,7 +17,8 @@ from didtui.tui.text import safe_cell
 class ListTable(DataTable, inherit_bindings=False):
     """DataTable's keys minus `enter`, which each tab binds itself (and the footer shows)."""
 
-    BINDINGS = [b for b in DataTable.BINDINGS if isinstance(b, Binding) and b.key != "enter"] + [
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(b for b in DataTable.BINDINGS if isinstance(b, Binding) and b.key != "enter"),
         Binding("g", "scroll_top", "First", show=False, id="list.first"),
         Binding("G", "scroll_bottom", "Last", show=False, id="list.last"),
     ]
