@@ -123,9 +123,7 @@ def delete_reseller(
     return moved
 
 
-def _move_dids(
-    source: int, target: int, source_name: str, target_name: str, actor: str, batch: str | None
-) -> int:
+def _move_dids(source: int, target: int, source_name: str, target_name: str, actor: str, batch: str | None) -> int:
     where = DID.reseller == source
     now = utcnow()
     batch = batch or history.new_batch()

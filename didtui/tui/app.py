@@ -32,9 +32,10 @@ from didtui.tui import crash
 from didtui.tui.keyhelp import help_group
 from didtui.tui.keymap import check_keymap
 from didtui.tui.keys import OrderedKeys
+from didtui.tui.messages import DataChanged, DrillDown
 from didtui.tui.screens.batches import BatchesScreen
 from didtui.tui.screens.clients import ClientsTab
-from didtui.tui.screens.dids import DataChanged, DidsTab, DrillDown
+from didtui.tui.screens.dids import DidsTab
 from didtui.tui.screens.help import HelpScreen, palette_commands
 from didtui.tui.screens.list_tab import ListTab
 from didtui.tui.screens.operators import OperatorsTab

@@ -13,10 +13,12 @@ import os
 import platform
 import sys
 import traceback
+from importlib.metadata import version
 from pathlib import Path
 
 import platformdirs
 
+from didtui import __version__
 from didtui.core.text import display_safe
 
 CRASH_DIR_ENV = "DIDTUI_CRASH_DIR"
@@ -33,11 +35,7 @@ def crash_dir() -> Path:
 def report_text(error: BaseException) -> str:
     """The report: versions, then the traceback without local variables, control
     characters made visible (the messages may quote stored text)."""
-    from didtui import __version__
-
     try:
-        from importlib.metadata import version
-
         textual_version = version("textual")
     except Exception:  # noqa: BLE001 - a report is written whatever is missing
         textual_version = "?"

@@ -9,6 +9,7 @@ from didtui.core import retail, views
 from didtui.core.history import new_batch
 from didtui.tui.modals import fields
 from didtui.tui.modals.base import FormScreen
+from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.work import db_call, fire_hook
 
 
@@ -215,8 +216,6 @@ class UnassignScreen(FormScreen[bool]):
         if not at_once:
             self._run(False)
             return
-        from didtui.tui.modals.confirm import ConfirmScreen
-
         n = preview.active + preview.held
         self.app.push_screen(
             ConfirmScreen(

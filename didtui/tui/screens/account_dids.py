@@ -11,8 +11,9 @@ from didtui.core import retail
 from didtui.core.filters import DIDFilter
 from didtui.core.retail import ClientPackageRow
 from didtui.tui.keyhelp import help_group
+from didtui.tui.messages import DataChanged
 from didtui.tui.modals.pick import PickScreen
-from didtui.tui.screens.dids import DataChanged, DIDListPanel
+from didtui.tui.screens.dids import DIDListPanel
 from didtui.tui.text import literal
 from didtui.tui.widgets.did_table import DIDTable
 from didtui.tui.widgets.key_bar import KeyBar

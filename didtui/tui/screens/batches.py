@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Label, Static
 from didtui.core import history, undo
 from didtui.core.undo import BatchRow, UndoResult
 from didtui.tui.keyhelp import help_group
+from didtui.tui.messages import DataChanged
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.widgets.list_table import ListTable
 from didtui.tui.work import db_call
@@ -151,8 +152,6 @@ class BatchesScreen(ModalScreen[None]):
         )
 
     def _undone(self, result: UndoResult) -> None:
-        from didtui.tui.screens.dids import DataChanged
-
         self.app.notify(f"undid batch {result.batch.short}: {result.summary()}")
         self.app.post_message(DataChanged())
         self.refresh_data()

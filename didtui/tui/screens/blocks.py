@@ -20,9 +20,9 @@ from didtui.core import blocks
 from didtui.core.blocks import BlockRow
 from didtui.core.statuses import Status
 from didtui.tui.keyhelp import help_group
+from didtui.tui.messages import DrillDown
 from didtui.tui.modals.block_form import BlockFormScreen, CostsScreen
 from didtui.tui.modals.confirm import ConfirmScreen
-from didtui.tui.screens.dids import DrillDown
 from didtui.tui.widgets.key_bar import KeyBar
 from didtui.tui.widgets.list_table import ListTable
 from didtui.tui.words import count

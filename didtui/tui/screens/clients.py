@@ -13,11 +13,18 @@ from didtui.core.history import new_batch
 from didtui.core.retail import ClientPackageRow
 from didtui.core.views import ClientAccountRow
 from didtui.tui.keyhelp import help_group
-from didtui.tui.modals.client_forms import AccountFormScreen, AssignPackageScreen, ClientFormScreen
+from didtui.tui.messages import DataChanged
+from didtui.tui.modals.client_forms import (
+    AccountFormScreen,
+    AssignPackageScreen,
+    ClientFormScreen,
+    DeleteClientScreen,
+    RenameScreen,
+    UnassignScreen,
+)
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.modals.pick import PickScreen
 from didtui.tui.screens.account_dids import AccountDIDsScreen
-from didtui.tui.screens.dids import DataChanged
 from didtui.tui.text import literal
 from didtui.tui.widgets.list_table import ListTable
 from didtui.tui.words import count
@@ -257,7 +264,6 @@ class ClientsTab(Vertical):
         account = self.account
         if account is None:
             return
-        from didtui.tui.modals.client_forms import RenameScreen
 
         if account.account_id is None:
             self.action_rename_client()
@@ -268,7 +274,6 @@ class ClientsTab(Vertical):
         account = self.account
         if account is None:
             return
-        from didtui.tui.modals.client_forms import RenameScreen
 
         self.app.push_screen(RenameScreen("client", account.client_id, account.client), self._changed)
 
@@ -280,7 +285,6 @@ class ClientsTab(Vertical):
         account = self.account
         if account is None:
             return
-        from didtui.tui.modals.client_forms import DeleteClientScreen
 
         self.app.push_screen(
             DeleteClientScreen(account.client_id, account.client, account.account_id, account.account or ""),
@@ -291,6 +295,5 @@ class ClientsTab(Vertical):
         cp = self._need_package()
         if cp is None:
             return
-        from didtui.tui.modals.client_forms import UnassignScreen
 
         self.app.push_screen(UnassignScreen(cp.id, f"{cp.package} from {cp.client} / {cp.account}"), self._changed)

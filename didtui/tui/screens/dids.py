@@ -17,6 +17,7 @@ from didtui.core.history import new_batch
 from didtui.core.numbers import display_number
 from didtui.core.statuses import Status, label
 from didtui.tui.keyhelp import help_group
+from didtui.tui.messages import DataChanged
 from didtui.tui.modals.confirm import ConfirmScreen
 from didtui.tui.modals.csv_io import ExportDialog, ImportWizard
 from didtui.tui.modals.edit_did import EditDIDScreen
@@ -220,20 +221,6 @@ class DIDListPanel(Vertical):
         self.app.notify(f"released {count(n, 'DID')}")
         self.table.action_clear_marks()
         self.app.post_message(DataChanged())
-
-
-class DataChanged(Message):
-    """DIDs changed: every visible table re-reads (sent to the app)."""
-
-
-class DrillDown(Message):
-    """Open the DIDs tab filtered by `values`; esc there comes back to tab `back_to`
-    (sent to the app, which the tabs and screens below it do not import)."""
-
-    def __init__(self, values: dict[str, Any], back_to: str) -> None:
-        super().__init__()
-        self.values = values
-        self.back_to = back_to
 
 
 @help_group("DIDs tab", tab="dids", order=30, target="#dids-tab")

@@ -9,10 +9,10 @@ from didtui.core import operators
 from didtui.core.operators import OperatorRow
 from didtui.core.statuses import Status
 from didtui.tui.keyhelp import help_group
+from didtui.tui.messages import DataChanged, DrillDown
 from didtui.tui.modals.operator_forms import DeleteOperatorScreen, OperatorFormScreen
 from didtui.tui.modals.reconcile_wizard import ReconcileWizard
 from didtui.tui.screens.blocks import BlocksScreen
-from didtui.tui.screens.dids import DataChanged, DrillDown
 from didtui.tui.screens.list_tab import ListTab
 from didtui.tui.words import count
 

@@ -7,6 +7,8 @@ from textual.binding import Binding
 from didtui.core import resellers
 from didtui.core.resellers import ResellerRow
 from didtui.tui.keyhelp import help_group
+from didtui.tui.messages import DataChanged
+from didtui.tui.modals.reseller_forms import DeleteResellerScreen, ResellerFormScreen
 from didtui.tui.screens.list_tab import ListTab
 
 
@@ -33,20 +35,15 @@ class ResellersTab(ListTab):
 
     def _changed(self, ok: bool | None) -> None:
         if ok:
-            from didtui.tui.screens.dids import DataChanged
-
             self.app.post_message(DataChanged())
 
     def action_new(self) -> None:
-        from didtui.tui.modals.reseller_forms import ResellerFormScreen
-
         self.app.push_screen(ResellerFormScreen(), self._changed)
 
     def action_rename(self) -> None:
         row = self.current
         if row is None:
             return
-        from didtui.tui.modals.reseller_forms import ResellerFormScreen
 
         self.app.push_screen(ResellerFormScreen(row), self._changed)
 
@@ -54,6 +51,5 @@ class ResellersTab(ListTab):
         row = self.current
         if row is None:
             return
-        from didtui.tui.modals.reseller_forms import DeleteResellerScreen
 
         self.app.push_screen(DeleteResellerScreen(row), self._changed)
