@@ -310,8 +310,17 @@ def span_blocks(span: NumberSpan, numbering: Numbering | None = None) -> Iterato
     if rules.level == "digits":
         yield span.first, span.last, NO_FACTS
         return
+    run: tuple[int, int, Derived] | None = None
     for low, high, facts in fact_blocks(span):
-        yield low, high, (facts.country, facts.type, facts.place) if facts.possible else NO_FACTS
+        extra = (facts.country, facts.type, facts.place) if facts.possible else NO_FACTS
+        if run is not None and run[2] == extra:
+            run = (run[0], high, extra)
+            continue
+        if run is not None:
+            yield run
+        run = (low, high, extra)
+    if run is not None:
+        yield run
 
 
 def span_rows(span: NumberSpan, numbering: Numbering | None = None) -> Iterator[tuple[str, str, str, str]]:
