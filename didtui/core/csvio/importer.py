@@ -323,11 +323,11 @@ class _Pipeline:
         with db.atomic():
             # Inside the import's transaction: rolled back with it if nothing is written.
             self.names.reseller_maker = _create_reseller
-            writer = self.writer = ServerWriter(db, self.creation)
             self._known_range = _number_range()
-            with bulk.deferred_indexes(db, self._deferrable(db)):
+            with ServerWriter(db, self.creation) as writer:
+                self.writer = writer
                 self._read_all(reader)
-                self.rows.seen = set()  # its ~65 MB per million DIDs, freed before the index builds
+                self.rows.seen = set()  # its ~65 MB per million DIDs
                 if self._moot():
                     raise _Rollback
                 writer.finish()
@@ -474,6 +474,9 @@ class _Pipeline:
         self.report.new += new
 
     def _existing(self, chunk: list[ImportRow]) -> dict[str, Existing]:
+        low, high = self._known_range
+        if low is None or high is None:
+            return {}  # the inventory was empty when the import began
         numbers: list[str] = []
         for row in chunk:
             value = row.numbers
@@ -481,8 +484,7 @@ class _Pipeline:
                 numbers.append(value)
             else:
                 numbers.extend(value)
-        low, high = self._known_range
-        if low is None or high is None or max(numbers) < low or min(numbers) > high:
+        if max(numbers) < low or min(numbers) > high:
             # Outside the numbers the table held when the import began: none can exist
             # (a DID created meanwhile by someone else trips the unique index instead).
             return {}
