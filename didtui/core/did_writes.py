@@ -130,10 +130,19 @@ class Creator:
     ) -> int:
         """Insert `rows` (with their events, except on a single writer: see `finish`)."""
         tail = self._tail
+        return self._add((r + tail for r in rows), on_chunk, cancel)
+
+    def _add(
+        self,
+        rows: Iterable[tuple[Any, ...]],
+        on_chunk: Callable[[int], None] | None,
+        cancel: Callable[[], bool] | None,
+    ) -> int:
+        """Rows of every column (NEW_COLUMNS, then TAIL_COLUMNS) by the backend's bulk path."""
         did = DID._meta.table_name
         columns = [*NEW_COLUMNS, *TAIL_COLUMNS]
         if self.single_writer:
-            n = bulk.insert_rows(self.db, did, columns, (r + tail for r in rows), on_chunk=on_chunk, cancel=cancel)
+            n = bulk.insert_rows(self.db, did, columns, rows, on_chunk=on_chunk, cancel=cancel)
             self.count += n
             return n
         self._open()
@@ -142,9 +151,9 @@ class Creator:
             if self._background:
                 if self._loader is None:
                     self._loader = _Loader(self.db, self._event_values())
-                self._loader.submit([r + tail for r in chunk], [r[0] for r in chunk])
+                self._loader.submit(chunk, [r[0] for r in chunk])
             else:
-                bulk.insert_rows(self.db, did, columns, [r + tail for r in chunk], cancel=cancel)
+                bulk.insert_rows(self.db, did, columns, chunk, cancel=cancel)
                 self._events([r[0] for r in chunk])
             n += len(chunk)
             if on_chunk is not None:
@@ -163,13 +172,32 @@ class Creator:
         """Every number of `spans` with the same `fields`; the server writes the rows
         where it can (`Dialect.writes_from_numbers`)."""
         if not self.backend.writes_from_numbers or self.single_writer:
+            # Whole rows built at once (no NewDID per number): a million-number range
+            # spends its time here.
+            status, operator_id, tag, notes, reseller_id, after_hold = fields
+            days, created, updated, version = self._tail
             rows = (
-                NewDID(number, *fields, country, kind, place)
+                (
+                    f"{v:0{span.width}d}",
+                    status,
+                    operator_id,
+                    tag,
+                    notes,
+                    reseller_id,
+                    after_hold,
+                    country,
+                    kind,
+                    place,
+                    days,
+                    created,
+                    updated,
+                    version,
+                )
                 for span in spans
                 for low, high, (country, kind, place) in span_blocks(span)
-                for number in (f"{v:0{span.width}d}" for v in range(low, high + 1))
+                for v in range(low, high + 1)
             )
-            return self.add_rows(rows, on_chunk=on_chunk, cancel=cancel)
+            return self._add(rows, on_chunk, cancel)
         self._open()
         constants = dict(zip(NEW_COLUMNS[1:7], fields, strict=True)) | dict(zip(TAIL_COLUMNS, self._tail, strict=True))
         step = self.backend.insert_chunk
