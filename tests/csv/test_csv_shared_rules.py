@@ -11,9 +11,9 @@ from didtui import db as dbmod
 from didtui.core import did_rules, inventory
 from didtui.core.numbers import NumberSpan, parse_numbers, span_rows
 from didtui.dialect import dialect
-from didtui.errors import InputError
+from didtui.errors import AlreadyExists, InputError
 from didtui.models import DID, Batch, Event
-from tests.csv.csv_helpers import do_import, do_validate, write
+from tests.csv.csv_helpers import do_import, do_validate, make_dids, snapshot, write
 
 
 @pytest.fixture
@@ -81,3 +81,26 @@ def test_an_import_over_several_chunks_gets_one_event_per_new_did(profile, tmp_p
     assert _one_event_each(report.batch) == 60
     first = Event.select().where(Event.batch == report.batch).order_by(Event.id).first()
     assert first.did_number == "15551230100" and first.action == "import"
+
+
+def test_a_number_created_meanwhile_fails_the_import_whichever_chunk_meets_it(profile, tmp_path, monkeypatch):
+    """The unique index refuses a chunk's COPY (on PostgreSQL in the loader thread) while
+    the next chunks are still looked up and written: the import fails as one, with the
+    reason, and nothing is written."""
+    from didtui.core.csvio import importer
+
+    make_dids("15551230007")
+    before = snapshot()
+    monkeypatch.setattr(importer, "CHUNK", 5)
+    real = importer._Pipeline._existing
+    calls: list[int] = []
+
+    def existing(self, chunk):
+        calls.append(1)
+        return {} if len(calls) == 2 else real(self, chunk)  # the chunk holding ...07 misses it
+
+    monkeypatch.setattr(importer._Pipeline, "_existing", existing)
+    path = write(tmp_path, "DID\n" + "".join(f"155512300{i:02d}\n" for i in range(40)))
+    with pytest.raises(AlreadyExists, match="changed during the import.*nothing was written"):
+        do_import(path)
+    assert snapshot() == before
