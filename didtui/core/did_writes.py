@@ -305,6 +305,7 @@ class _Loader:
         self.jobs: queue.Queue[tuple[list[Sequence[Any]], list[str]] | None] = queue.Queue(maxsize=2)
         self.failure: BaseException | None = None
         self.dropping = False
+        self.types: list[str] = []  # the did table's column types: COPY in binary
         self.thread = threading.Thread(target=self._run, name="didtui-loader", daemon=True)
         self.thread.start()
 
@@ -341,7 +342,10 @@ class _Loader:
 
     def _write(self, rows: list[Sequence[Any]], numbers: list[str]) -> None:
         cursor = self.connection.cursor()
-        self.backend.load_on(cursor, DID._meta.table_name, [*NEW_COLUMNS, *TAIL_COLUMNS], rows)
+        table, columns = DID._meta.table_name, [*NEW_COLUMNS, *TAIL_COLUMNS]
+        if not self.types:
+            self.types = self.backend.column_types(cursor, table, columns)
+        self.backend.load_on(cursor, table, columns, rows, self.types)
         self.backend.insert_per_number(cursor, Event._meta.table_name, "did_number", numbers, self.event_values)
 
 
