@@ -20,13 +20,10 @@ Afterwards `refresh_statistics` gives the planner fresh statistics after a big l
 from __future__ import annotations
 
 import datetime as _dt
-import queue
-import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import peewee
 from peewee import Database, fn
 
 from didtui.core import bulk, history
@@ -99,16 +96,11 @@ class Creator:
     A number that exists already fails with peewee's IntegrityError (the unique index).
     """
 
-    def __init__(self, db: Database, creation: Creation, *, background: bool = False) -> None:
+    def __init__(self, db: Database, creation: Creation) -> None:
         self.db = db
         self.creation = creation
         self.backend = dialect(db)
         self.single_writer = self.backend.single_writer
-        # `background`: rows given to add_rows are written by a thread on the same
-        # connection while the caller prepares the next ones (the CSV import); the
-        # caller must then use the Creator as a context manager (`close`).
-        self._background = background and self.backend.writes_from_numbers
-        self._loader: _Loader | None = None
         # One writer holds the lock: the new rows are exactly those above max_before.
         self.max_before = (DID.select(fn.MAX(DID.id)).scalar() or 0) if self.single_writer else 0
         self.count = 0
@@ -148,13 +140,8 @@ class Creator:
         self._open()
         n = 0
         for chunk in bulk.chunked(rows, self.backend.insert_chunk):
-            if self._background:
-                if self._loader is None:
-                    self._loader = _Loader(self.db, self._event_values())
-                self._loader.submit(chunk, [r[0] for r in chunk])
-            else:
-                bulk.insert_rows(self.db, did, columns, chunk, cancel=cancel)
-                self._events([r[0] for r in chunk])
+            bulk.insert_rows(self.db, did, columns, chunk, cancel=cancel)
+            self._events([r[0] for r in chunk])
             n += len(chunk)
             if on_chunk is not None:
                 on_chunk(len(chunk))
@@ -226,29 +213,12 @@ class Creator:
     def finish(self) -> int:
         """The single writer's events (one INSERT ... SELECT) and the batch's count."""
         c = self.creation
-        if self._loader is not None:
-            self._loader.drain()
         if not self.count:
             return 0
         if self.single_writer:
             return history.record_for(DID.id > self.max_before, c.action, c.changes, c.batch, c.actor, c.at, keep=False)
         history.count_batch(c.batch, self.count)
         return self.count
-
-    def close(self, failed: bool = False) -> None:
-        """Stop the background loader, its pending rows dropped if the caller `failed`
-        (before its transaction rolls back); the loader's own failure, if it had one,
-        is raised instead of the caller's (an aborted transaction fails what follows)."""
-        loader, self._loader = self._loader, None
-        if loader is not None:
-            loader.stop()
-            loader.raise_failure()
-
-    def __enter__(self) -> Creator:
-        return self
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        self.close(failed=exc is not None)
 
     # ---- their events ---------------------------------------------------------------------
 
@@ -266,87 +236,12 @@ class Creator:
     def _events(self, numbers: list[str]) -> None:
         """One event per number just loaded, in the same order."""
         if self.backend.writes_from_numbers:
-            cursor = self.db.cursor()
-            values = self._event_values()
-            table = Event._meta.table_name
-            _guarded(self.db, self.backend.insert_per_number, cursor, table, "did_number", numbers, values)
+            self.backend.insert_per_number(self.db, Event._meta.table_name, "did_number", numbers, self._event_values())
             return
         c = self.creation
         event = (c.at, c.actor)
         rest = (c.action, self._encoded, c.batch)
         bulk.insert_rows(self.db, Event._meta.table_name, EVENT_COLUMNS, [(*event, n, *rest) for n in numbers])
-
-
-def _guarded(db: Database, call: Callable[..., Any], *args: Any) -> Any:
-    """A driver call with its errors as everywhere else: peewee's classes (one
-    IntegrityError on every backend), then the core's own (dialect.translate)."""
-    try:
-        with peewee.__exception_wrapper__:
-            return call(*args)
-    except (peewee.DatabaseError, peewee.InterfaceError) as exc:
-        translated = dialect(db).translate(exc)
-        if translated is None:
-            raise
-        raise translated from exc
-
-
-class _Loader:
-    """A thread writing chunks of new DIDs and their events on the caller's connection
-    (so inside its transaction) while the caller reads and checks the next rows: the
-    server's work and the client's overlap instead of taking turns. The driver's
-    connection lock keeps one statement at a time on the wire; the queue holds at most
-    two chunks."""
-
-    def __init__(self, db: Database, event_values: dict[str, Any]) -> None:
-        self.db = db
-        self.connection = db.connection()
-        self.backend = dialect(db)
-        self.event_values = event_values
-        self.jobs: queue.Queue[tuple[list[Sequence[Any]], list[str]] | None] = queue.Queue(maxsize=2)
-        self.failure: BaseException | None = None
-        self.dropping = False
-        self.types: list[str] = []  # the did table's column types: COPY in binary
-        self.thread = threading.Thread(target=self._run, name="didtui-loader", daemon=True)
-        self.thread.start()
-
-    def submit(self, rows: list[Sequence[Any]], numbers: list[str]) -> None:
-        self.raise_failure()
-        self.jobs.put((rows, numbers))
-
-    def drain(self) -> None:
-        """Wait until every chunk given is written; its failure raised here."""
-        self.jobs.join()
-        self.raise_failure()
-
-    def stop(self) -> None:
-        self.dropping = True
-        self.jobs.put(None)
-        self.thread.join()
-
-    def raise_failure(self) -> None:
-        if self.failure is not None:
-            raise self.failure
-
-    def _run(self) -> None:
-        while True:
-            job = self.jobs.get()
-            try:
-                if job is None:
-                    return
-                if self.failure is None and not self.dropping:
-                    _guarded(self.db, self._write, *job)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-                self.failure = exc
-            finally:
-                self.jobs.task_done()
-
-    def _write(self, rows: list[Sequence[Any]], numbers: list[str]) -> None:
-        cursor = self.connection.cursor()
-        table, columns = DID._meta.table_name, [*NEW_COLUMNS, *TAIL_COLUMNS]
-        if not self.types:
-            self.types = self.backend.column_types(cursor, table, columns)
-        self.backend.load_on(cursor, table, columns, rows, self.types)
-        self.backend.insert_per_number(cursor, Event._meta.table_name, "did_number", numbers, self.event_values)
 
 
 def refresh_statistics(n: int) -> None:

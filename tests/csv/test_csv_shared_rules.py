@@ -84,9 +84,8 @@ def test_an_import_over_several_chunks_gets_one_event_per_new_did(profile, tmp_p
 
 
 def test_a_number_created_meanwhile_fails_the_import_whichever_chunk_meets_it(profile, tmp_path, monkeypatch):
-    """The unique index refuses a chunk's COPY (on PostgreSQL in the loader thread) while
-    the next chunks are still looked up and written: the import fails as one, with the
-    reason, and nothing is written."""
+    """The unique index refuses a chunk in the middle of the file (its lookup missed the
+    number): the import fails as one, with the reason, and nothing is written."""
     from didtui.core.csvio import importer
 
     make_dids("15551230007")

@@ -323,9 +323,9 @@ class _Pipeline:
         with db.atomic():
             # Inside the import's transaction: rolled back with it if nothing is written.
             self.names.reseller_maker = _create_reseller
+            writer = self.writer = ServerWriter(db, self.creation)
             self._known_range = _number_range()
-            with ServerWriter(db, self.creation) as writer:
-                self.writer = writer
+            with bulk.deferred_indexes(db, self._deferrable(db)):
                 self._read_all(reader)
                 self.rows.seen = set()  # its ~65 MB per million DIDs
                 if self._moot():

@@ -42,18 +42,7 @@ class ServerWriter:
     def __init__(self, db: Database, creation: Creation) -> None:
         self.db = db
         self.creation = creation
-        # New DIDs are written in the background while the next chunk is read and
-        # checked (core/did_writes.py); `with` stops that before the transaction ends.
-        self.creator = Creator(db, creation, background=True)
-
-    def __enter__(self) -> ServerWriter:
-        return self
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        try:
-            self.creator.close(failed=exc is not None)
-        except peewee.IntegrityError as failure:
-            raise AlreadyExists(CHANGED_MEANWHILE) from failure
+        self.creator = Creator(db, creation)
 
     def write(self, inserts: list[NewDID], updates: list[DIDUpdate]) -> None:
         if inserts:
@@ -73,10 +62,7 @@ class ServerWriter:
             bulk.insert_rows(self.db, Event._meta.table_name, EVENT_COLUMNS, update_events(updates, c))
 
     def finish(self) -> None:
-        try:
-            self.creator.finish()
-        except peewee.IntegrityError as exc:
-            raise AlreadyExists(CHANGED_MEANWHILE) from exc
+        self.creator.finish()
 
 
 class StagedWriter:
