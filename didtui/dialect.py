@@ -241,6 +241,28 @@ class Dialect:
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
         db.cursor().executemany(sql, rows)
 
+    # Rows the server builds itself from numbers (core/did_writes.py): PostgreSQL only;
+    # elsewhere the client sends every row through `load`.
+    writes_from_numbers = False
+
+    def insert_series(
+        self,
+        db: Database,
+        table: str,
+        number_column: str,
+        span: tuple[int, int, int],
+        values: dict[str, Any],
+    ) -> int:
+        """One row per number of `span` (first, last, width: zero-padded text), the other
+        columns the constants of `values` (None left to the column's default NULL)."""
+        raise NotImplementedError
+
+    def insert_per_number(
+        self, db: Database, table: str, number_column: str, numbers: list[str], values: dict[str, Any]
+    ) -> int:
+        """One row per number of `numbers`, in that order, the other columns constant."""
+        raise NotImplementedError
+
     def create_id_table(self, db: Database, name: str) -> None:
         db.execute_sql(f"CREATE TEMPORARY TABLE {name} (id INTEGER PRIMARY KEY)")
 
@@ -362,6 +384,41 @@ class PostgresqlDialect(Dialect):
         with db.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    writes_from_numbers = True
+
+    def insert_series(
+        self,
+        db: Database,
+        table: str,
+        number_column: str,
+        span: tuple[int, int, int],
+        values: dict[str, Any],
+    ) -> int:
+        """INSERT ... SELECT over generate_series: the server writes the rows from the
+        span's two ends, none of them crosses the wire."""
+        first, last, width = span
+        kept = {k: v for k, v in values.items() if v is not None}
+        columns = ", ".join((number_column, *kept))
+        marks = "".join(", %s" for _ in kept)
+        sql = (
+            f"INSERT INTO {table} ({columns}) SELECT lpad(g::text, %s::int, '0'){marks} "
+            "FROM generate_series(%s::bigint, %s::bigint) AS g"
+        )
+        return int(db.execute_sql(sql, (width, *kept.values(), first, last)).rowcount)
+
+    def insert_per_number(
+        self, db: Database, table: str, number_column: str, numbers: list[str], values: dict[str, Any]
+    ) -> int:
+        """INSERT ... SELECT over one array of the numbers, kept in order (WITH ORDINALITY)."""
+        kept = {k: v for k, v in values.items() if v is not None}
+        columns = ", ".join((number_column, *kept))
+        marks = "".join(", %s" for _ in kept)
+        sql = (
+            f"INSERT INTO {table} ({columns}) SELECT n.number{marks} "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS n(number, i) ORDER BY n.i"
+        )
+        return int(db.execute_sql(sql, (*kept.values(), numbers)).rowcount)
 
     def create_id_table(self, db: Database, name: str) -> None:
         db.execute_sql(f"CREATE TEMPORARY TABLE {name} (id BIGINT PRIMARY KEY) ON COMMIT DROP")

@@ -303,17 +303,30 @@ def fact_blocks(span: NumberSpan) -> Iterator[tuple[int, int, phoneplan.Facts]]:
         low = high + 1
 
 
-def span_rows(span: NumberSpan, numbering: Numbering | None = None) -> Iterator[tuple[str, str, str, str]]:
-    """(number, country, type, place) for every number of the span, in order."""
+def span_blocks(span: NumberSpan, numbering: Numbering | None = None) -> Iterator[tuple[int, int, Derived]]:
+    """(low, high, (country, type, place)): the span cut into runs whose derived columns
+    are the same, so a server can write a run from its ends (core/did_writes.py)."""
     rules = numbering or current_numbering()
-    width = span.width
     if rules.level == "digits":
-        for value in range(span.first, span.last + 1):
-            yield f"{value:0{width}d}", "", "", ""
+        yield span.first, span.last, NO_FACTS
         return
+    run: tuple[int, int, Derived] | None = None
     for low, high, facts in fact_blocks(span):
         extra = (facts.country, facts.type, facts.place) if facts.possible else NO_FACTS
-        country, kind, place = extra
+        if run is not None and run[2] == extra:
+            run = (run[0], high, extra)
+            continue
+        if run is not None:
+            yield run
+        run = (low, high, extra)
+    if run is not None:
+        yield run
+
+
+def span_rows(span: NumberSpan, numbering: Numbering | None = None) -> Iterator[tuple[str, str, str, str]]:
+    """(number, country, type, place) for every number of the span, in order."""
+    width = span.width
+    for low, high, (country, kind, place) in span_blocks(span, numbering):
         for value in range(low, high + 1):
             yield f"{value:0{width}d}", country, kind, place
 

@@ -1,12 +1,16 @@
 """Validating and importing a mapped CSV file: every row checked, nothing half-written.
 
-One streaming pass does both jobs. Rows are checked as they are read (numbers, statuses,
-names, duplicates inside the file), gathered into chunks of a few thousand DIDs, and each
-chunk is checked against the database in one query. `validate` stops there; `run_import`
-also writes each good chunk (the cursor's executemany, COPY on PostgreSQL) inside one
-transaction that is rolled back if any row is wrong (all or nothing), on a cancel, or on
-any failure. Memory stays flat: only the set of numbers seen (for duplicates) grows, at
-about 65 bytes a DID.
+The import runs as typed stages (docs/architecture.md, "The import stages"): **read**
+(`source.py`), **map** (`mapping.py`), **validate** (`validate.py`: a record becomes an
+`ImportRow` by the core's own DID rules, or a reason), then, per chunk of a few thousand
+DIDs looked up in one query, the **plan** here (`NewDID` rows and `DIDUpdate`s, rows.py)
+and the **write** (`write.py`, through core/did_writes.py as every creation of DIDs).
+
+One streaming pass does it all. `validate` stops before writing; `run_import` writes
+each good chunk inside one transaction that is rolled back if any row is wrong (all or
+nothing), on a cancel, or on any failure (SQLite stages the chunks instead: staging.py).
+Memory stays flat: only the set of numbers seen (for duplicates) grows, at about 65 bytes
+a DID.
 """
 
 from __future__ import annotations
@@ -15,64 +19,47 @@ import contextlib
 import csv
 import gc
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import peewee
-from peewee import SQL, fn
+from peewee import Database, fn
 
 from didtui.core import bulk, history
-from didtui.core.csvio.cells import restore
 from didtui.core.csvio.export import EXPORT_COLUMNS
-from didtui.core.csvio.mapping import FIELD_LABELS, check_mapping, guess_mapping
+from didtui.core.csvio.mapping import check_mapping, guess_mapping
 from didtui.core.csvio.precheck import MAX_TOTAL, check_total, may_hold_nul
+from didtui.core.csvio.rows import DIDUpdate, Existing, ImportRow, NewDID, NewOperator, OperatorRef
 from didtui.core.csvio.source import FileInfo, RecordReader, UnusableInput
 from didtui.core.csvio.staging import Stage, stages_imports
-from didtui.core.numbers import (
-    MAX_DIGITS,
-    MAX_RANGE,
-    NumberSpan,
-    derived,
-    display_number,
-    parse_span,
-    read_number,
-    span_rows,
+from didtui.core.csvio.validate import (
+    MAX_NOTES,
+    SETTABLE_VALUES,
+    Names,
+    RowChecker,
+    RowWrong,
+    exists_message,
+    not_settable,
+    resolve_defaults,
+    update_of,
 )
+from didtui.core.csvio.write import ServerWriter, StagedWriter, load_staged
+from didtui.core.did_writes import Creation, refresh_statistics
+from didtui.core.numbers import MAX_RANGE, NumberSpan, derived, span_rows
 from didtui.core.operators import create_operator
 from didtui.core.outfile import OutputFile, Target, check_target, open_database_files
 from didtui.core.resellers import create_reseller
-from didtui.core.statuses import AFTER_HOLD, SETTABLE, Status, label, parse_after_hold, parse_status
-from didtui.core.text import check_name, check_notes, check_tag
-from didtui.db import current_actor, current_numbering
+from didtui.core.statuses import AFTER_HOLD, Status
+from didtui.db import current_actor
 from didtui.dialect import dialect
-from didtui.errors import AlreadyExists, Cancelled, Conflict, InputError, OutputError
+from didtui.errors import AlreadyExists, Cancelled, OutputError
 from didtui.models import DID, Event, Operator, Reseller, database_proxy, utcnow
 
 ON_EXISTING = ("skip", "update", "stop")
 CHUNK = 5_000
 MAX_ERRORS_KEPT = 1_000
-MAX_NOTES = 10_000
-_SETTABLE = frozenset(s.value for s in SETTABLE)
-_ATTACHED = frozenset((Status.ACTIVE.value, Status.HOLD.value))
-_INSERT_COLUMNS = [
-    "number",
-    "status",
-    "operator_id",
-    "tag",
-    "notes",
-    "reseller_id",
-    "after_hold",
-    "hold_days",
-    "created_at",
-    "updated_at",
-    "version",
-    "country",
-    "number_type",
-    "place",
-]
-_EVENT_COLUMNS = ["at", "actor", "did_number", "action", "changes", "batch"]
 
 
 @dataclass(frozen=True)
@@ -148,11 +135,11 @@ class ImportReport:
 
 
 _gc_lock = threading.Lock()
-_gc_users = [0, None]  # imports running, thresholds to restore
+_gc_users: list[Any] = [0, None]  # imports running, thresholds to restore
 
 
 @contextlib.contextmanager
-def _fewer_collections():
+def _fewer_collections() -> Iterator[None]:
     """Collect garbage less often while a file streams through.
 
     Every row is a list the collector tracks, and a chunk of them lives long enough to
@@ -171,10 +158,6 @@ def _fewer_collections():
             _gc_users[0] -= 1
             if _gc_users[0] == 0:
                 gc.set_threshold(*_gc_users[1])
-
-
-class _RowWrong(Exception):
-    pass
 
 
 class _Rollback(Exception):
@@ -240,6 +223,8 @@ def default_errors_path(path: str | Path) -> Path:
 
 
 class _Pipeline:
+    """One pass over the file: read, validate, plan each chunk, write (when asked)."""
+
     def __init__(
         self,
         info: FileInfo,
@@ -247,9 +232,9 @@ class _Pipeline:
         *,
         write: bool,
         skip_invalid: bool = False,
-        progress=None,
-        cancel=None,
-        errors_path=None,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+        errors_path: str | Path | Target | None = None,
         actor: str | None = None,
     ) -> None:
         if options.on_existing not in ON_EXISTING:
@@ -264,130 +249,30 @@ class _Pipeline:
         self.actor = actor or current_actor()
         self.mapping = tuple(options.mapping) if options.mapping is not None else guess_mapping(info)
         check_mapping(info, self.mapping)
-        self.col = {f: i for i, f in enumerate(self.mapping) if f != "ignore"}
-        # didtui's own export is read exactly as written (docs/output-files.md): no blanks
-        # trimmed from text cells, so an exported file imports back byte for byte.
-        self.exact = info.header and tuple(info.columns) == EXPORT_COLUMNS
-        self.nul_possible = True
         self.report = ImportReport()
         self.writing = write  # False once a wrong row makes an all-or-nothing import moot
-        self.seen: set[int] = set()
-        self.chunk: list[tuple] = []
+        self.chunk: list[ImportRow] = []
         self.now = utcnow()
         self.batch = history.new_batch()
-        self._error_writer = None
-        self._error_file = None
-        self.stage: Stage | None = None
+        self.creation = Creation(
+            self.batch, "import", {"imported": info.path.name}, self.actor, self.now, options.hold_days
+        )
+        self._error_writer: Any = None
+        self._error_file: OutputFile | None = None
+        self.writer: ServerWriter | StagedWriter | None = None
         self._placeholders: dict[str, int] = {}
-        self._load_names()
-        self._resolve_defaults()
-
-    # ---- names and defaults --------------------------------------------------------
-
-    def _load_names(self) -> None:
-        # Names match case-insensitively (MySQL's unique index does so anyway), so "telia"
-        # in a file finds "Telia" rather than creating a second one.
-        self.operators: dict[str, int] = {}
-        self.operator_names: dict[int, str] = {}
-        for op_id, name in Operator.select(Operator.id, Operator.name).tuples():
-            self.operators.setdefault(name.casefold(), op_id)
-            self.operator_names[op_id] = name
-        self.resellers: dict[str, int] = {}
-        self.reseller_names: dict[int, str] = {}
-        for res_id, name in Reseller.select(Reseller.id, Reseller.name).tuples():
-            self.resellers.setdefault(name.casefold(), res_id)
-            self.reseller_names[res_id] = name
-        self.pending_operators: dict[str, str] = {}  # casefold -> name as first written
-        self.pending_resellers: list[str] = []  # names created (or to be), as first written
-        self._good: dict[str, dict[str, Any]] = {k: {} for k in ("status", "after_hold", "operator", "reseller")}
-
-    def _resolve_defaults(self) -> None:
-        o = self.options
-        try:
-            status = parse_status(o.status).value
-        except InputError as exc:
-            raise UnusableInput(f"default status: {exc}") from None
-        if status not in _SETTABLE:
-            raise UnusableInput(
-                f"default status cannot be {label(status)}: use In Stock, Reserved, Blocked or Archived"
-            )
-        try:
-            after_hold = parse_after_hold(o.after_hold).value
-        except InputError as exc:
-            raise UnusableInput(f"default after hold: {exc}") from None
-        tag = (o.tag or "").strip()
-        if len(tag) > 100:
-            raise UnusableInput("default tag is too long: at most 100 characters")
-        try:
-            check_tag(tag)
-        except InputError as exc:
-            raise UnusableInput(f"default tag: {exc}") from None
-        if not isinstance(o.hold_days, int) or not 0 <= o.hold_days <= 3650:
-            raise UnusableInput(f"hold days must be a whole number from 0 to 3650, not {o.hold_days!r}")
-        operator = None
-        if o.operator and o.operator.strip():
-            try:
-                operator = self._operator(o.operator.strip())
-            except _RowWrong as exc:
-                raise UnusableInput(f"default operator: {exc}") from None
-        self.defaults = (status, operator, tag, "", None, after_hold)
-
-    def _operator(self, name: str) -> Any:
-        """An operator id, or ("new", name) for one to be created; _RowWrong if unknown."""
-        if len(name) > 100:
-            raise _RowWrong(f"operator name {name[:20]!r}... is too long: at most 100 characters")
-        key = name.casefold()
-        found = self.operators.get(key)
-        if found is not None:
-            return found
-        if not self.options.create_operators:
-            raise _RowWrong(f"unknown operator {name!r}: create it first, or choose to create unknown operators")
-        try:
-            check_name(name, "operator name")
-        except InputError as exc:
-            raise _RowWrong(str(exc)) from None
-        self.pending_operators.setdefault(key, name)
-        return ("new", key)
-
-    def _create_reseller(self, name: str) -> int:
-        try:
-            return create_reseller(name).id
-        except AlreadyExists:  # created by someone else meanwhile
-            return Reseller.select(Reseller.id).where(Reseller.name == name).scalar()
-
-    def _reseller(self, name: str) -> int:
-        found = self.resellers.get(name.casefold())
-        if found is not None:
-            return found
-        if not self.options.create_resellers:
-            raise _RowWrong(
-                f"unknown reseller {name!r}: create it first, choose to create unknown resellers, "
-                "or map that column to Ignore"
-            )
-        if len(name) > 100:
-            raise _RowWrong(f"reseller name {name[:20]!r}... is too long: at most 100 characters")
-        if self.write and self.stage is None:
-            # Inside the import's transaction: rolled back with it if nothing is written.
-            found = self._create_reseller(name)
-        else:
-            # Validating, or staging (SQLite reads outside the transaction): a stand-in id,
-            # replaced by the reseller created at the final step (_write_staged).
-            found = -(len(self.pending_resellers) + 1)
-        self.pending_resellers.append(name)
-        self.resellers[name.casefold()] = found
-        self.reseller_names[found] = name
-        return found
-
-    def _cached(self, kind: str, text: str, parse: Callable[[str], Any]) -> Any:
-        """Parse a cell value once; good values are remembered for the next rows."""
-        try:
-            value = parse(text)
-        except InputError as exc:
-            raise _RowWrong(str(exc)) from None
-        good = self._good[kind]
-        if len(good) < 10_000:
-            good[text] = value
-        return value
+        self._known_range: tuple[str | None, str | None] = (None, None)
+        self.names = Names(options.create_operators, options.create_resellers)
+        self.defaults = resolve_defaults(
+            self.names,
+            status=options.status,
+            operator=options.operator,
+            tag=options.tag,
+            after_hold=options.after_hold,
+            hold_days=options.hold_days,
+        )
+        exact = bool(info.header and tuple(info.columns) == EXPORT_COLUMNS)
+        self.rows = RowChecker(info, self.mapping, self.names, options.max_range, exact)
 
     # ---- the pass ------------------------------------------------------------------
 
@@ -396,8 +281,8 @@ class _Pipeline:
             return self._run()
 
     def _run(self) -> ImportReport:
-        check_total(self.info, self.col["did"], self.options.max_range, MAX_TOTAL)
-        self.nul_possible = may_hold_nul(self.info)
+        check_total(self.info, self.rows.col["did"], self.options.max_range, MAX_TOTAL)
+        self.rows.nul_possible = may_hold_nul(self.info)
         reader = RecordReader(self.info)
         self._reader = reader
         db = database_proxy.obj
@@ -410,21 +295,13 @@ class _Pipeline:
                     if stages_imports(db):
                         self._run_staged(db, reader)
                     else:
-                        with db.atomic():
-                            self._max_before = DID.select(DID.id).order_by(DID.id.desc()).limit(1).scalar() or 0
-                            self._known_range = _number_range()
-                            with bulk.deferred_indexes(db, self._deferrable(db)):
-                                self._read_all(reader)
-                                self.seen = set()  # its ~65 MB per million DIDs, freed before the index builds
-                                if not self.writing or (self.report.wrong_rows and not self.skip_invalid):
-                                    raise _Rollback
-                                self._finish_writes()
+                        self._run_on_server(db, reader)
                     self.report.written = True
                     self.report.batch = self.batch
                 except _Rollback:
                     pass
                 if self.report.written:
-                    self._optimize()
+                    refresh_statistics(self.report.new + self.report.updated)
             self._close_errors(keep=True)
         except BaseException:
             self._close_errors(keep=False)
@@ -432,177 +309,72 @@ class _Pipeline:
         if self.report.rows == 0:
             what = "only a header" if self.info.header else "no data rows"
             raise UnusableInput(f"{self.info.path} has {what}: there is nothing to import")
-        self.report.new_operators = list(self.pending_operators.values())
-        self.report.new_resellers = list(self.pending_resellers)
+        self.report.new_operators = [op.name for op in self.names.pending_operators.values()]
+        self.report.new_resellers = list(self.names.pending_resellers)
         self.report.errors.sort(key=lambda e: e.line)
         return self.report
 
-    def _run_staged(self, db: Any, reader: RecordReader) -> None:
+    def _moot(self) -> bool:
+        """Nothing is to be written: a wrong row in an all-or-nothing import."""
+        return not self.writing or bool(self.report.wrong_rows and not self.skip_invalid)
+
+    def _run_on_server(self, db: Database, reader: RecordReader) -> None:
+        """PostgreSQL, MariaDB: every good chunk written as it comes, in one transaction."""
+        with db.atomic():
+            # Inside the import's transaction: rolled back with it if nothing is written.
+            self.names.reseller_maker = _create_reseller
+            writer = self.writer = ServerWriter(db, self.creation)
+            self._known_range = _number_range()
+            with bulk.deferred_indexes(db, self._deferrable(db)):
+                self._read_all(reader)
+                self.rows.seen = set()  # its ~65 MB per million DIDs
+                if self._moot():
+                    raise _Rollback
+                writer.finish()
+
+    def _run_staged(self, db: Database, reader: RecordReader) -> None:
         """SQLite (core/csvio/staging.py): read, check and stage the whole file in TEMP
         tables without the write lock, then write it all in one short transaction."""
-        self.stage = Stage(db)
+        stage = Stage(db)
+        self.writer = StagedWriter(stage, self.creation)
         try:
             with db.atomic("DEFERRED"):  # reads and TEMP writes: no lock on the main file
                 self._known_range = _number_range()
                 self._read_all(reader)
-            self.seen = set()  # its ~65 MB per million DIDs, freed before the index builds
-            if not self.writing or (self.report.wrong_rows and not self.skip_invalid):
+            self.rows.seen = set()  # its ~65 MB per million DIDs, freed before the index builds
+            if self._moot():
                 raise _Rollback
             with dialect(db).announce_import(db, self.actor), db.atomic():
-                self._max_before = DID.select(DID.id).order_by(DID.id.desc()).limit(1).scalar() or 0
                 for key, placeholder in self._placeholders.items():
-                    self.stage.set_operator(placeholder, self._create_operator(key))
-                for index, name in enumerate(self.pending_resellers):
-                    self.stage.set_reseller(-(index + 1), self._create_reseller(name))
-                self._keep_updated(db)
+                    stage.set_operator(placeholder, self._create_operator(self.names.pending_operators[key]))
+                for index, name in enumerate(self.names.pending_resellers):
+                    stage.set_reseller(-(index + 1), _create_reseller(name))
                 with bulk.deferred_indexes(db, self._deferrable(db)):
-                    try:
-                        self.stage.load(self.options.hold_days, self.now)
-                    except peewee.IntegrityError as exc:
-                        raise AlreadyExists(
-                            "the inventory changed during the import (a DID of the file created, or an operator "
-                            "deleted, by someone else): nothing was written; import the file again"
-                        ) from exc
-                    self._finish_writes()
+                    load_staged(db, stage, self.creation)
         finally:
-            self.stage.drop()
-            self.stage = None
+            stage.drop()
+            self.writer = None
 
     def _read_all(self, reader: RecordReader) -> None:
-        width = self.info.width
-        col = self.col
-        did_col = col["did"]
-        status_col = col.get("status")
-        op_col = col.get("operator")
-        tag_col = col.get("tag")
-        notes_col = col.get("notes")
-        res_col = col.get("reseller")
-        ah_col = col.get("after_hold")
-        seen = self.seen
-        report = self.report
-        statuses, after_holds = self._good["status"], self._good["after_hold"]
-        operators, resellers = self._good["operator"], self._good["reseller"]
-        max_range = self.options.max_range
-        digits_level = current_numbering().level == "digits"
+        check = self.rows.checker()
         chunk_append = self.chunk.append
         chunk_numbers = 0
         rows = 0
-        exact, nul_possible = self.exact, self.nul_possible
         for line, cells, problem in reader:
             rows += 1
-            if problem is not None:
-                self._wrong(line, cells, "", problem)
-                continue
-            n = len(cells)
-            if n != width and (n < width or any(c.strip() for c in cells[width:])):
-                self._wrong(
-                    line,
-                    cells,
-                    cells[did_col] if did_col < n else "",
-                    f"{n} fields where the {'header has' if self.info.header else 'first rows have'} {width}: "
-                    "a missing or stray delimiter, or a field that needs quotes",
-                )
-                continue
-            if nul_possible and (nul := self._nul_column(cells)):
-                self._wrong(line, cells, cells[did_col], f"{nul} contains a NUL character (\\x00): remove it")
-                continue
-            raw = cells[did_col].strip()
             try:
-                if "-" not in raw or raw[:1] == "-":
-                    numbers: Any = self._number(raw, digits_level)
-                else:
-                    numbers = self._span(raw, max_range)
-                if isinstance(numbers, str):
-                    if int("1" + numbers) in seen:
-                        written = "" if raw == numbers else f" (written {raw!r} here)"
-                        shown = display_number(numbers)
-                        raise _RowWrong(f"duplicate inside the file: {shown} is also on an earlier line{written}")
-                    count = 1
-                else:
-                    count = len(numbers)
-                status = after_hold = operator = tag = notes = reseller = None
-                if status_col is not None and (text := cells[status_col].strip()):
-                    status = statuses.get(text) or self._cached("status", text, _status_value)
-                if ah_col is not None and (text := cells[ah_col].strip()):
-                    after_hold = after_holds.get(text) or self._cached("after_hold", text, _after_hold_value)
-                if op_col is not None and (text := cells[op_col] if exact else cells[op_col].strip()):
-                    operator = operators.get(text)
-                    if operator is None:
-                        operator = self._cached("operator", text, lambda t: self._operator(restore(t)))
-                if res_col is not None and (text := cells[res_col] if exact else cells[res_col].strip()):
-                    reseller = resellers.get(text) or self._cached(
-                        "reseller", text, lambda t: self._reseller(restore(t))
-                    )
-                if tag_col is not None and (text := cells[tag_col] if exact else cells[tag_col].strip()):
-                    tag = text if text[0] != "'" else restore(text)
-                    if len(tag) > 100:
-                        raise _RowWrong(f"tag {tag[:20]!r}... is too long: at most 100 characters")
-                    if not tag.isprintable():  # the rule's own fast path, without a call per row
-                        _checked(check_tag, tag)
-                if notes_col is not None and (text := cells[notes_col] if exact else cells[notes_col].strip()):
-                    notes = text if text[0] != "'" else restore(text)
-                    if len(notes) > MAX_NOTES:
-                        raise _RowWrong(f"notes are too long ({len(notes):,} characters): at most {MAX_NOTES:,}")
-                    if not notes.isprintable():
-                        _checked(check_notes, notes)
-                if isinstance(numbers, str):
-                    seen.add(int("1" + numbers))
-                else:
-                    self._claim(numbers)
-            except _RowWrong as exc:
-                self._wrong(line, cells, raw, str(exc))
+                row = check(line, cells, problem)
+            except RowWrong as exc:
+                self._wrong(line, cells, exc.did or "", str(exc))
                 continue
-            chunk_append((line, cells, numbers, status, operator, tag, notes, reseller, after_hold))
-            chunk_numbers += count
+            chunk_append(row)
+            numbers = row.numbers
+            chunk_numbers += 1 if numbers.__class__ is str else len(numbers)
             if chunk_numbers >= CHUNK:  # the total was checked before the first row (precheck.py)
                 self._flush()
                 chunk_numbers = 0
-        report.rows += rows
+        self.report.rows += rows
         self._flush()
-
-    def _nul_column(self, cells: list[str]) -> str | None:
-        """The first used column holding a NUL (PostgreSQL cannot store one; no backend
-        gets one), named as the file and the mapping name it, or None."""
-        for i, field_ in enumerate(self.mapping):
-            if field_ != "ignore" and i < len(cells) and "\x00" in cells[i]:
-                return f"column {self.info.columns[i]!r} ({FIELD_LABELS[field_]})"
-        return None
-
-    @staticmethod
-    def _number(raw: str, digits_level: bool) -> str:
-        """One number through the one reader (core/numbers.py); bare ASCII digits under
-        the digits level are already what it would return."""
-        if digits_level and raw.isascii() and raw.isdigit() and 3 <= len(raw) <= MAX_DIGITS:
-            return raw
-        if not raw:
-            raise _RowWrong("no DID number in this row")
-        try:
-            return read_number(raw)
-        except InputError as exc:
-            raise _RowWrong(str(exc)) from None
-
-    def _span(self, raw: str, max_range: int) -> Any:
-        try:
-            span = parse_span(raw, max_range)
-        except InputError as exc:
-            raise _RowWrong(str(exc)) from None
-        if len(span) == 1:
-            return span.first_text
-        return span
-
-    def _claim(self, numbers: Any) -> None:
-        """Refuse a number seen on an earlier line; else remember all of this row's."""
-        seen = self.seen
-        if isinstance(numbers, str):
-            keys = [int("1" + numbers)]
-        else:
-            base = 10**numbers.width
-            keys = range(base + numbers.first, base + numbers.last + 1)
-        for key in keys:
-            if key in seen:
-                text = str(key)[1:]
-                raise _RowWrong(f"duplicate inside the file: {text} is also on an earlier line")
-        seen.update(keys)
 
     # ---- rejected rows -------------------------------------------------------------
 
@@ -616,14 +388,14 @@ class _Pipeline:
         if self.errors_target is not None:
             writer = self._errors_writer()
             width = self.info.width
-            values = list(cells or [])[:width]
+            values: list[Any] = list(cells or [])[:width]
             writer.writerow(values + [""] * (width - len(values)) + [line, reason])
 
-    def _errors_writer(self):
+    def _errors_writer(self) -> Any:
         if self._error_writer is None:
             assert self.errors_target is not None
-            self._error_file = OutputFile(self.errors_target)
-            stream = self._error_file.open()
+            output = self._error_file = OutputFile(self.errors_target)
+            stream = output.open()
             self._error_writer = csv.writer(stream, delimiter=self.info.delimiter)
             self._error_writer.writerow([*list(self.info.columns), "Line", "Reason"])
         return self._error_writer
@@ -640,7 +412,7 @@ class _Pipeline:
         else:
             output.discard()
 
-    # ---- chunks against the database -----------------------------------------------
+    # ---- chunks against the database: the plan -------------------------------------
 
     def _flush(self) -> None:
         if self.cancel is not None and self.cancel():
@@ -652,26 +424,22 @@ class _Pipeline:
         if not chunk:
             return
         existing = self._existing(chunk)
-        inserts: list[tuple] = []
-        updates: list[tuple] = []
-        events: list[tuple] = []
+        inserts: list[NewDID] = []
+        updates: list[DIDUpdate] = []
         if not existing:
             self._all_new(chunk, inserts)
-            if self.writing:
-                self._write(inserts, updates, events)
-            return
-        for row in chunk:
-            try:
-                self._classify(row, existing, inserts, updates, events)
-            except _RowWrong as exc:
-                numbers = row[2]
-                self._wrong(row[0], row[1], numbers if isinstance(numbers, str) else str(numbers), str(exc))
-        if self.writing:
-            self._write(inserts, updates, events)
+        else:
+            for row in chunk:
+                try:
+                    self._classify(row, existing, inserts, updates)
+                except RowWrong as exc:
+                    self._wrong(row.line, row.cells, str(row.numbers), str(exc))
+        if self.writing and self.writer is not None:
+            self.writer.write(inserts, updates)
 
-    def _all_new(self, chunk: list[tuple], inserts: list[tuple]) -> None:
+    def _all_new(self, chunk: list[ImportRow], inserts: list[NewDID]) -> None:
         """The fast path of `_classify` for a chunk none of whose numbers exist yet."""
-        d_status, d_operator, d_tag, d_notes, d_reseller, d_after_hold = self.defaults
+        d = self.defaults
         writing = self.writing
         append = inserts.append
         derive = derived
@@ -679,10 +447,9 @@ class _Pipeline:
         for row in chunk:
             line, cells, numbers, status, operator, tag, notes, reseller, after_hold = row
             if status is None:
-                status = d_status
-            elif status not in _SETTABLE:
-                numbers = numbers if isinstance(numbers, str) else str(numbers)
-                self._wrong(line, cells, numbers, self._not_settable(status, "a new DID"))
+                status = d.status
+            elif status not in SETTABLE_VALUES:
+                self._wrong(line, cells, str(numbers), not_settable(status, "a new DID"))
                 writing = self.writing
                 continue
             if isinstance(numbers, str):
@@ -691,277 +458,120 @@ class _Pipeline:
                 new += len(numbers)
             if not writing:
                 continue
-            if operator is None:
-                operator = d_operator
-            if operator.__class__ is tuple:
-                operator = self._operator_id(operator)
-            if tag is None:
-                tag = d_tag
-            if notes is None:
-                notes = d_notes
-            if reseller is None:
-                reseller = d_reseller
+            op_id = self._operator_id(operator if operator is not None else d.operator)
+            values = (
+                status,
+                op_id,
+                d.tag if tag is None else tag,
+                d.notes if notes is None else notes,
+                d.reseller if reseller is None else reseller,
+                after_hold or d.after_hold,
+            )
             if isinstance(numbers, str):
-                append((numbers, status, operator, tag, notes, reseller, after_hold or d_after_hold, *derive(numbers)))
+                append(NewDID(numbers, *values, *derive(numbers)))
             else:
-                values = (status, operator, tag, notes, reseller, after_hold or d_after_hold)
-                inserts.extend((n, *values, c, t, p) for n, c, t, p in span_rows(numbers))
+                inserts.extend(NewDID(n, *values, c, t, p) for n, c, t, p in span_rows(numbers))
         self.report.new += new
 
-    def _existing(self, chunk: list[tuple]) -> dict[str, tuple]:
+    def _existing(self, chunk: list[ImportRow]) -> dict[str, Existing]:
+        low, high = self._known_range
+        if low is None or high is None:
+            return {}  # the inventory was empty when the import began
         numbers: list[str] = []
         for row in chunk:
-            value = row[2]
+            value = row.numbers
             if isinstance(value, str):
                 numbers.append(value)
             else:
                 numbers.extend(value)
-        low, high = self._known_range
-        if low is None or max(numbers) < low or min(numbers) > high:
+        if max(numbers) < low or min(numbers) > high:
             # Outside the numbers the table held when the import began: none can exist
             # (a DID created meanwhile by someone else trips the unique index instead).
             return {}
         db = database_proxy.obj
         columns = "number, id, status, operator_id, tag, notes, reseller_id, after_hold, version"
         with peewee.__exception_wrapper__:
-            return {values[0]: values for values in dialect(db).rows_by_number(db, columns, numbers)}
+            found = dialect(db).rows_by_number(db, columns, numbers)
+            return {values[0]: Existing(*values) for values in found}
 
-    def _classify(self, row: tuple, existing: dict[str, tuple], inserts: list, updates: list, events: list) -> None:
-        _line, _cells, numbers, status, operator, tag, notes, reseller, after_hold = row
-        d_status, d_operator, d_tag, d_notes, d_reseller, d_after_hold = self.defaults
-        if isinstance(numbers, str):
-            numbers = (numbers,)
-        hits = [existing[n] for n in numbers if n in existing] if existing else []
+    def _classify(
+        self, row: ImportRow, existing: dict[str, Existing], inserts: list[NewDID], updates: list[DIDUpdate]
+    ) -> None:
+        d = self.defaults
+        numbers = (row.numbers,) if isinstance(row.numbers, str) else row.numbers
+        hits = [existing[n] for n in numbers if n in existing]
         policy = self.options.on_existing
         if hits and policy == "stop":
-            raise _RowWrong(self._exists_message(numbers, hits))
-        new_status = status or d_status
+            raise RowWrong(exists_message(numbers, hits))
+        new_status = row.status or d.status
         fresh = len(numbers) - len(hits)
-        if fresh and new_status not in _SETTABLE:
-            raise _RowWrong(self._not_settable(new_status, "a new DID"))
-        planned_updates: list[tuple] = []
+        if fresh and new_status not in SETTABLE_VALUES:
+            raise RowWrong(not_settable(new_status, "a new DID"))
+        planned: list[DIDUpdate] = []
         unchanged = 0
         if hits and policy == "update":
             for hit in hits:
-                change = self._update_of(hit, status, operator, tag, notes, reseller, after_hold)
+                change = update_of(row, hit, self.names)
                 if change is None:
                     unchanged += 1
                 else:
-                    planned_updates.append(change)
+                    planned.append(change)
         # The row is good: count it and plan its writes.
         report = self.report
         report.new += fresh
         if policy == "skip":
             report.skipped += len(hits)
-        report.updated += len(planned_updates)
+        report.updated += len(planned)
         report.unchanged += unchanged
         if not self.writing:
             return
-        op_id = self._operator_id(operator if operator is not None else d_operator)
         values = (
             new_status,
-            op_id,
-            tag if tag is not None else d_tag,
-            notes if notes is not None else d_notes,
-            reseller if reseller is not None else d_reseller,
-            after_hold or d_after_hold,
+            self._operator_id(row.operator if row.operator is not None else d.operator),
+            d.tag if row.tag is None else row.tag,
+            d.notes if row.notes is None else row.notes,
+            d.reseller if row.reseller is None else row.reseller,
+            row.after_hold or d.after_hold,
         )
         if fresh:
-            skip = {h[0] for h in hits}
-            if isinstance(row[2], NumberSpan):
-                inserts.extend((n, *values, c, t, p) for n, c, t, p in span_rows(row[2]) if n not in skip)
+            skip = {h.number for h in hits}
+            if isinstance(row.numbers, NumberSpan):
+                inserts.extend(NewDID(n, *values, c, t, p) for n, c, t, p in span_rows(row.numbers) if n not in skip)
             else:
-                inserts.extend((n, *values, *derived(n)) for n in numbers if n not in skip)
-        for number, did_id, version, fields_, changes in planned_updates:
-            if "operator_id" in fields_:
-                fields_["operator_id"] = self._operator_id(fields_["operator_id"])
-                changes["operator"][1] = self.operator_names.get(fields_["operator_id"])
-            updates.append((number, did_id, version, fields_))
-            events.append((self.now, self.actor, number, "import", history.encode(changes), self.batch))
+                inserts.extend(NewDID(n, *values, *derived(n)) for n in numbers if n not in skip)
+        for change in planned:
+            if "operator_id" in change.fields:
+                op_id = self._operator_id(change.fields["operator_id"])
+                change.fields["operator_id"] = op_id
+                change.changes["operator"][1] = self.names.operator_names.get(op_id) if op_id is not None else None
+            updates.append(change)
 
-    def _update_of(self, hit: tuple, status, operator, tag, notes, reseller, after_hold) -> tuple | None:
-        number, did_id, old_status, old_op, old_tag, old_notes, old_res, old_ah, version = hit
-        fields_: dict[str, Any] = {}
-        changes: dict[str, list] = {}
-        if status is not None and status != old_status:
-            if old_status in _ATTACHED:
-                raise _RowWrong(
-                    f"{number} is {label(old_status)} (it belongs to a client): import cannot change its status; "
-                    "release it first, or leave the status empty"
-                )
-            if status not in _SETTABLE:
-                raise _RowWrong(self._not_settable(status, number))
-            fields_["status"] = status
-            changes["status"] = [old_status, status]
-        if operator is not None and operator != old_op:
-            fields_["operator_id"] = operator
-            name = (
-                self.pending_operators.get(operator[1])
-                if isinstance(operator, tuple)
-                else self.operator_names.get(operator)
-            )
-            changes["operator"] = [self.operator_names.get(old_op), name]
-        if tag is not None and tag != (old_tag or ""):
-            fields_["tag"] = tag
-            changes["tag"] = [old_tag, tag]
-        if notes is not None and notes != (old_notes or ""):
-            fields_["notes"] = notes
-            changes["notes"] = [old_notes, notes]
-        if reseller is not None and reseller != old_res:
-            fields_["reseller_id"] = reseller
-            changes["reseller"] = [self.reseller_names.get(old_res), self.reseller_names.get(reseller)]
-        if after_hold is not None and after_hold != old_ah:
-            fields_["after_hold"] = after_hold
-            changes["after_hold"] = [old_ah, after_hold]
-        if not fields_:
-            return None
-        return number, did_id, version, fields_, changes
-
-    @staticmethod
-    def _not_settable(status: str, what: str) -> str:
-        why = (
-            "only picking makes a DID Active"
-            if status == Status.ACTIVE.value
-            else "only releasing an Active DID puts it on Hold"
-        )
-        return f"{what} cannot be imported as {label(status)}: {why}; use In Stock, Reserved, Blocked or Archived"
-
-    @staticmethod
-    def _exists_message(numbers: tuple | Any, hits: list[tuple]) -> str:
-        if len(hits) == 1 and len(numbers) == 1:
-            return f"{hits[0][0]} already exists (the policy for existing DIDs is stop)"
-        shown = ", ".join(h[0] for h in hits[:5]) + (" ..." if len(hits) > 5 else "")
-        return f"{len(hits):,} of these DIDs already exist ({shown}); the policy for existing DIDs is stop"
-
-    def _operator_id(self, value: Any) -> int | None:
+    def _operator_id(self, ref: OperatorRef | None) -> int | None:
         """The id to write; an operator to be created is created now, in the transaction."""
-        if not isinstance(value, tuple):
-            return value
-        key = value[1]
-        if key in self.operators:
-            return self.operators[key]
-        if self.stage is not None:
+        if not isinstance(ref, NewOperator):
+            return ref
+        found = self.names.operators.get(ref.key)
+        if found is not None:
+            return found
+        if isinstance(self.writer, StagedWriter):
             # Staged (SQLite): created at the final step, under the write lock; until
             # then a negative placeholder stands for it.
-            placeholder = self._placeholders.setdefault(key, -1 - len(self._placeholders))
-            self.operator_names[placeholder] = self.pending_operators[key]
+            placeholder = self._placeholders.setdefault(ref.key, -1 - len(self._placeholders))
+            self.names.operator_names[placeholder] = ref.name
             return placeholder
-        return self._create_operator(key)
+        return self._create_operator(ref)
 
-    def _create_operator(self, key: str) -> int:
-        """Create the file's new operator `key` now, in the import's write transaction."""
-        name = self.pending_operators[key]
+    def _create_operator(self, new: NewOperator) -> int:
+        """Create the file's new operator now, in the import's write transaction."""
         try:
-            op_id = create_operator(name).id
+            op_id: int = create_operator(new.name).id
         except AlreadyExists:  # created by someone else meanwhile
-            op_id = Operator.select(Operator.id).where(Operator.name == name).scalar()
-        self.operators[key] = op_id
-        self.operator_names[op_id] = name
+            op_id = Operator.select(Operator.id).where(Operator.name == new.name).scalar()
+        self.names.operators[new.key] = op_id
+        self.names.operator_names[op_id] = new.name
         return op_id
 
-    # ---- writing -------------------------------------------------------------------
-
-    def _write(self, inserts: list[tuple], updates: list[tuple], events: list[tuple]) -> None:
-        if self.stage is not None:
-            self.stage.add_new(inserts)
-            self.stage.add_updates(updates)
-            self.stage.add_events(events)
-            return
-        db = database_proxy.obj
-        single_writer = dialect(db).single_writer
-        if inserts:
-            try:
-                self._insert(db, single_writer, inserts)
-            except peewee.IntegrityError as exc:
-                raise AlreadyExists(
-                    "the inventory changed during the import (a DID of the file created, or an operator "
-                    "deleted, by someone else): nothing was written; import the file again"
-                ) from exc
-            if not single_writer:
-                encoded = history.encode({"imported": self.info.path.name})
-                history.open_batch(self.batch, "import", self.actor, self.now, f"imported: {self.info.path.name}")
-                history.count_batch(self.batch, len(inserts))
-                bulk.insert_rows(
-                    db,
-                    Event._meta.table_name,
-                    _EVENT_COLUMNS,
-                    [(self.now, self.actor, row[0], "import", encoded, self.batch) for row in inserts],
-                )
-        if updates:
-            # Undo (core/undo.py) restores the rows as they were before.
-            existed = history.open_batch(self.batch, "import", self.actor, self.now, f"imported: {self.info.path.name}")
-            for part in bulk.chunked([u[1] for u in updates], 500):
-                history.capture(DID.id.in_(part), self.batch, once=existed)
-                existed = True
-            history.count_batch(self.batch, len(updates))
-            self._apply_updates(db, updates)
-            bulk.insert_rows(db, Event._meta.table_name, _EVENT_COLUMNS, events)
-
-    def _insert(self, db: Any, single_writer: bool, rows: list[tuple]) -> None:
-        """New DIDs: COPY on PostgreSQL, PyMySQL's multi-row rewrite of executemany on
-        MySQL (which needs every value a placeholder); on SQLite executemany with the
-        per-import constants written into the statement (a third fewer values to bind)."""
-        if not single_writer:
-            tail = (self.options.hold_days, self.now, self.now, 1)
-            bulk.insert_rows(db, DID._meta.table_name, _INSERT_COLUMNS, [row[:7] + tail + row[7:] for row in rows])
-            return
-        p = db.param
-        now = f"'{self.now:%Y-%m-%d %H:%M:%S}'"
-        columns = [*_INSERT_COLUMNS[:7], *_INSERT_COLUMNS[11:], *_INSERT_COLUMNS[7:11]]
-        sql = (
-            f"INSERT INTO {DID._meta.table_name} ({', '.join(columns)}) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, "
-            f"{p}, {p}, "
-            f"{int(self.options.hold_days)}, {now}, {now}, 1)"
-        )
-        cursor = db.cursor()
-        with peewee.__exception_wrapper__:  # sqlite3's errors as peewee's, as for every statement
-            for part in bulk.chunked(rows, 5_000):
-                cursor.executemany(sql, part)
-
-    def _apply_updates(self, db: Any, updates: list[tuple]) -> None:
-        """One UPDATE per DID guarded by its version: a DID changed meanwhile aborts all."""
-        by_shape: dict[tuple[str, ...], list[tuple]] = {}
-        for _number, did_id, version, fields_ in updates:
-            names = tuple(sorted(fields_))
-            by_shape.setdefault(names, []).append((*tuple(fields_[n] for n in names), self.now, did_id, version))
-        p = db.param
-        for names, params in by_shape.items():
-            sets = ", ".join(f"{n} = {p}" for n in names)
-            sql = f"UPDATE {DID._meta.table_name} SET {sets}, version = version + 1, updated_at = {p} WHERE id = {p} AND version = {p}"
-            for part in bulk.chunked(params, 2_000):
-                cursor = db.cursor()
-                with peewee.__exception_wrapper__:
-                    cursor.executemany(sql, part)
-                if cursor.rowcount is not None and 0 <= cursor.rowcount < len(part):
-                    raise Conflict(
-                        "some DIDs of the file were changed by someone else during the import: "
-                        "nothing was written; import the file again"
-                    )
-
-    def _keep_updated(self, db: Any) -> None:
-        """The staged updates' DIDs as they are before the import, for undo (core/undo.py)."""
-        staged = f"temp.{self.stage.updates}"
-        n = db.execute_sql(f"SELECT COUNT(*) FROM {staged}").fetchone()[0]
-        if n:
-            existed = history.open_batch(self.batch, "import", self.actor, self.now, f"imported: {self.info.path.name}")
-            history.capture(DID.id.in_(SQL(f"(SELECT id FROM {staged})")), self.batch, once=existed)
-            history.count_batch(self.batch, n)
-
-    def _finish_writes(self) -> None:
-        db = database_proxy.obj
-        if dialect(db).single_writer and self.report.new:
-            # One writer holds the lock: the new rows are exactly those above max_before.
-            history.record_for(
-                DID.id > self._max_before,
-                "import",
-                {"imported": self.info.path.name},
-                self.batch,
-                self.actor,
-                self.now,
-                keep=False,
-            )
-
-    def _deferrable(self, db: Any) -> list[str]:
+    def _deferrable(self, db: Database) -> list[str]:
         """Tables whose indexes are better built after the load than kept up during it.
 
         Only a large file (by size: rows are not counted yet) into an empty did table,
@@ -979,34 +589,29 @@ class _Pipeline:
             tables.append(Event._meta.table_name)
         return tables
 
-    def _optimize(self) -> None:
-        """Fresh planner statistics after a big load (FIELD-NOTES: pages 100x slower
-        without). Only the did table's: a whole-database ANALYZE would also walk the
-        history, which no page query filters on."""
-        if self.report.new + self.report.updated < 10_000:
-            return
-        dialect().analyze(database_proxy.obj, DID)
+
+def _create_reseller(name: str) -> int:
+    try:
+        reseller_id: int = create_reseller(name).id
+    except AlreadyExists:  # created by someone else meanwhile
+        reseller_id = Reseller.select(Reseller.id).where(Reseller.name == name).scalar()
+    return reseller_id
 
 
 def _number_range() -> tuple[str | None, str | None]:
     """The lowest and highest number in the inventory (text order, as the index keeps them)."""
-    return DID.select(fn.MIN(DID.number), fn.MAX(DID.number)).tuples().get()
+    low, high = DID.select(fn.MIN(DID.number), fn.MAX(DID.number)).tuples().get()
+    return low, high
 
 
-def _checked(rule: Callable[[str], str], text: str) -> None:
-    """An input rule of didtui.core.text, its refusal as this row's reason."""
-    try:
-        rule(text)
-    except InputError as exc:
-        raise _RowWrong(str(exc)) from None
-
-
-def _status_value(text: str) -> str:
-    return parse_status(text).value
-
-
-def _after_hold_value(text: str) -> str:
-    return parse_after_hold(text).value
-
-
-__all__ = ["AFTER_HOLD", "ImportOptions", "ImportReport", "RowError", "default_errors_path", "run_import", "validate"]
+__all__ = [
+    "AFTER_HOLD",
+    "MAX_NOTES",
+    "MAX_TOTAL",
+    "ImportOptions",
+    "ImportReport",
+    "RowError",
+    "default_errors_path",
+    "run_import",
+    "validate",
+]

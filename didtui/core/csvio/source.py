@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from didtui.core.csvio.fields import known_header
 from didtui.errors import InputError
@@ -70,7 +71,7 @@ class FileInfo:
         return f"{self.encoding_label}, {self.delimiter_name}-separated, {head}, {self.width} columns"
 
 
-def _open_binary(path: Path):
+def _open_binary(path: Path) -> BinaryIO:
     try:
         if path.is_dir():
             raise UnusableInput(f"{path} is a directory: give the path of a CSV file")
@@ -253,7 +254,7 @@ class RecordReader:
 
     def __init__(self, info: FileInfo) -> None:
         self.info = info
-        self._binary = None
+        self._binary: BinaryIO | None = None
 
     def position(self) -> int:
         """Bytes read so far: for progress bars."""
@@ -264,8 +265,8 @@ class RecordReader:
 
     def __iter__(self) -> Iterator[tuple[int, list[str] | None, str | None]]:
         info = self.info
-        self._binary = _open_binary(info.path)
-        text = io.TextIOWrapper(self._binary, encoding=info.encoding, newline="", errors="strict")
+        binary = self._binary = _open_binary(info.path)
+        text = io.TextIOWrapper(binary, encoding=info.encoding, newline="", errors="strict")
         reader = csv.reader(text, delimiter=info.delimiter, skipinitialspace=True, strict=True)
         skip_header = info.header
         previous = 0

@@ -17,23 +17,12 @@ from typing import Any
 import peewee
 from peewee import Database
 
+from didtui.core.csvio.rows import DIDUpdate
+from didtui.core.did_writes import NEW_COLUMNS
 from didtui.dialect import dialect
 from didtui.errors import Conflict
 from didtui.models import DID, Event
 
-# The number's derived columns last, as importer.py builds its rows (docs/numbers.md).
-NEW_COLUMNS = (
-    "number",
-    "status",
-    "operator_id",
-    "tag",
-    "notes",
-    "reseller_id",
-    "after_hold",
-    "country",
-    "number_type",
-    "place",
-)
 UPDATABLE = ("status", "operator_id", "tag", "notes", "reseller_id", "after_hold")
 EVENT_COLUMNS = ("at", "actor", "did_number", "action", "changes", "batch")
 
@@ -62,19 +51,19 @@ class Stage:
     # ---- staging (no lock on the main database) ---------------------------------------
 
     def add_new(self, rows: Sequence[Sequence[Any]]) -> None:
-        """(number, status, operator_id, tag, notes, reseller_id, after_hold, country,
-        number_type, place) per new DID."""
+        """New DIDs (core/did_writes.py's NEW_COLUMNS), in file order."""
         marks = ", ".join("?" * len(NEW_COLUMNS))
         self._many(f"INSERT INTO temp.{self.new} VALUES ({marks})", rows)
         self.counts["new"] += len(rows)
 
-    def add_updates(self, updates: Sequence[tuple[Any, ...]]) -> None:
-        """(number, id, version, {field: new value}) per existing DID to change."""
+    def add_updates(self, updates: Sequence[DIDUpdate]) -> None:
+        """The planned changes of existing DIDs, each guarded by its version at the load."""
         rows: list[tuple[Any, ...]] = []
-        for _number, did_id, version, fields_ in updates:
+        for update in updates:
+            fields_ = update.fields
             shape = ",".join(sorted(fields_))
             self._shapes[shape] = self._shapes.get(shape, 0) + 1
-            rows.append((shape, did_id, version, *(fields_.get(name) for name in UPDATABLE)))
+            rows.append((shape, update.did_id, update.version, *(fields_.get(name) for name in UPDATABLE)))
         marks = ", ".join("?" * (3 + len(UPDATABLE)))
         self._many(f"INSERT INTO temp.{self.updates} VALUES ({marks})", rows)
         self.counts["updates"] += len(rows)
