@@ -71,7 +71,7 @@ def fresh_db(path: Path) -> None:
     from didtui.config import Profile
     from didtui.core.operators import create_operator
 
-    dbmod.connect(Profile(name="bench", database=f"sqlite:///{path}", user="bench"))
+    dbmod.connect(Profile(name="bench", database=f"sqlite:///{path}", user="bench", numbers="digits"))
     for name in OPERATORS:
         create_operator(name)
     dbmod.close()
@@ -166,7 +166,7 @@ def fresh_pg(name: str) -> None:
 
     pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     pg_admin(f"CREATE DATABASE {name}")
-    dbmod.connect(Profile(name="bench", database=PG.format(name=name), user="bench"), upgrade=True)
+    dbmod.connect(Profile(name="bench", database=PG.format(name=name), user="bench", numbers="digits"), upgrade=True)
     for op in OPERATORS:
         create_operator(op)
     dbmod.close()
@@ -243,7 +243,7 @@ def child(job: str, db: str, path: str, rows: int) -> None:
         from didtui.config import Profile
 
         url = PG.format(name=db.removeprefix("pg:")) if db.startswith("pg:") else f"sqlite:///{db}"
-        dbmod.connect(Profile(name="bench", database=url, user="bench"))
+        dbmod.connect(Profile(name="bench", database=url, user="bench", numbers="digits"))
     before = resource.getrusage(resource.RUSAGE_SELF)
     cpu_before = before.ru_utime + before.ru_stime
     started = time.perf_counter()
