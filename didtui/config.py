@@ -427,7 +427,7 @@ def _parse_profile(name: str, table: Any, where: str, hooks: Hooks | None = None
     url = table.get("database")
     if not isinstance(url, str) or not url:
         raise ConfigError(f'{where}: [profiles.{name}] needs database = "sqlite:///path" (or postgresql://, mysql://)')
-    if "://" not in url:
+    if ":" not in url.split("/")[0]:  # a path, not a URL of some scheme
         suggestion = f"sqlite:///{url}"
         raise ConfigError(
             f"{where}: [profiles.{name}] database {url!r} is not a URL: for an SQLite file write "
