@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/bench/bench_core.py [--runs 5] [--size 1000000]
         [--backend sqlite|postgresql|mysql] [--only create,sweep,mass_edit,counts] [--workdir DIR]
-        [--scale-work] [--json FILE]
+        [--scale-work] [--undo-baseline] [--json FILE]
 
 Builds fresh databases in a temporary directory and prints, for each figure, our time
 next to a raw-driver baseline measured in the same run on an identical copy of the same
@@ -19,8 +19,9 @@ database, the ratio and its target, and the peak memory of the process that ran 
 - counts: `operators.list_operators` (DID counts by status per operator) over SIZE DIDs vs
   a raw GROUP BY (<= 1.2x);
 - beside the write figures, a second raw baseline that also writes one history row per
-  DID (INSERT ... SELECT in the same transaction): the same work as ours, separating
-  the cost of the history from any overhead of ours;
+  DID (INSERT ... SELECT in the same transaction), separating the cost of the history
+  from any overhead of ours; with --undo-baseline a third that also keeps each DID's row
+  as it was (did_before, what undo restores), as ours does: the same work as ours;
 - peak memory: the high-water mark (VmHWM, else ru_maxrss) of the fresh process that
   ran ours (< 200 MB).
 
@@ -62,6 +63,7 @@ MEMORY_LIMIT_MB = 200
 HOLDS = 200_000
 EDITED = 100_000
 OPERATORS = 6
+UNDO_BASELINE = False  # --undo-baseline
 FIRST = 10_000_000_000  # 11-digit numbers
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 SERVERS = {
@@ -321,7 +323,9 @@ def measure(figure: str, variant: str, backend: str, where: str, size: int, ids_
         return measure_ours(figure, backend, where, size, ids)
     if variant == "psql":
         return measure_psql_copy(where, size)
-    return measure_raw(figure, backend, where, size, ids, events=(variant == "raw+events"))
+    return measure_raw(
+        figure, backend, where, size, ids, events=variant in ("raw+events", "raw+undo"), undo=variant == "raw+undo"
+    )
 
 
 def measure_ours(figure: str, backend: str, where: str, size: int, ids: list[int]) -> dict[str, Any]:
@@ -360,10 +364,11 @@ def measure_ours(figure: str, backend: str, where: str, size: int, ids: list[int
 
 
 def measure_raw(
-    figure: str, backend: str, where: str, size: int, ids: list[int], *, events: bool = False
+    figure: str, backend: str, where: str, size: int, ids: list[int], *, events: bool = False, undo: bool = False
 ) -> dict[str, Any]:
     """The driver alone; with `events`, also one history row per DID (INSERT ... SELECT),
-    the same work as ours, to show what our history costs beyond the bare statement."""
+    to show what our history costs beyond the bare statement; with `undo`, also each
+    DID's row as it was (did_before, what undo restores), which ours keeps too."""
     conn = raw_connect(backend, where)
     p = "?" if backend == "sqlite" else "%s"
     at = now()
@@ -373,6 +378,14 @@ def measure_raw(
         conn.execute("BEGIN IMMEDIATE" if backend == "sqlite" else "BEGIN")
 
     def write_events(action: str, where_sql: str, params: tuple[Any, ...]) -> None:
+        if undo:
+            kept = "number, status, operator_id, tag, notes, reseller_id, after_hold, hold_days, hold_until, "
+            kept += "client_package_id, created_at, updated_at, version, released_at"
+            conn.execute(
+                f"INSERT INTO did_before (batch, did_id, {kept}) "
+                f"SELECT '0123456789abcdef0123456789abcdef', id, {kept} FROM did WHERE {where_sql}",
+                params,
+            )
         if events:
             conn.execute(
                 "INSERT INTO event (at, actor, did_number, action, changes, batch) "
@@ -520,6 +533,8 @@ def one_round(
     for figure in figures:
         results[figure] = {}
         variants = list(order) + (["raw+events"] if figure != "counts" else [])
+        if UNDO_BASELINE and figure in ("sweep", "mass_edit"):
+            variants.append("raw+undo")
         if figure == "create" and backend == "postgresql":
             variants.append("psql")
         for variant in variants:
@@ -541,6 +556,9 @@ def one_round(
             raise SystemExit(f"{figure}: ours touched {ours['count']} rows, raw {raw['count']}: not the same work")
         same = results[figure].get("raw+events")
         also = f"  (raw+events {same['seconds']:7.3f} s: {ours['seconds'] / same['seconds']:4.2f}x)" if same else ""
+        if "raw+undo" in results[figure]:
+            undo = results[figure]["raw+undo"]["seconds"]
+            also += f"  (raw+undo {undo:7.3f} s: {ours['seconds'] / undo:4.2f}x)"
         if "psql" in results[figure]:
             psql = results[figure]["psql"]["seconds"]
             also += f"  (psql \\copy {psql:7.3f} s: {ours['seconds'] / psql:4.2f}x)"
@@ -553,7 +571,7 @@ def one_round(
 
 
 def main() -> None:
-    global HOLDS, EDITED
+    global HOLDS, EDITED, UNDO_BASELINE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--size", type=int, default=1_000_000)
@@ -568,10 +586,16 @@ def main() -> None:
         action="store_true",
         help=f"sweep SIZE/5 holds and mass-edit SIZE/10 DIDs (default: {HOLDS:,} and {EDITED:,})",
     )
+    parser.add_argument(
+        "--undo-baseline",
+        action="store_true",
+        help="sweep and mass_edit: a third raw baseline that also writes the before-images (did_before)",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the medians to FILE (bench_growth.py reads it)")
     args = parser.parse_args()
     if args.scale_work:
         HOLDS, EDITED = args.size // 5, args.size // 10
+    UNDO_BASELINE = args.undo_baseline
     if args.child:
         print(json.dumps(measure(*args.child, args.backend, args.where, args.size, args.ids)))
         return
@@ -627,6 +651,9 @@ def main() -> None:
         same = ""
         if "raw+events" in rounds[0][figure]:
             same = f"{statistics.median(r[figure]['ours']['seconds'] / r[figure]['raw+events']['seconds'] for r in rounds):12.2f}x"
+        if "raw+undo" in rounds[0][figure]:
+            undo = statistics.median(r[figure]["ours"]["seconds"] / r[figure]["raw+undo"]["seconds"] for r in rounds)
+            same += f"  vs raw+undo {undo:.2f}x"
         if "psql" in rounds[0][figure]:
             psql = statistics.median(r[figure]["ours"]["seconds"] / r[figure]["psql"]["seconds"] for r in rounds)
             same += f"  vs psql \\copy {psql:.2f}x (<= 1.3x)"
