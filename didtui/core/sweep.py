@@ -120,11 +120,12 @@ def _release_mariadb(now: _dt.datetime, batch: str, actor: str, *, skip_locked: 
 
     The locking read walks the hold_until index, pinned: sorted by id, as it was, the
     planner scanned the whole table by primary key, and a locking read in REPEATABLE
-    READ locks every row it scans (every DID, for as long as the sweep ran; 3x the raw
-    UPDATE + history at 200,000 holds). Every sweeper walks that index in the same order,
-    so two that wait for each other's rows queue rather than deadlock. Adding the hold
-    predicate to the UPDATE let InnoDB range-scan the hold_until index and share-lock
-    other sweepers' rows (deadlocks): the UPDATE joins this pass's before-images."""
+    READ locks every row it scans (every DID, for as long as the sweep ran; with the ids
+    sent back in lists, 2x the raw UPDATE + history at 20,000 holds: docs/performance.md).
+    Every sweeper walks that index in the same order, so two that wait for each other's
+    rows queue rather than deadlock. Adding the hold predicate to the UPDATE let InnoDB
+    range-scan the hold_until index and share-lock other sweepers' rows (deadlocks): the
+    UPDATE joins this pass's before-images."""
     db = database_proxy.obj
     did, event, before = DID._meta.table_name, Event._meta.table_name, DIDBefore._meta.table_name
     kept = ", ".join(f.column_name for f in history.BEFORE_FIELDS[1:])
