@@ -22,7 +22,7 @@ from typing import Any
 import peewee
 from peewee import SQL, Case, Value, fn
 
-from didtui.core import bulk, history
+from didtui.core import history
 from didtui.core.filters import DIDFilter, Selection
 from didtui.core.retry import retrying
 from didtui.core.selection import selection_where
@@ -31,8 +31,6 @@ from didtui.db import current_actor
 from didtui.dialect import dialect
 from didtui.errors import Conflict, InputError, RuleViolation
 from didtui.models import DID, ClientPackage, DIDBefore, Event, database_proxy, utcnow
-
-CHUNK = 10_000
 
 
 @dataclass(frozen=True)
@@ -111,24 +109,60 @@ def _in_transaction(work: Any) -> dict[str, int]:
 
 def _locked_pass(now: _dt.datetime, actor: str, batch: str, *, skip_locked: bool) -> dict[str, int]:
     with database_proxy.obj.atomic():
-        return _release_locked_ids(now, batch, actor, skip_locked=skip_locked)
+        return _release_mariadb(now, batch, actor, skip_locked=skip_locked)
 
 
-def _release_locked_ids(now: _dt.datetime, batch: str, actor: str, *, skip_locked: bool) -> dict[str, int]:
-    """Lock the expired rows (in id order, so two waiting sweepers queue rather than
-    deadlock), then release them by id: they are ours and were expired when locked.
-    Adding the hold predicate to the UPDATE let InnoDB range-scan the hold_until index
-    and share-lock other sweepers' rows: deadlocks."""
-    query = DID.select(DID.id, DID.after_hold).where(expired_where(now)).order_by(DID.id)
-    locked = list(dialect().lock(query, skip_locked=skip_locked).tuples())
-    by_status: Counter[str] = Counter()
-    for chunk in bulk.chunked(locked, CHUNK):
-        ids = [i for i, _ in chunk]
-        n = release_where(DID.id.in_(ids), batch, actor, now)
-        if n != len(chunk):  # the rows are locked by us: cannot happen
-            raise Conflict("the holds changed while they were being swept: nothing was released; run it again")
-        by_status.update(after for _, after in chunk)
-    return dict(by_status)
+def _release_mariadb(now: _dt.datetime, batch: str, actor: str, *, skip_locked: bool) -> dict[str, int]:
+    """MariaDB (no UPDATE ... RETURNING): the before-images (for undo) are written by the
+    locking read itself, INSERT ... SELECT ... FOR UPDATE, so they are the rows this pass
+    holds and were expired when locked; the events and the UPDATE then read them
+    (did_before by its (batch, did_id) index, the DIDs by id), touching no other row.
+
+    The locking read walks the hold_until index, pinned: sorted by id, as it was, the
+    planner scanned the whole table by primary key, and a locking read in REPEATABLE
+    READ locks every row it scans (every DID, for as long as the sweep ran; with the ids
+    sent back in lists, 2x the raw UPDATE + history at 20,000 holds: docs/performance.md).
+    Every sweeper walks that index in the same order, so two that wait for each other's
+    rows queue rather than deadlock. Adding the hold predicate to the UPDATE let InnoDB
+    range-scan the hold_until index and share-lock other sweepers' rows (deadlocks): the
+    UPDATE joins this pass's before-images."""
+    db = database_proxy.obj
+    did, event, before = DID._meta.table_name, Event._meta.table_name, DIDBefore._meta.table_name
+    kept = ", ".join(f.column_name for f in history.BEFORE_FIELDS[1:])
+    old = ", ".join(f.column_name for f in history.KEPT_COLUMNS)
+    after = [s.value for s in AFTER_HOLD]
+    history.open_batch(batch, "sweep", actor, now, "hold ended")
+    # This batch's earlier passes (their rows are released): this pass's rows come after.
+    (mark,) = db.execute_sql(f"SELECT COALESCE(MAX(id), 0) FROM {before} WHERE batch = %s", (batch,)).fetchone()
+    locked = db.execute_sql(
+        f"INSERT INTO {before} (batch, {kept}) SELECT %s, {old} FROM {did} FORCE INDEX ({did}_hold_until) "
+        f"WHERE hold_until <= %s AND status = %s AND after_hold IN (%s, %s, %s) "
+        f"ORDER BY hold_until, id FOR UPDATE{' SKIP LOCKED' if skip_locked else ''}",
+        (batch, now, Status.HOLD.value, *after),
+    ).rowcount
+    if not locked:
+        return {}
+    attached, detached, tail = _heads()
+    db.execute_sql(
+        f"INSERT INTO {event} (at, actor, did_number, action, changes, batch) "
+        "SELECT %s, %s, number, 'sweep', "
+        "CONCAT(CASE WHEN client_package_id IS NULL THEN %s ELSE %s END, after_hold, %s), batch "
+        f"FROM {before} WHERE batch = %s AND id > %s",
+        (now, actor, detached, attached, tail, batch, mark),
+    )
+    released = db.execute_sql(
+        f"UPDATE {did} JOIN {before} b ON {did}.id = b.did_id "
+        f"SET {did}.status = {did}.after_hold, {did}.client_package_id = NULL, {did}.hold_until = NULL, "
+        f"{did}.version = {did}.version + 1, {did}.updated_at = %s WHERE b.batch = %s AND b.id > %s",
+        (now, batch, mark),
+    ).rowcount
+    if released != locked:  # the rows are locked by us: cannot happen
+        raise Conflict("the holds changed while they were being swept: nothing was released; run it again")
+    history.count_batch(batch, locked)
+    by_status = db.execute_sql(
+        f"SELECT after_hold, COUNT(*) FROM {before} WHERE batch = %s AND id > %s GROUP BY after_hold", (batch, mark)
+    )
+    return dict(by_status.fetchall())
 
 
 def _heads() -> tuple[str, str, str]:

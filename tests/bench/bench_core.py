@@ -1,8 +1,8 @@
 """Benchmark of the core's bulk paths against raw-driver baselines (issue 2, section 7).
 
     .venv/bin/python tests/bench/bench_core.py [--runs 5] [--size 1000000]
-        [--backend sqlite|postgresql] [--only create,sweep,mass_edit,counts] [--workdir DIR]
-        [--scale-work] [--json FILE]
+        [--backend sqlite|postgresql|mysql] [--only create,sweep,mass_edit,counts] [--workdir DIR]
+        [--scale-work] [--undo-baseline] [--json FILE]
 
 Builds fresh databases in a temporary directory and prints, for each figure, our time
 next to a raw-driver baseline measured in the same run on an identical copy of the same
@@ -19,15 +19,20 @@ database, the ratio and its target, and the peak memory of the process that ran 
 - counts: `operators.list_operators` (DID counts by status per operator) over SIZE DIDs vs
   a raw GROUP BY (<= 1.2x);
 - beside the write figures, a second raw baseline that also writes one history row per
-  DID (INSERT ... SELECT in the same transaction): the same work as ours, separating
-  the cost of the history from any overhead of ours;
+  DID (INSERT ... SELECT in the same transaction), separating the cost of the history
+  from any overhead of ours; with --undo-baseline a third that also keeps each DID's row
+  as it was (did_before, what undo restores), as ours does: the same work as ours;
 - peak memory: the high-water mark (VmHWM, else ru_maxrss) of the fresh process that
   ran ours (< 200 MB).
 
 Every measurement runs in a fresh subprocess, ours and raw alternating first; with
 --runs N the medians are printed (exit 1 if a target is missed). The machine is shared:
 trust ratios over seconds, and run it several times. PostgreSQL uses
-postgresql://postgres@127.0.0.1:5432 and scratch databases named didtui_bench_*.
+postgresql://postgres@127.0.0.1:5432, MariaDB mysql://root@127.0.0.1:3306, both with
+scratch databases named didtui_bench_*. Each measurement gets its own copy of the base
+database: PostgreSQL copies it with CREATE DATABASE ... TEMPLATE, MariaDB (which has no
+templates) creates each table as the base's SHOW CREATE TABLE says (indexes and foreign
+keys included), fills it with INSERT ... SELECT and analyzes it.
 """
 
 from __future__ import annotations
@@ -58,8 +63,13 @@ MEMORY_LIMIT_MB = 200
 HOLDS = 200_000
 EDITED = 100_000
 OPERATORS = 6
+UNDO_BASELINE = False  # --undo-baseline
 FIRST = 10_000_000_000  # 11-digit numbers
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+SERVERS = {
+    "postgresql": "postgresql://postgres@127.0.0.1:5432/{}",
+    "mysql": "mysql://root@127.0.0.1:3306/{}",
+}
 
 DID_COLUMNS = [
     "number",
@@ -90,17 +100,44 @@ def profile_for(backend: str, where: str):
 
     if backend == "sqlite":
         return Profile(name="bench", database=f"sqlite:///{where}", user="bench")
-    return Profile(name="bench", database=f"postgresql://postgres@127.0.0.1:5432/{where}", user="bench")
+    return Profile(name="bench", database=SERVERS[backend].format(where), user="bench")
 
 
 def fresh_schema(backend: str, where: str) -> None:
-    """An empty database with our schema at `where` (a file, or a PostgreSQL db name)."""
+    """An empty database with our schema at `where` (a file, or a server database name)."""
     from didtui import db as dbmod
 
-    if backend == "postgresql":
-        pg_admin(f"DROP DATABASE IF EXISTS {where} WITH (FORCE)", f"CREATE DATABASE {where}")
+    if backend != "sqlite":
+        drop_db(backend, where)
+        server_admin(backend, f"CREATE DATABASE {where}" + (" CHARACTER SET utf8mb4" if backend == "mysql" else ""))
     database = dbmod.connect(profile_for(backend, where), upgrade=True)
     database.close()
+
+
+def drop_db(backend: str, name: str) -> None:
+    if backend == "postgresql":
+        pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    else:
+        server_admin(backend, f"DROP DATABASE IF EXISTS {name}")
+
+
+def server_admin(backend: str, *statements: str) -> list[tuple[Any, ...]]:
+    """Statements outside the benchmark's databases; the last one's rows."""
+    if backend == "postgresql":
+        pg_admin(*statements)
+        return []
+    import pymysql
+
+    conn = pymysql.connect(host="127.0.0.1", user="root", password="", autocommit=True)
+    rows: list[tuple[Any, ...]] = []
+    try:
+        with conn.cursor() as cur:
+            for statement in statements:
+                cur.execute(statement)
+                rows = list(cur.fetchall())
+    finally:
+        conn.close()
+    return rows
 
 
 def pg_admin(*statements: str) -> None:
@@ -116,8 +153,57 @@ def copy_db(backend: str, source: str, target: str) -> None:
         for suffix in ("-wal", "-shm"):
             Path(target + suffix).unlink(missing_ok=True)
         shutil.copyfile(source, target)
-    else:
+    elif backend == "postgresql":
         pg_admin(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)", f"CREATE DATABASE {target} TEMPLATE {source}")
+    else:
+        copy_mariadb(source, target)
+
+
+def copy_mariadb(source: str, target: str) -> None:
+    """MariaDB has no database templates: each table as the source's SHOW CREATE TABLE
+    says (CREATE TABLE ... LIKE would drop the foreign keys), its rows by INSERT ...
+    SELECT (ids kept), then ANALYZE TABLE, so the copy's plans are the source's."""
+    server_admin("mysql", f"DROP DATABASE IF EXISTS {target}", f"CREATE DATABASE {target} CHARACTER SET utf8mb4")
+    conn = raw_connect("mysql", target)
+    conn.execute("SET SESSION foreign_key_checks = 0, unique_checks = 0")
+    tables = [
+        name
+        for (name,) in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_type = 'BASE TABLE'",
+            (source,),
+        ).fetchall()
+    ]
+    for table in tables:
+        (_, ddl) = conn.execute(f"SHOW CREATE TABLE `{source}`.`{table}`").fetchone()
+        conn.execute(ddl)
+        conn.execute(f"INSERT INTO `{table}` SELECT * FROM `{source}`.`{table}`")
+    conn.execute(f"ANALYZE TABLE {', '.join(f'`{t}`' for t in tables)}").fetchall()
+    conn.close()
+
+
+class MariaConnection:
+    """PyMySQL with the `execute` (returning the cursor) of sqlite3 and psycopg, so one
+    baseline serves every backend; autocommit, as didtui's own sessions are."""
+
+    def __init__(self, where: str):
+        import pymysql
+
+        self.conn = pymysql.connect(
+            host="127.0.0.1", user="root", password="", database=where, autocommit=True, charset="utf8mb4"
+        )
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        cur = self.conn.cursor()
+        cur.execute(sql, params)
+        return cur
+
+    def executemany(self, sql: str, rows: Any) -> Any:
+        cur = self.conn.cursor()
+        cur.executemany(sql, list(rows))
+        return cur
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def raw_connect(backend: str, where: str):
@@ -135,6 +221,8 @@ def raw_connect(backend: str, where: str):
         ):
             conn.execute(f"PRAGMA {pragma}")
         return conn
+    if backend == "mysql":
+        return MariaConnection(where)
     import psycopg
 
     return psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{where}", autocommit=True)
@@ -204,6 +292,17 @@ def build_base(backend: str, where: str, size: int) -> dict[str, Any]:
         conn.execute("COMMIT")
         conn.execute("ANALYZE")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    elif backend == "mysql":
+        sql = f"INSERT INTO did ({', '.join(DID_COLUMNS)}) VALUES ({', '.join(['%s'] * len(DID_COLUMNS))})"
+        chunk: list[tuple[Any, ...]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == 20_000:
+                conn.executemany(sql, chunk)
+                chunk = []
+        if chunk:
+            conn.executemany(sql, chunk)
+        conn.execute("ANALYZE TABLE did").fetchall()
     else:
         with conn.cursor().copy(f"COPY did ({', '.join(DID_COLUMNS)}) FROM STDIN") as copy:
             for row in rows:
@@ -224,7 +323,9 @@ def measure(figure: str, variant: str, backend: str, where: str, size: int, ids_
         return measure_ours(figure, backend, where, size, ids)
     if variant == "psql":
         return measure_psql_copy(where, size)
-    return measure_raw(figure, backend, where, size, ids, events=(variant == "raw+events"))
+    return measure_raw(
+        figure, backend, where, size, ids, events=variant in ("raw+events", "raw+undo"), undo=variant == "raw+undo"
+    )
 
 
 def measure_ours(figure: str, backend: str, where: str, size: int, ids: list[int]) -> dict[str, Any]:
@@ -263,10 +364,11 @@ def measure_ours(figure: str, backend: str, where: str, size: int, ids: list[int
 
 
 def measure_raw(
-    figure: str, backend: str, where: str, size: int, ids: list[int], *, events: bool = False
+    figure: str, backend: str, where: str, size: int, ids: list[int], *, events: bool = False, undo: bool = False
 ) -> dict[str, Any]:
     """The driver alone; with `events`, also one history row per DID (INSERT ... SELECT),
-    the same work as ours, to show what our history costs beyond the bare statement."""
+    to show what our history costs beyond the bare statement; with `undo`, also each
+    DID's row as it was (did_before, what undo restores), which ours keeps too."""
     conn = raw_connect(backend, where)
     p = "?" if backend == "sqlite" else "%s"
     at = now()
@@ -276,6 +378,14 @@ def measure_raw(
         conn.execute("BEGIN IMMEDIATE" if backend == "sqlite" else "BEGIN")
 
     def write_events(action: str, where_sql: str, params: tuple[Any, ...]) -> None:
+        if undo:
+            kept = "number, status, operator_id, tag, notes, reseller_id, after_hold, hold_days, hold_until, "
+            kept += "client_package_id, created_at, updated_at, version, released_at"
+            conn.execute(
+                f"INSERT INTO did_before (batch, did_id, {kept}) "
+                f"SELECT '0123456789abcdef0123456789abcdef', id, {kept} FROM did WHERE {where_sql}",
+                params,
+            )
         if events:
             conn.execute(
                 "INSERT INTO event (at, actor, did_number, action, changes, batch) "
@@ -335,6 +445,9 @@ def measure_raw(
         conn.execute("CREATE TEMPORARY TABLE bench_ids (id BIGINT PRIMARY KEY)")
         if backend == "sqlite":
             conn.executemany("INSERT INTO bench_ids (id) VALUES (?)", ((i,) for i in ids))
+        elif backend == "mysql":
+            for part in range(0, len(ids), 20_000):
+                conn.executemany("INSERT INTO bench_ids (id) VALUES (%s)", ((i,) for i in ids[part : part + 20_000]))
         else:
             with conn.cursor().copy("COPY bench_ids (id) FROM STDIN") as copy:
                 for i in ids:
@@ -420,6 +533,8 @@ def one_round(
     for figure in figures:
         results[figure] = {}
         variants = list(order) + (["raw+events"] if figure != "counts" else [])
+        if UNDO_BASELINE and figure in ("sweep", "mass_edit"):
+            variants.append("raw+undo")
         if figure == "create" and backend == "postgresql":
             variants.append("psql")
         for variant in variants:
@@ -435,12 +550,15 @@ def one_round(
                 for suffix in ("", "-wal", "-shm"):
                     Path(target + suffix).unlink(missing_ok=True)
             else:
-                pg_admin(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)")
+                drop_db(backend, target)
         ours, raw = results[figure]["ours"], results[figure]["raw"]
         if ours["count"] != raw["count"]:
             raise SystemExit(f"{figure}: ours touched {ours['count']} rows, raw {raw['count']}: not the same work")
         same = results[figure].get("raw+events")
         also = f"  (raw+events {same['seconds']:7.3f} s: {ours['seconds'] / same['seconds']:4.2f}x)" if same else ""
+        if "raw+undo" in results[figure]:
+            undo = results[figure]["raw+undo"]["seconds"]
+            also += f"  (raw+undo {undo:7.3f} s: {ours['seconds'] / undo:4.2f}x)"
         if "psql" in results[figure]:
             psql = results[figure]["psql"]["seconds"]
             also += f"  (psql \\copy {psql:7.3f} s: {ours['seconds'] / psql:4.2f}x)"
@@ -453,11 +571,11 @@ def one_round(
 
 
 def main() -> None:
-    global HOLDS, EDITED
+    global HOLDS, EDITED, UNDO_BASELINE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--size", type=int, default=1_000_000)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "mysql"), default="sqlite")
     parser.add_argument("--workdir", help="where to build the databases (default: a temporary dir)")
     parser.add_argument("--only", default=",".join(TARGETS), help="figures to measure, comma-separated")
     parser.add_argument("--child", nargs=2, metavar=("FIGURE", "VARIANT"), help=argparse.SUPPRESS)
@@ -468,10 +586,16 @@ def main() -> None:
         action="store_true",
         help=f"sweep SIZE/5 holds and mass-edit SIZE/10 DIDs (default: {HOLDS:,} and {EDITED:,})",
     )
+    parser.add_argument(
+        "--undo-baseline",
+        action="store_true",
+        help="sweep and mass_edit: a third raw baseline that also writes the before-images (did_before)",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the medians to FILE (bench_growth.py reads it)")
     args = parser.parse_args()
     if args.scale_work:
         HOLDS, EDITED = args.size // 5, args.size // 10
+    UNDO_BASELINE = args.undo_baseline
     if args.child:
         print(json.dumps(measure(*args.child, args.backend, args.where, args.size, args.ids)))
         return
@@ -527,6 +651,9 @@ def main() -> None:
         same = ""
         if "raw+events" in rounds[0][figure]:
             same = f"{statistics.median(r[figure]['ours']['seconds'] / r[figure]['raw+events']['seconds'] for r in rounds):12.2f}x"
+        if "raw+undo" in rounds[0][figure]:
+            undo = statistics.median(r[figure]["ours"]["seconds"] / r[figure]["raw+undo"]["seconds"] for r in rounds)
+            same += f"  vs raw+undo {undo:.2f}x"
         if "psql" in rounds[0][figure]:
             psql = statistics.median(r[figure]["ours"]["seconds"] / r[figure]["psql"]["seconds"] for r in rounds)
             same += f"  vs psql \\copy {psql:.2f}x (<= 1.3x)"
@@ -550,8 +677,9 @@ def main() -> None:
     )
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
-    if args.backend == "postgresql":
-        pg_admin(f"DROP DATABASE IF EXISTS {base} WITH (FORCE)", f"DROP DATABASE IF EXISTS {empty} WITH (FORCE)")
+    if args.backend != "sqlite":
+        drop_db(args.backend, base)
+        drop_db(args.backend, empty)
     sys.exit(0 if all_ok and worst_peak < MEMORY_LIMIT_MB else 1)
 
 

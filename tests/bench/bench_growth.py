@@ -1,7 +1,7 @@
 """Bulk work grows linearly with its size (issue 14): each figure at two sizes, the ratio.
 
     .venv/bin/python tests/bench/bench_growth.py [--small 100000] [--big 1000000] [--runs 3]
-        [--backend sqlite|postgresql] [--only sweep,mass_edit,import,export]
+        [--backend sqlite|postgresql|mysql] [--only sweep,mass_edit,import,export]
 
 Runs bench_core.py (sweep of SIZE/5 expired holds, mass edit of SIZE/10 DIDs by id, each
 with its raw UPDATE + history baseline) and, on SQLite, bench_csv.py (CSV import and
@@ -40,7 +40,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--big", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "mysql"), default="sqlite")
     parser.add_argument("--only", default=",".join(CORE + CSV))
     args = parser.parse_args()
     wanted = [f for f in args.only.split(",") if f]
