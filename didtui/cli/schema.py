@@ -23,6 +23,27 @@ from didtui.core.undo import BatchRow, UndoResult
 
 STR, INT, BOOL, NULL, LIST, OBJ, NUM = "string", "integer", "boolean", "null", "array", "object", "number"
 
+RESULT: dict[str, tuple[str, ...]] = {
+    "ok": (BOOL,),
+    "action": (STR,),
+    "dry_run": (BOOL,),
+    "count": (INT,),
+    "batch": (STR, NULL),
+    "dids": (LIST,),
+    "hooks": (LIST,),
+}
+BATCH: dict[str, tuple[str, ...]] = {
+    "batch": (STR,),
+    "short": (STR,),
+    "kind": (STR,),
+    "actor": (STR,),
+    "at": (STR,),
+    "dids": (INT,),
+    "note": (STR,),
+    "undone_by": (STR, NULL),
+    "undo_of": (STR, NULL),
+}
+
 SCHEMAS: dict[str, dict[str, tuple[str, ...]]] = {
     "did": {
         "id": (INT,),
@@ -65,15 +86,7 @@ SCHEMAS: dict[str, dict[str, tuple[str, ...]]] = {
         "changes": (OBJ,),
         "batch": (STR,),
     },
-    "result": {
-        "ok": (BOOL,),
-        "action": (STR,),
-        "dry_run": (BOOL,),
-        "count": (INT,),
-        "batch": (STR, NULL),
-        "dids": (LIST,),
-        "hooks": (LIST,),
-    },
+    "result": RESULT,
     "sweep": {
         "ok": (BOOL,),
         "action": (STR,),
@@ -123,39 +136,11 @@ SCHEMAS: dict[str, dict[str, tuple[str, ...]]] = {
         "report": (STR, NULL),
     },
     "reseller": {"id": (INT,), "name": (STR,), "operators": (INT,), "dids": (INT,), "clients": (INT,)},
-    "batch": {
-        "batch": (STR,),
-        "short": (STR,),
-        "kind": (STR,),
-        "actor": (STR,),
-        "at": (STR,),
-        "dids": (INT,),
-        "note": (STR,),
-        "undone_by": (STR, NULL),
-        "undo_of": (STR, NULL),
-    },
-    "batch_events": {
-        "batch": (STR,),
-        "short": (STR,),
-        "kind": (STR,),
-        "actor": (STR,),
-        "at": (STR,),
-        "dids": (INT,),
-        "note": (STR,),
-        "undone_by": (STR, NULL),
-        "undo_of": (STR, NULL),
-        "events": (LIST,),
-        "more": (INT,),
-    },
+    "batch": BATCH,
+    "batch_events": {**BATCH, "events": (LIST,), "more": (INT,)},
     "did_history": {"number": (STR,), "exists": (BOOL,), "owners": (LIST,), "events": (LIST,)},
     "undo": {
-        "ok": (BOOL,),
-        "action": (STR,),
-        "dry_run": (BOOL,),
-        "count": (INT,),
-        "batch": (STR, NULL),
-        "dids": (LIST,),
-        "hooks": (LIST,),
+        **RESULT,
         "undone": (STR,),
         "kind": (STR,),
         "restored": (INT,),
