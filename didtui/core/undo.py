@@ -10,7 +10,7 @@ it was. Undo is all or nothing, in one transaction, set-based:
 - a client package it changed or removed is put back.
 
 Refused, naming the DIDs, when one of them changed after the batch (a later event) or
-could not go back without breaking a DESIGN.md rule (its client package, operator or
+could not go back without breaking a lifecycle rule (docs/lifecycle.md) (its client package, operator or
 reseller is gone; its package is full or in the wrong state). `rest=True` undoes the
 others. The undo is itself a batch, with its own kept rows: undoing it redoes the batch.
 """

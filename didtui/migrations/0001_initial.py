@@ -1,4 +1,4 @@
-"""The first schema: every table of DESIGN.md with its indexes, frozen as it shipped.
+"""The first schema: every table of the first release with its indexes, frozen as it shipped.
 
 These classes are a copy of the models of version 0.1.0, not an import of models.py, so a
 later change to the models never changes what this migration creates. A later schema

@@ -1,4 +1,4 @@
-"""Helpers for the core suite: the DESIGN.md invariants, and a small retail world."""
+"""Helpers for the core suite: the status invariants (docs/lifecycle.md), and a small retail world."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ ATTACHED_FREE = ("in_stock", "blocked", "reserved", "archived")
 
 
 def invariant_violations() -> list[str]:
-    """Every row of the did table that breaks DESIGN.md's status table, described."""
+    """Every row of the did table that breaks the status rules of docs/lifecycle.md, described."""
     problems: list[str] = []
     rows = (
         DID.select(DID.number, DID.status, DID.client_package, DID.hold_until, DID.after_hold, ClientPackage.active)
@@ -56,7 +56,7 @@ def invariant_violations() -> list[str]:
 
 def assert_invariants() -> None:
     problems = invariant_violations()
-    assert not problems, "DESIGN.md invariants broken:\n" + "\n".join(problems[:20])
+    assert not problems, "status invariants broken:\n" + "\n".join(problems[:20])
 
 
 def create(text: str, **fields: Any) -> inventory.Created:
