@@ -34,7 +34,8 @@ OPERATORS = ["Telia Carrier", "Lumen Wholesale", "Bandwidth.com", "Colt Numbers"
 STATUSES = ["In Stock", "In Stock", "In Stock", "Reserved", "Blocked", "Archived"]
 TAGS = ["gold", "silver", "london", "berlin", "tollfree", ""]
 EXPORT_SQL = """
-SELECT d.id, d.status, o.name, d.number, d.tag, d.notes, c.name, a.name, r.name, p.name, d.after_hold, d.hold_until
+SELECT d.id, d.status, o.name, d.number, d.tag, d.notes, c.name, a.name, r.name, p.name, d.after_hold, d.hold_until,
+       d.country, d.number_type, d.place
 FROM did d
 LEFT JOIN operator o ON o.id = d.operator_id
 LEFT JOIN reseller r ON r.id = d.reseller_id
@@ -129,6 +130,9 @@ def export_baseline(db: Path, target: Path) -> None:
                 "Package",
                 "After Hold",
                 "Hold Until",
+                "Country",
+                "Type",
+                "Place",
             ]
         )
         cursor = conn.execute(EXPORT_SQL)
