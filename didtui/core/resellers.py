@@ -13,6 +13,7 @@ import peewee
 from peewee import SQL, fn
 
 from didtui.core import history
+from didtui.core.renaming import rename
 from didtui.core.text import clean_name
 from didtui.db import current_actor
 from didtui.errors import AlreadyExists, InputError, NotFound, RuleViolation
@@ -74,17 +75,7 @@ def create_reseller(name: str) -> Reseller:
 
 def rename_reseller(reseller_id: int, name: str) -> Reseller:
     name = _clean(name)
-    with database_proxy.atomic():
-        reseller = Reseller.get_or_none(Reseller.id == reseller_id)
-        if reseller is None:
-            raise NotFound(f"reseller #{reseller_id} does not exist (deleted meanwhile?)")
-        reseller.name = name
-        try:
-            with database_proxy.atomic():
-                reseller.save()
-        except peewee.IntegrityError:
-            raise AlreadyExists(f"a reseller named {name!r} already exists") from None
-    return reseller
+    return rename(Reseller, reseller_id, name, "reseller", f"a reseller named {name!r} already exists")
 
 
 def _uses(row: ResellerRow) -> str:

@@ -18,6 +18,7 @@ from peewee import JOIN, fn
 from didtui.core import history, resellers
 from didtui.core.filters import Selection
 from didtui.core.numbers import lookup_number
+from didtui.core.renaming import rename
 from didtui.core.retry import retrying
 from didtui.core.selection import selection_where
 from didtui.core.statuses import AFTER_HOLD, Status, label
@@ -673,32 +674,12 @@ def unassign(
 
 def rename_client(client_id: int, name: str) -> Client:
     name = _name(name, "client")
-    with database_proxy.atomic():
-        client = Client.get_or_none(Client.id == client_id)
-        if client is None:
-            raise NotFound(f"client #{client_id} does not exist (deleted meanwhile?)")
-        client.name = name
-        try:
-            with database_proxy.atomic():
-                client.save()
-        except peewee.IntegrityError:
-            raise AlreadyExists(f"a client named {name!r} already exists") from None
-    return client
+    return rename(Client, client_id, name, "client", f"a client named {name!r} already exists")
 
 
 def rename_account(account_id: int, name: str) -> Account:
     name = _name(name, "account")
-    with database_proxy.atomic():
-        account = Account.get_or_none(Account.id == account_id)
-        if account is None:
-            raise NotFound(f"account #{account_id} does not exist (deleted meanwhile?)")
-        account.name = name
-        try:
-            with database_proxy.atomic():
-                account.save()
-        except peewee.IntegrityError:
-            raise AlreadyExists(f"this client already has an account named {name!r}") from None
-    return account
+    return rename(Account, account_id, name, "account", f"this client already has an account named {name!r}")
 
 
 def _attached(where: Any) -> str | None:
