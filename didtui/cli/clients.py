@@ -7,6 +7,7 @@ named by its account (and --package when the account has several).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -264,6 +265,32 @@ def activate_command(context: Context, account: str, package: str | None, dry_ru
 @guarded
 def deactivate_command(context: Context, account: str, package: str | None, dry_run: bool) -> None:
     """Deactivate an assignment: its Active DIDs go on Hold. Runs the after_deactivate hook."""
+    _release_assignment(
+        context,
+        account,
+        package,
+        dry_run,
+        "deactivate",
+        lambda cp_id, batch: deactivate(cp_id, actor=context.actor, batch=batch),
+        would="would deactivate it for {where}: {n:,} DIDs to Hold",
+        done="deactivated for {where}: {n:,} DIDs put on Hold",
+    )
+
+
+def _release_assignment(
+    context: Context,
+    account: str,
+    package: str | None,
+    dry_run: bool,
+    action: str,
+    operation: Callable[[int, str], int],
+    *,
+    would: str,
+    done: str,
+) -> None:
+    """Deactivate or un-assign (`action`): the DIDs changed as one batch, its hook
+    (`after_<action>`) told, or with --dry-run what would change. `would` and `done` are
+    formats over {where} and {n}."""
     context.open()
     owner, acct = _account(account)
     cp_id = names.client_package_for(acct.id, package)
@@ -271,21 +298,19 @@ def deactivate_command(context: Context, account: str, package: str | None, dry_
     batch = history.new_batch()
 
     def run() -> int:
-        return deactivate(cp_id, actor=context.actor, batch=batch)
+        return operation(cp_id, batch)
 
     if dry_run:
-        rehearsed(
-            context.out, "deactivate", run, lambda t: f"would deactivate it for {where}: {t.result:,} DIDs to Hold"
-        )
+        rehearsed(context.out, action, run, lambda t: would.format(where=where, n=t.result))
         return
     n = run()
     first = batch_numbers(batch, 10)
     hook = context.fire(
-        "after_deactivate", batch=batch, counts={"dids": n}, extra={"client": owner.name, "account": acct.name}
+        f"after_{action}", batch=batch, counts={"dids": n}, extra={"client": owner.name, "account": acct.name}
     )
     context.out.document(
-        schema.result("deactivate", n, batch=batch, dids=first, hooks=hook_docs(context, hook)),
-        f"deactivated for {where}: {n:,} DIDs put on Hold{shown(first, n)}",
+        schema.result(action, n, batch=batch, dids=first, hooks=hook_docs(context, hook)),
+        done.format(where=where, n=n) + shown(first, n),
     )
 
 
@@ -304,26 +329,15 @@ def deactivate_command(context: Context, account: str, package: str | None, dry_
 def unassign_command(context: Context, account: str, package: str | None, at_once: bool, dry_run: bool) -> None:
     """Take a package away from an account: its Active DIDs go on Hold as on deactivation, and
     the assignment is removed once it holds no DIDs (--now: at once). Runs after_unassign."""
-    context.open()
-    owner, acct = _account(account)
-    cp_id = names.client_package_for(acct.id, package)
-    where = f"{owner.name}/{acct.name}"
-    batch = history.new_batch()
-
-    def run() -> int:
-        return unassign(cp_id, at_once=at_once, actor=context.actor, batch=batch)
-
-    if dry_run:
-        rehearsed(context.out, "unassign", run, lambda t: f"would un-assign it from {where}: {t.result:,} DIDs change")
-        return
-    n = run()
-    first = batch_numbers(batch, 10)
-    hook = context.fire(
-        "after_unassign", batch=batch, counts={"dids": n}, extra={"client": owner.name, "account": acct.name}
-    )
-    context.out.document(
-        schema.result("unassign", n, batch=batch, dids=first, hooks=hook_docs(context, hook)),
-        f"un-assigned from {where}: {n:,} DIDs changed{shown(first, n)}",
+    _release_assignment(
+        context,
+        account,
+        package,
+        dry_run,
+        "unassign",
+        lambda cp_id, batch: unassign(cp_id, at_once=at_once, actor=context.actor, batch=batch),
+        would="would un-assign it from {where}: {n:,} DIDs change",
+        done="un-assigned from {where}: {n:,} DIDs changed",
     )
 
 
