@@ -183,7 +183,7 @@ class DidApp(OrderedKeys):
 
     def _tab_body(self, tab: str) -> DidsTab | ListTab | ClientsTab:
         """What tab `tab` shows (`#<tab>-tab`, composed above)."""
-        body = self.query_one(f"#{tab}-tab")
+        body = self.screen_stack[0].query_one(f"#{tab}-tab")
         if not isinstance(body, (DidsTab, ListTab, ClientsTab)):
             raise TypeError(f"#{tab}-tab is a {type(body).__name__}, not a tab's body")
         return body
@@ -204,9 +204,15 @@ class DidApp(OrderedKeys):
     def on_data_changed(self, event: DataChanged) -> None:
         """DIDs changed: re-read every table that shows them."""
         # The other tabs re-read when they are opened: counting a million DIDs by
-        # operator for a tab nobody looks at would only load the database.
-        self.query_one(DidsTab).refresh_data()
-        active = self.query_one(TabbedContent).active
+        # operator for a tab nobody looks at would only load the database. The tabs live
+        # on the first screen, whatever is open above it; a change reported while the app
+        # closes (its tabs already gone) has nothing left to refresh.
+        base = self.screen_stack[0] if self.screen_stack else None
+        dids = base.query(DidsTab) if base is not None else None
+        if base is None or not dids:
+            return
+        dids.first().refresh_data()
+        active = base.query_one(TabbedContent).active
         if active and active != "dids":
             self._tab_body(active).refresh_data()
         for screen in self.screen_stack:
