@@ -293,6 +293,19 @@ class Dialect:
         ON DUPLICATE KEY UPDATE (MariaDB, which takes the conflict from any unique key)."""
         return query.on_conflict(conflict_target=list(conflict), update=update)
 
+    # ---- indexes dropped for a big load (core/bulk.py deferred_indexes) -------------
+
+    def secondary_indexes(self, db: Database, tables: Sequence[str]) -> list[tuple[str, str]]:
+        """(name, the statement that builds it again) of every index of `tables` but the
+        primary keys."""
+        marks = ", ".join("?" * len(tables))
+        rows = db.execute_sql(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({marks}) ORDER BY name",
+            tuple(tables),
+        ).fetchall()
+        return [(f'"{name}"', sql) for name, sql in rows]
+
     # ---- statistics and caches ----------------------------------------------------
 
     def analyze(self, db: Database, model: type[peewee.Model]) -> None:
@@ -355,7 +368,7 @@ class PostgresqlDialect(Dialect):
     single_writer = False
     nulls_first = False
     index_hints = False
-    defers_indexes = False
+    defers_indexes = True
     insert_chunk = 20_000
 
     def lock(self, query: peewee.Select, *, skip_locked: bool = False) -> peewee.Select:
@@ -384,6 +397,17 @@ class PostgresqlDialect(Dialect):
         with db.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def secondary_indexes(self, db: Database, tables: Sequence[str]) -> list[tuple[str, str]]:
+        """Indexes that back no constraint (the primary keys stay: foreign keys point at them)."""
+        rows = db.execute_sql(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() "
+            "AND i.tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+            "WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass) "
+            "ORDER BY i.indexname",
+            (list(tables),),
+        ).fetchall()
+        return [(f'"{name}"', sql) for name, sql in rows]
 
     writes_from_numbers = True
 

@@ -104,25 +104,21 @@ REINDEX_MIN = 100_000  # rows: below this, keeping the indexes up to date is as 
 
 @contextlib.contextmanager
 def deferred_indexes(db: Database, tables: Sequence[str]) -> Iterator[None]:
-    """SQLite: drop the indexes of `tables` and build them again, identical, at the end.
+    """Drop the secondary indexes of `tables` and build them again, identical, at the end.
 
     For a load that is large next to what the tables hold (measured: building the
-    indexes after a load beats maintaining them during it; 1M DIDs with their events
-    took 10.5 s instead of 13-15 s). Runs inside the caller's write transaction, so the
-    DDL commits or rolls back with the rows; a duplicate the dropped UNIQUE index did not
-    catch fails its rebuild with the same IntegrityError. Other backends: no-op.
+    indexes after a load beats maintaining them during it; SQLite: 1M DIDs with their
+    events took 10.5 s instead of 13-15 s). Runs inside the caller's write transaction,
+    so the DDL commits or rolls back with the rows; a duplicate the dropped UNIQUE index
+    did not catch fails its rebuild with the same IntegrityError. SQLite and PostgreSQL,
+    whose DDL is transactional; MariaDB (DDL commits the transaction): no-op.
     """
     if not tables or not dialect(db).defers_indexes or not db.in_transaction():
         yield
         return
-    marks = ", ".join("?" * len(tables))
-    indexes = db.execute_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({marks}) ORDER BY name",
-        tuple(tables),
-    ).fetchall()
+    indexes = dialect(db).secondary_indexes(db, tables)
     for name, _ in indexes:
-        db.execute_sql(f'DROP INDEX "{name}"')
+        db.execute_sql(f"DROP INDEX {name}")
     yield
     for _, sql in indexes:
         db.execute_sql(sql)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+import peewee
 import pytest
 from csv_helpers import (
     active_and_hold,
@@ -278,6 +279,86 @@ def test_sqlite_large_load_rebuilds_the_indexes_it_deferred(sqlite_profile, tmp_
     assert deferred == [["did", "event"]]
     assert do_import(good).skipped == 3000  # the number index is there again: lookups find them
     assert deferred[-1] == []  # not did (its lookups need the index), nor event (larger than the file)
+
+
+def _indexes() -> list:
+    """Every index of the did and event tables, as peewee reads them on any backend."""
+    from didtui.models import database_proxy
+
+    db = database_proxy.obj
+    return sorted((t, i.name, tuple(i.columns), i.unique) for t in ("did", "event") for i in db.get_indexes(t))
+
+
+def test_a_first_large_load_builds_the_indexes_after_the_rows(profile, tmp_path, monkeypatch):
+    """A big file into an empty inventory drops the did and event indexes and builds them
+    after the rows where DDL is transactional (SQLite, PostgreSQL; MariaDB's DDL would
+    commit the import). They come back identical after a refused import and a good one;
+    an inventory that holds DIDs keeps its indexes on a server (dropping one would lock
+    every other session out of the table until the import commits)."""
+    from didtui.core import bulk
+    from didtui.dialect import dialect
+
+    monkeypatch.setattr(bulk, "REINDEX_MIN", 10)
+    dropped: list[list[str]] = []
+    real = bulk.deferred_indexes
+
+    def recording(db, tables):
+        dropped.append(list(tables))
+        return real(db, tables)
+
+    monkeypatch.setattr(bulk, "deferred_indexes", recording)
+    indexes = _indexes()
+    numbers = "".join(f"{15550000000 + i}\n" for i in range(3000))
+    bad = "DID,Status\n" + numbers.replace("\n", ",\n") + "15550009999,Sold\n"
+    report = do_import(write(tmp_path, bad, "bad.csv"))
+    assert not report.written and "Sold" in report.errors[0].reason
+    assert _indexes() == indexes and snapshot()[2] == 0
+    report = do_import(write(tmp_path, "DID\n" + numbers, "good.csv"))
+    assert report.written and report.new == 3000
+    assert _indexes() == indexes
+    assert do_import(write(tmp_path, "DID\n" + numbers, "again.csv")).skipped == 3000
+    with pytest.raises(peewee.IntegrityError):  # the number index is unique again
+        DID.create(number="15550000001", status="in_stock")
+    kind = dialect().name
+    first = dropped[0] if kind == "sqlite" else dropped[1]  # SQLite never staged the bad file's write
+    assert first == ([] if kind == "mysql" else ["did", "event"])
+    assert dropped[-1] == []  # not again: the inventory holds DIDs now
+
+
+def test_dids_created_while_a_first_load_starts_are_found(profile, tmp_path, monkeypatch):
+    """PostgreSQL: a DID someone commits after the import saw an empty inventory but before
+    it dropped the indexes (and so locked the table) is looked up like any other: skipped,
+    not a duplicate in the rebuilt index."""
+    from didtui.core import bulk
+    from didtui.core.csvio import importer
+    from didtui.dialect import dialect
+
+    if dialect().name != "postgresql":
+        pytest.skip("the server whose import drops indexes while others may write")
+    import psycopg
+
+    monkeypatch.setattr(bulk, "REINDEX_MIN", 10)
+    real = importer._number_range
+    calls = []
+
+    def racing():
+        calls.append(1)
+        if len(calls) == 1:
+            with psycopg.connect(profile.database, autocommit=True) as other:
+                other.execute(
+                    "INSERT INTO did (number, status, tag, notes, after_hold, hold_days, country, number_type, "
+                    "place, created_at, updated_at, version) VALUES ('15550000005', 'reserved', 'theirs', '', "
+                    "'in_stock', 30, '', '', '', now(), now(), 1)"
+                )
+            return (None, None)  # what the import read just before the other session committed
+        return real()
+
+    monkeypatch.setattr(importer, "_number_range", racing)
+    numbers = "".join(f"{15550000000 + i}\n" for i in range(3000))
+    report = do_import(write(tmp_path, "DID\n" + numbers))
+    assert report.written and (report.new, report.skipped) == (2999, 1)
+    assert inventory()["15550000005"][2] == "theirs"
+    assert DID.select().count() == 3000
 
 
 def test_a_range_row_over_existing_dids_follows_the_policy(profile, tmp_path):
