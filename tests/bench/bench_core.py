@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/bench/bench_core.py [--runs 5] [--size 1000000]
         [--backend sqlite|postgresql|mysql] [--only create,sweep,mass_edit,counts] [--workdir DIR]
-        [--scale-work] [--undo-baseline] [--json FILE]
+        [--scale-work] [--undo-baseline] [--json FILE] [--buffer-pool MB]
 
 Builds fresh databases in a temporary directory and prints, for each figure, our time
 next to a raw-driver baseline measured in the same run on an identical copy of the same
@@ -38,6 +38,7 @@ keys included), fills it with INSERT ... SELECT and analyzes it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -51,6 +52,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from collections.abc import Iterator
 from typing import Any
 
 from benchlib import peak_mb
@@ -138,6 +140,23 @@ def server_admin(backend: str, *statements: str) -> list[tuple[Any, ...]]:
     finally:
         conn.close()
     return rows
+
+
+@contextlib.contextmanager
+def buffer_pool(megabytes: int | None) -> Iterator[None]:
+    """MariaDB: InnoDB's buffer pool set to MEGABYTES for the run (the server's default,
+    128 MB, is smaller than a 1M-DID table), the size it had restored afterwards.
+    `innodb_buffer_pool_size` is dynamic: nothing is restarted, nothing persists."""
+    if not megabytes:
+        yield
+        return
+    ((before,),) = server_admin("mysql", "SELECT @@innodb_buffer_pool_size")
+    server_admin("mysql", f"SET GLOBAL innodb_buffer_pool_size = {megabytes * 1024 * 1024}")
+    print(f"  InnoDB buffer pool {int(before) // 2**20} MB -> {megabytes} MB for this run", flush=True)
+    try:
+        yield
+    finally:
+        server_admin("mysql", f"SET GLOBAL innodb_buffer_pool_size = {int(before)}")
 
 
 def pg_admin(*statements: str) -> None:
@@ -592,7 +611,15 @@ def main() -> None:
         help="sweep and mass_edit: a third raw baseline that also writes the before-images (did_before)",
     )
     parser.add_argument("--json", metavar="FILE", help="also write the medians to FILE (bench_growth.py reads it)")
+    parser.add_argument(
+        "--buffer-pool",
+        type=int,
+        metavar="MB",
+        help="MariaDB: run with InnoDB's buffer pool at MB (restored afterwards; the default 128 MB is on disk at 1M)",
+    )
     args = parser.parse_args()
+    if args.buffer_pool and args.backend != "mysql":
+        parser.error("--buffer-pool is MariaDB's")
     if args.scale_work:
         HOLDS, EDITED = args.size // 5, args.size // 10
     UNDO_BASELINE = args.undo_baseline
@@ -600,6 +627,11 @@ def main() -> None:
         print(json.dumps(measure(*args.child, args.backend, args.where, args.size, args.ids)))
         return
 
+    with buffer_pool(args.buffer_pool):
+        run_all(args, parser)
+
+
+def run_all(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     work = Path(args.workdir or tempfile.mkdtemp(prefix="didtui-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     if args.backend == "sqlite":

@@ -112,33 +112,51 @@ def import_didtui(db: Path, source: Path) -> None:
     assert report.written and report.new == ROWS_EXPECTED[0], report.summary()
 
 
+EXPORT_HEADER = [
+    "ID",
+    "Status",
+    "Operator",
+    "DID",
+    "Tag",
+    "Notes",
+    "Client",
+    "Account",
+    "Reseller",
+    "Package",
+    "After Hold",
+    "Hold Until",
+    "Country",
+    "Type",
+    "Place",
+]
+
+
 def export_baseline(db: Path, target: Path) -> None:
     conn = _sqlite(db)
     with target.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(
-            [
-                "ID",
-                "Status",
-                "Operator",
-                "DID",
-                "Tag",
-                "Notes",
-                "Client",
-                "Account",
-                "Reseller",
-                "Package",
-                "After Hold",
-                "Hold Until",
-                "Country",
-                "Type",
-                "Place",
-            ]
-        )
+        writer.writerow(EXPORT_HEADER)
         cursor = conn.execute(EXPORT_SQL)
         while rows := cursor.fetchmany(5000):
             writer.writerows(rows)
     conn.close()
+
+
+def export_pg_baseline(db: Path, target: Path) -> None:
+    """PostgreSQL: psycopg's server-side cursor over the same joins feeding csv.writer."""
+    import psycopg
+
+    url = PG.format(name=str(db).removeprefix("pg:"))
+    with (
+        psycopg.connect(url) as conn,
+        conn.cursor(name="export") as cursor,
+        target.open("w", newline="", encoding="utf-8") as out,
+    ):
+        writer = csv.writer(out)
+        writer.writerow(EXPORT_HEADER)
+        cursor.execute(EXPORT_SQL)
+        while rows := cursor.fetchmany(5000):
+            writer.writerows(rows)
 
 
 def export_didtui(db: Path, target: Path) -> None:
@@ -227,18 +245,24 @@ def main_postgresql(args: argparse.Namespace, work: Path, source: Path) -> None:
     if not events.exists():
         make_events_csv(source, events)
     inputs = {"import-psql": mapped, "import-psql-events": Path(f"{mapped}|{events}"), "import-didtui": source}
-    results: dict[str, list[dict]] = {job: [] for job in inputs}
+    results: dict[str, list[dict]] = {job: [] for job in (*inputs, "export-pg-baseline", "export-didtui")}
     try:
         for run in range(args.runs):
             order = list(inputs) if run % 2 == 0 else list(reversed(inputs))
             for job in order:
                 fresh_pg(name)
                 results[job].append(measure(job, Path(f"pg:{name}"), inputs[job], args.rows))
+                if job == "import-didtui":  # export what it imported
+                    kinds = ("export-pg-baseline", "export-didtui")
+                    for kind in kinds if run % 2 == 0 else reversed(kinds):
+                        target = work / f"{kind}.csv"
+                        results[kind].append(measure(kind, Path(f"pg:{name}"), target, args.rows))
             ours = results["import-didtui"][-1]["seconds"]
             base, both = (results[j][-1]["seconds"] for j in ("import-psql", "import-psql-events"))
             print(
                 f"run {run + 1}: import {ours:.1f}s / psql \\copy {base:.1f}s = {ours / base:.2f}x; "
-                f"/ with the events {both:.1f}s = {ours / both:.2f}x",
+                f"/ with the events {both:.1f}s = {ours / both:.2f}x; export "
+                f"{results['export-didtui'][-1]['seconds']:.1f}s / {results['export-pg-baseline'][-1]['seconds']:.1f}s",
                 flush=True,
             )
     finally:
@@ -247,8 +271,8 @@ def main_postgresql(args: argparse.Namespace, work: Path, source: Path) -> None:
     def median(job: str) -> float:
         return statistics.median(r["seconds"] for r in results[job])
 
-    def ratio(job: str) -> float:
-        pairs = zip(results["import-didtui"], results[job], strict=True)
+    def ratio(job: str, ours: str = "import-didtui") -> float:
+        pairs = zip(results[ours], results[job], strict=True)
         return statistics.median(o["seconds"] / b["seconds"] for o, b in pairs)
 
     ours, base = median("import-didtui"), median("import-psql")
@@ -260,8 +284,14 @@ def main_postgresql(args: argparse.Namespace, work: Path, source: Path) -> None:
         f"| same, beside psql \\copy of the DIDs and their events | {ours:.1f} s | "
         f"{median('import-psql-events'):.1f} s | {ratio('import-psql-events'):.2f}x | |"
     )
+    exported, raw = median("export-didtui"), median("export-pg-baseline")
+    print(
+        f"| export {args.rows:,} rows, PostgreSQL | {exported:.1f} s | psycopg cursor + csv.writer {raw:.1f} s | "
+        f"{ratio('export-pg-baseline', 'export-didtui'):.2f}x | |"
+    )
     if args.json:
-        Path(args.json).write_text(json.dumps({"import": {"ours": ours, "raw": base}}))
+        figures = {"import": {"ours": ours, "raw": base}, "export": {"ours": exported, "raw": raw}}
+        Path(args.json).write_text(json.dumps(figures))
 
 
 ROWS_EXPECTED = [0]
@@ -271,6 +301,7 @@ JOBS = {
     "import-baseline": import_baseline,
     "import-didtui": import_didtui,
     "export-baseline": export_baseline,
+    "export-pg-baseline": export_pg_baseline,
     "export-didtui": export_didtui,
 }
 

@@ -1,11 +1,12 @@
 """Bulk work grows linearly with its size (issue 14): each figure at two sizes, the ratio.
 
     .venv/bin/python tests/bench/bench_growth.py [--small 100000] [--big 1000000] [--runs 3]
-        [--backend sqlite|postgresql|mysql] [--only sweep,mass_edit,import,export]
+        [--backend sqlite|postgresql|mysql] [--only sweep,mass_edit,import,export] [--buffer-pool MB]
 
 Runs bench_core.py (sweep of SIZE/5 expired holds, mass edit of SIZE/10 DIDs by id, each
-with its raw UPDATE + history baseline) and, on SQLite, bench_csv.py (CSV import and
-export of SIZE rows, with their raw-driver baselines) at both sizes, each as its own
+with its raw UPDATE + history baseline) and bench_csv.py (on SQLite the CSV import and
+export of SIZE rows, with their raw-driver baselines; on PostgreSQL the import beside
+`psql \\copy` and the export beside a psycopg cursor) at both sizes, each as its own
 process with --runs medians, then prints for each figure our time at both sizes, the
 growth (big / small; target <= 11x for 10x the work) and the ratio to the baseline at
 each size. The machine is shared: run it more than once and trust ratios over seconds.
@@ -42,6 +43,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "mysql"), default="sqlite")
     parser.add_argument("--only", default=",".join(CORE + CSV))
+    parser.add_argument("--buffer-pool", type=int, metavar="MB", help="MariaDB: passed to bench_core.py")
     args = parser.parse_args()
     wanted = [f for f in args.only.split(",") if f]
     work = Path(tempfile.mkdtemp(prefix="didtui-bench-growth-"))
@@ -62,8 +64,10 @@ def main() -> None:
                 "--only",
                 ",".join(core),
                 "--scale-work",
+                *(["--buffer-pool", str(args.buffer_pool)] if args.buffer_pool else []),
             )
-        if args.backend == "sqlite" and any(f in CSV for f in wanted):
+        csv_figures = CSV if args.backend in ("sqlite", "postgresql") else ()
+        if any(f in csv_figures for f in wanted):
             csv_dir = work / f"csv-{size}"
             found |= run(
                 "bench_csv.py",
@@ -74,6 +78,8 @@ def main() -> None:
                 str(args.runs),
                 "--dir",
                 str(csv_dir),
+                "--backend",
+                args.backend,
             )
         results[size] = found
         print(f"measured {size:,}: {json.dumps(found)}", flush=True)
