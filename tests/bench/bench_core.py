@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/bench/bench_core.py [--runs 5] [--size 1000000]
         [--backend sqlite|postgresql|mysql] [--only create,sweep,mass_edit,counts] [--workdir DIR]
-        [--scale-work] [--undo-baseline] [--json FILE] [--buffer-pool MB]
+        [--scale-work] [--undo-baseline] [--json FILE] [--set NAME=VALUE]
 
 Builds fresh databases in a temporary directory and prints, for each figure, our time
 next to a raw-driver baseline measured in the same run on an identical copy of the same
@@ -143,20 +143,27 @@ def server_admin(backend: str, *statements: str) -> list[tuple[Any, ...]]:
 
 
 @contextlib.contextmanager
-def buffer_pool(megabytes: int | None) -> Iterator[None]:
-    """MariaDB: InnoDB's buffer pool set to MEGABYTES for the run (the server's default,
-    128 MB, is smaller than a 1M-DID table), the size it had restored afterwards.
-    `innodb_buffer_pool_size` is dynamic: nothing is restarted, nothing persists."""
-    if not megabytes:
-        yield
-        return
-    ((before,),) = server_admin("mysql", "SELECT @@innodb_buffer_pool_size")
-    server_admin("mysql", f"SET GLOBAL innodb_buffer_pool_size = {megabytes * 1024 * 1024}")
-    print(f"  InnoDB buffer pool {int(before) // 2**20} MB -> {megabytes} MB for this run", flush=True)
+def server_globals(settings: list[str]) -> Iterator[None]:
+    """MariaDB: GLOBAL variables (NAME=VALUE) set for the run and given back their values
+    afterwards, e.g. innodb_buffer_pool_size (the default 128 MB is smaller than a
+    1M-DID table) and innodb_log_file_size (96 MB of redo log: a 200,000-row sweep's
+    transaction forces checkpoints). Both are dynamic in MariaDB 10.11: nothing is
+    restarted, nothing persists."""
+    wanted = []
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        if not name.isidentifier() or not value.isdigit():
+            raise SystemExit(f"--set {setting!r}: use NAME=NUMBER, e.g. innodb_buffer_pool_size=1073741824")
+        wanted.append((name, value))
+    before = [(name, server_admin("mysql", f"SELECT @@GLOBAL.{name}")[0][0]) for name, _ in wanted]
     try:
+        for name, value in wanted:
+            server_admin("mysql", f"SET GLOBAL {name} = {value}")
+            print(f"  {name} = {value} for this run", flush=True)
         yield
     finally:
-        server_admin("mysql", f"SET GLOBAL innodb_buffer_pool_size = {int(before)}")
+        for name, value in reversed(before):
+            server_admin("mysql", f"SET GLOBAL {name} = {int(value)}")
 
 
 def pg_admin(*statements: str) -> None:
@@ -612,14 +619,15 @@ def main() -> None:
     )
     parser.add_argument("--json", metavar="FILE", help="also write the medians to FILE (bench_growth.py reads it)")
     parser.add_argument(
-        "--buffer-pool",
-        type=int,
-        metavar="MB",
-        help="MariaDB: run with InnoDB's buffer pool at MB (restored afterwards; the default 128 MB is on disk at 1M)",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="MariaDB: a GLOBAL variable for this run, restored afterwards (repeatable)",
     )
     args = parser.parse_args()
-    if args.buffer_pool and args.backend != "mysql":
-        parser.error("--buffer-pool is MariaDB's")
+    if args.set and args.backend != "mysql":
+        parser.error("--set is for MariaDB")
     if args.scale_work:
         HOLDS, EDITED = args.size // 5, args.size // 10
     UNDO_BASELINE = args.undo_baseline
@@ -627,7 +635,7 @@ def main() -> None:
         print(json.dumps(measure(*args.child, args.backend, args.where, args.size, args.ids)))
         return
 
-    with buffer_pool(args.buffer_pool):
+    with server_globals(args.set):
         run_all(args, parser)
 
 

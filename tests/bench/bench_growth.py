@@ -1,7 +1,7 @@
 """Bulk work grows linearly with its size (issue 14): each figure at two sizes, the ratio.
 
     .venv/bin/python tests/bench/bench_growth.py [--small 100000] [--big 1000000] [--runs 3]
-        [--backend sqlite|postgresql|mysql] [--only sweep,mass_edit,import,export] [--buffer-pool MB]
+        [--backend sqlite|postgresql|mysql] [--only sweep,mass_edit,import,export] [--set NAME=VALUE]
 
 Runs bench_core.py (sweep of SIZE/5 expired holds, mass edit of SIZE/10 DIDs by id, each
 with its raw UPDATE + history baseline) and bench_csv.py (on SQLite the CSV import and
@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "mysql"), default="sqlite")
     parser.add_argument("--only", default=",".join(CORE + CSV))
-    parser.add_argument("--buffer-pool", type=int, metavar="MB", help="MariaDB: passed to bench_core.py")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="MariaDB: to bench_core.py")
     args = parser.parse_args()
     wanted = [f for f in args.only.split(",") if f]
     work = Path(tempfile.mkdtemp(prefix="didtui-bench-growth-"))
@@ -64,7 +64,7 @@ def main() -> None:
                 "--only",
                 ",".join(core),
                 "--scale-work",
-                *(["--buffer-pool", str(args.buffer_pool)] if args.buffer_pool else []),
+                *(a for setting in args.set for a in ("--set", setting)),
             )
         csv_figures = CSV if args.backend in ("sqlite", "postgresql") else ()
         if any(f in csv_figures for f in wanted):
