@@ -102,6 +102,9 @@ class Dialect:
     index_hints = True
     #: building indexes after a big load beats keeping them up to date during it
     defers_indexes = True
+    #: rows of a load from which it does (SQLite, measured: below 100,000 keeping them
+    #: up to date is as cheap)
+    reindex_min = 100_000
     #: statement parameters a driver accepts (SQLite reads its own limit at run time)
     param_limit = 65_535
     #: rows per executemany call for bulk inserts
@@ -369,6 +372,7 @@ class PostgresqlDialect(Dialect):
     nulls_first = False
     index_hints = False
     defers_indexes = True
+    reindex_min = 10_000  # measured: a 100,000-row import 3.0 s -> 2.7 s (psql \copy: 2.2 s)
     insert_chunk = 20_000
 
     def lock(self, query: peewee.Select, *, skip_locked: bool = False) -> peewee.Select:

@@ -99,9 +99,6 @@ def id_table(db: Database, ids: Iterable[int]) -> Iterator[SQL]:
         backend.drop_id_table(db, name)
 
 
-REINDEX_MIN = 100_000  # rows: below this, keeping the indexes up to date is as cheap
-
-
 @contextlib.contextmanager
 def deferred_indexes(db: Database, tables: Sequence[str]) -> Iterator[None]:
     """Drop the secondary indexes of `tables` and build them again, identical, at the end.

@@ -176,7 +176,7 @@ def create_dids(
             [
                 t
                 for t, size in ((DID._meta.table_name, creator.max_before), (Event._meta.table_name, _max_event_id()))
-                if total >= bulk.REINDEX_MIN and size <= total
+                if total >= creator.backend.reindex_min and size <= total
             ]
             if creator.single_writer
             else []

@@ -487,9 +487,9 @@ def _index_sql(table: str) -> list[tuple[str, tuple[str, ...], bool]]:
 
 def test_large_create_keeps_every_index(profile: Profile, monkeypatch: pytest.MonkeyPatch) -> None:
     """A load as large as the table builds the indexes after it: they come back identical."""
-    from didtui.core import bulk
+    from didtui.dialect import dialect
 
-    monkeypatch.setattr(bulk, "REINDEX_MIN", 50)
+    monkeypatch.setattr(dialect(), "reindex_min", 50)
     before = {t: _index_sql(t) for t in ("did", "event")}
     created = create("15550000000-15550000199", tag="gold")
     assert created.count == 200
@@ -502,10 +502,10 @@ def test_large_create_keeps_every_index(profile: Profile, monkeypatch: pytest.Mo
 
 def test_large_create_with_overlapping_spans_writes_nothing(profile: Profile, monkeypatch: pytest.MonkeyPatch) -> None:
     """Spans that overlap each other (not checked by create_dids itself) still fail whole."""
-    from didtui.core import bulk
     from didtui.core.numbers import NumberSpan
+    from didtui.dialect import dialect
 
-    monkeypatch.setattr(bulk, "REINDEX_MIN", 50)
+    monkeypatch.setattr(dialect(), "reindex_min", 50)
     before = _index_sql("did")
     with pytest.raises(AlreadyExists):
         inventory.create_dids([NumberSpan(1000, 1099, 4), NumberSpan(1050, 1149, 4)])

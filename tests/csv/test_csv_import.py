@@ -254,8 +254,9 @@ def test_sqlite_large_load_rebuilds_the_indexes_it_deferred(sqlite_profile, tmp_
     """A big file into an empty inventory builds the indexes after the rows (SQLite):
     they come back identical, after a good import and after a refused one."""
     from didtui.core import bulk
+    from didtui.dialect import dialect
 
-    monkeypatch.setattr(bulk, "REINDEX_MIN", 10)
+    monkeypatch.setattr(dialect(), "reindex_min", 10)
     deferred = []
     real = bulk.deferred_indexes
 
@@ -298,7 +299,7 @@ def test_a_first_large_load_builds_the_indexes_after_the_rows(profile, tmp_path,
     from didtui.core import bulk
     from didtui.dialect import dialect
 
-    monkeypatch.setattr(bulk, "REINDEX_MIN", 10)
+    monkeypatch.setattr(dialect(), "reindex_min", 10)
     dropped: list[list[str]] = []
     real = bulk.deferred_indexes
 
@@ -329,7 +330,6 @@ def test_dids_created_while_a_first_load_starts_are_found(profile, tmp_path, mon
     """PostgreSQL: a DID someone commits after the import saw an empty inventory but before
     it dropped the indexes (and so locked the table) is looked up like any other: skipped,
     not a duplicate in the rebuilt index."""
-    from didtui.core import bulk
     from didtui.core.csvio import importer
     from didtui.dialect import dialect
 
@@ -337,7 +337,7 @@ def test_dids_created_while_a_first_load_starts_are_found(profile, tmp_path, mon
         pytest.skip("the server whose import drops indexes while others may write")
     import psycopg
 
-    monkeypatch.setattr(bulk, "REINDEX_MIN", 10)
+    monkeypatch.setattr(dialect(), "reindex_min", 10)
     real = importer._number_range
     calls = []
 

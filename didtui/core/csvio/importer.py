@@ -591,7 +591,7 @@ class _Pipeline:
         if not backend.defers_indexes:
             return []
         rows = self.info.size // 60
-        if rows < bulk.REINDEX_MIN:
+        if rows < backend.reindex_min:
             return []
         empty = self._known_range[0] is None
         if not empty and not backend.single_writer:
