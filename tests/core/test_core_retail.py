@@ -384,6 +384,42 @@ def test_sweep_at_a_given_time(profile: Profile) -> None:
     assert_invariants()
 
 
+def test_a_large_mariadb_sweep_buffers_its_update_in_memory_for_that_statement_only(
+    profile: Profile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MariaDB: a sweep whose UPDATE buffer would pass tmp_table_size raises it for that
+    statement (else the buffer goes to disk) and gives the pooled session its own values
+    back. The buffer's row size is inflated so three holds count as a large sweep."""
+    from didtui.dialect import dialect
+    from didtui.models import database_proxy
+
+    if dialect().name != "mysql":
+        pytest.skip("MariaDB's multi-table UPDATE buffer")
+    db = database_proxy.obj
+    world = make_world(allowed=5)
+    create("100-102", tag="gold")
+    retail.pick(world.cp_id, 3)
+    retail.release(Selection.of_ids(ids_of("100", "101", "102")))
+    age_holds(["100", "101", "102"])
+    monkeypatch.setattr(sweep, "UPDATE_BUFFER_ROW", 64 << 20)  # 3 rows: 192 MB wanted
+    seen: list[int] = []
+    real = db.execute_sql
+
+    def spying(sql: str, params: object = None, *args: object, **kwargs: object) -> object:
+        if sql.startswith("UPDATE did JOIN"):
+            seen.append(int(real("SELECT @@SESSION.tmp_table_size").fetchone()[0]))
+        return real(sql, params, *args, **kwargs)
+
+    before = db.execute_sql("SELECT @@SESSION.tmp_table_size, @@SESSION.max_heap_table_size").fetchone()
+    monkeypatch.setattr(db, "execute_sql", spying)
+    assert sweep.sweep().released == 3
+    assert seen == [192 << 20]
+    monkeypatch.undo()
+    assert db.execute_sql("SELECT @@SESSION.tmp_table_size, @@SESSION.max_heap_table_size").fetchone() == before
+    assert set(statuses().values()) == {"in_stock"}
+    assert_invariants()
+
+
 # ---- history ----------------------------------------------------------------------------
 
 
