@@ -30,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import peak_mb  # noqa: E402
 
+from didtui.core.csvio.export import EXPORT_COLUMNS  # noqa: E402
+
 OPERATORS = ["Telia Carrier", "Lumen Wholesale", "Bandwidth.com", "Colt Numbers", "Sipgate Trunks", "Twilio Elastic"]
 STATUSES = ["In Stock", "In Stock", "In Stock", "Reserved", "Blocked", "Archived"]
 TAGS = ["gold", "silver", "london", "berlin", "tollfree", ""]
@@ -112,30 +114,11 @@ def import_didtui(db: Path, source: Path) -> None:
     assert report.written and report.new == ROWS_EXPECTED[0], report.summary()
 
 
-EXPORT_HEADER = [
-    "ID",
-    "Status",
-    "Operator",
-    "DID",
-    "Tag",
-    "Notes",
-    "Client",
-    "Account",
-    "Reseller",
-    "Package",
-    "After Hold",
-    "Hold Until",
-    "Country",
-    "Type",
-    "Place",
-]
-
-
 def export_baseline(db: Path, target: Path) -> None:
     conn = _sqlite(db)
     with target.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(EXPORT_HEADER)
+        writer.writerow(EXPORT_COLUMNS)
         cursor = conn.execute(EXPORT_SQL)
         while rows := cursor.fetchmany(5000):
             writer.writerows(rows)
@@ -153,7 +136,7 @@ def export_pg_baseline(db: Path, target: Path) -> None:
         target.open("w", newline="", encoding="utf-8") as out,
     ):
         writer = csv.writer(out)
-        writer.writerow(EXPORT_HEADER)
+        writer.writerow(EXPORT_COLUMNS)
         cursor.execute(EXPORT_SQL)
         while rows := cursor.fetchmany(5000):
             writer.writerows(rows)

@@ -250,21 +250,27 @@ def _index_sql() -> list:
     )
 
 
-def test_sqlite_large_load_rebuilds_the_indexes_it_deferred(sqlite_profile, tmp_path, monkeypatch):
-    """A big file into an empty inventory builds the indexes after the rows (SQLite):
-    they come back identical, after a good import and after a refused one."""
+def _record_deferrals(monkeypatch) -> list[list[str]]:
+    """Every table list the import asks bulk.deferred_indexes to defer (any load counts as large)."""
     from didtui.core import bulk
     from didtui.dialect import dialect
 
     monkeypatch.setattr(dialect(), "reindex_min", 10)
-    deferred = []
+    asked: list[list[str]] = []
     real = bulk.deferred_indexes
 
     def recording(db, tables):
-        deferred.append(list(tables))
+        asked.append(list(tables))
         return real(db, tables)
 
     monkeypatch.setattr(bulk, "deferred_indexes", recording)
+    return asked
+
+
+def test_sqlite_large_load_rebuilds_the_indexes_it_deferred(sqlite_profile, tmp_path, monkeypatch):
+    """A big file into an empty inventory builds the indexes after the rows (SQLite):
+    they come back identical, after a good import and after a refused one."""
+    deferred = _record_deferrals(monkeypatch)
     indexes = _index_sql()
     assert len(indexes) >= 6
     bad = write(tmp_path, "DID\n" + "".join(f"{15550000000 + i}\n" for i in range(3000)) + "15550000001\n", "bad.csv")
@@ -296,18 +302,9 @@ def test_a_first_large_load_builds_the_indexes_after_the_rows(profile, tmp_path,
     commit the import). They come back identical after a refused import and a good one;
     an inventory that holds DIDs keeps its indexes on a server (dropping one would lock
     every other session out of the table until the import commits)."""
-    from didtui.core import bulk
     from didtui.dialect import dialect
 
-    monkeypatch.setattr(dialect(), "reindex_min", 10)
-    dropped: list[list[str]] = []
-    real = bulk.deferred_indexes
-
-    def recording(db, tables):
-        dropped.append(list(tables))
-        return real(db, tables)
-
-    monkeypatch.setattr(bulk, "deferred_indexes", recording)
+    dropped = _record_deferrals(monkeypatch)
     indexes = _indexes()
     numbers = "".join(f"{15550000000 + i}\n" for i in range(3000))
     bad = "DID,Status\n" + numbers.replace("\n", ",\n") + "15550009999,Sold\n"
