@@ -307,7 +307,7 @@ class Dialect:
             f"AND tbl_name IN ({marks}) ORDER BY name",
             tuple(tables),
         ).fetchall()
-        return [(f'"{name}"', sql) for name, sql in rows]
+        return [(name, sql) for name, sql in rows]
 
     # ---- statistics and caches ----------------------------------------------------
 
@@ -411,7 +411,7 @@ class PostgresqlDialect(Dialect):
             "ORDER BY i.indexname",
             (list(tables),),
         ).fetchall()
-        return [(f'"{name}"', sql) for name, sql in rows]
+        return [(name, sql) for name, sql in rows]
 
     writes_from_numbers = True
 

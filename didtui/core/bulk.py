@@ -115,7 +115,7 @@ def deferred_indexes(db: Database, tables: Sequence[str]) -> Iterator[None]:
         return
     indexes = dialect(db).secondary_indexes(db, tables)
     for name, _ in indexes:
-        db.execute_sql(f"DROP INDEX {name}")
+        db.execute_sql(f'DROP INDEX "{name}"')
     yield
     for _, sql in indexes:
         db.execute_sql(sql)

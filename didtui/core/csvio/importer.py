@@ -325,11 +325,13 @@ class _Pipeline:
             self.names.reseller_maker = _create_reseller
             writer = self.writer = ServerWriter(db, self.creation)
             self._known_range = _number_range()
+            deferred = self._deferrable(db)
             try:
-                with bulk.deferred_indexes(db, self._deferrable(db)):
-                    # Read again now that the dropped indexes' lock is held: DIDs someone
-                    # committed meanwhile are looked up like any other.
-                    self._known_range = _number_range()
+                with bulk.deferred_indexes(db, deferred):
+                    if deferred:
+                        # Read again now that the dropped indexes' lock is held: DIDs
+                        # someone committed meanwhile are looked up like any other.
+                        self._known_range = _number_range()
                     self._read_all(reader)
                     self.rows.seen = set()  # its ~65 MB per million DIDs
                     if self._moot():
