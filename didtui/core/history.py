@@ -209,7 +209,13 @@ class EventRow:
 
 
 def _rows(query: Any) -> list[EventRow]:
-    return [EventRow(e.at, e.actor, e.did_number, e.action, json.loads(e.changes or "{}"), e.batch) for e in query]
+    return [EventRow(e.at, e.actor, e.did_number, e.action, shown_changes(e.changes), e.batch) for e in query]
+
+
+def shown_changes(text: str | None) -> dict[str, Any]:
+    """An event's changes as people see them: without the keys that start with "_",
+    kept for undo (core/sweep.py's "_kept")."""
+    return {k: v for k, v in json.loads(text or "{}").items() if not k.startswith("_")}
 
 
 def did_history(number: str, limit: int = 500) -> list[EventRow]:

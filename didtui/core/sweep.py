@@ -1,14 +1,15 @@
 """The hold sweep: Hold DIDs whose deadline passed go to their after-hold status.
 
-Safe to run from several processes at once (cron on two hosts, two open apps): on
-servers each sweeper takes only rows it could lock (FOR UPDATE SKIP LOCKED), on SQLite
-the IMMEDIATE transaction makes sweepers take turns; the UPDATE re-checks the hold, so
-each DID is released once and gets one event.
+Safe to run from several processes at once (cron on two hosts, two open apps), and
+together concurrent sweeps release every hold that had expired when they started, each
+once, with one event: on PostgreSQL the UPDATE re-checks the hold on the committed row
+after waiting for another sweeper's lock; on SQLite the IMMEDIATE transaction makes
+sweepers take turns, and on MariaDB a named lock does (`_one_sweeper`).
 
-Together, concurrent sweeps release every hold that had expired when they started: a
-server sweeper that finds nothing left to lock checks whether expired holds remain and,
-if so, waits for their locks and takes what is still expired (issue 12 item 8: on
-MariaDB, SKIP LOCKED alone let all four sweepers pass over the same rows).
+A sweep keeps no before-images (did_before): each event carries what the sweep
+overwrote (the deadline, and the client package under "_cp"), and undo rebuilds the
+before-image from it and the DID's row (core/undo.py). A sweep is the most frequent
+large write; this keeps it to the raw UPDATE and its history (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import peewee
-from peewee import SQL, Case, Value, fn
+from peewee import SQL, fn
 
 from didtui.core import history
 from didtui.core.filters import DIDFilter, Selection
@@ -59,12 +60,13 @@ def preview(now: _dt.datetime | None = None) -> dict[str, int]:
 
 
 def sweep(now: _dt.datetime | None = None, *, actor: str | None = None, skip_if_busy: bool = False) -> SweepResult:
-    """Release every expired hold: the events, then the UPDATE, in one transaction per pass.
+    """Release every expired hold: the events and the UPDATE, in one transaction.
 
     A deadlock the server broke (two sweepers, or a sweep and a pick) is run again after
     a random wait, for a bounded time (core/retry.py). With `skip_if_busy` (the app's
-    periodic sweep), a sweep that would wait for another session's import on SQLite
-    returns at once with `skipped` saying so; without it, it waits for the import.
+    periodic sweep), a sweep that would wait for another session's import on SQLite, or
+    for another sweep on MariaDB, returns at once with `skipped` saying so; without it,
+    it waits its turn.
     """
     now = now or utcnow()
     actor = actor or current_actor() or "sweep"
@@ -77,6 +79,13 @@ def sweep(now: _dt.datetime | None = None, *, actor: str | None = None, skip_if_
         with db.atomic():
             by_status = _release_sqlite(expired_where(now), batch, actor, now)
             purge_unassigned()
+    elif dialect(db).name == "mysql":
+        with _one_sweeper(db, wait=not skip_if_busy) as ours:
+            if not ours:
+                return SweepResult(0, {}, batch, now, skipped="another sweep is running")
+            by_status = _sweep_server(now, actor, batch)
+            with db.atomic():
+                purge_unassigned()
     else:
         by_status = _sweep_server(now, actor, batch)
         with db.atomic():
@@ -86,22 +95,40 @@ def sweep(now: _dt.datetime | None = None, *, actor: str | None = None, skip_if_
 
 
 def _sweep_server(now: _dt.datetime, actor: str, batch: str) -> dict[str, int]:
-    """Passes that skip rows other sweepers hold until nothing is left to take; then, if
-    expired holds remain (held by a sweeper still running, or passed over by every
-    SKIP LOCKED scan), one pass that waits for their locks and releases what is still
-    expired. Rows another sweeper released no longer match once its lock is gone.
-    PostgreSQL needs none of this: its UPDATE re-checks the predicate after a wait."""
+    """One pass in one transaction, run again after a deadlock the server broke.
+
+    PostgreSQL's UPDATE re-checks the hold predicate on the committed row after waiting
+    for another sweeper's lock, so sweepers may overlap. MariaDB's sweepers take turns
+    (`_one_sweeper`, around this call)."""
     if dialect().name == "postgresql":
         return retrying(lambda: _in_transaction(lambda: _release_postgresql(batch, actor, now)))
-    total: Counter[str] = Counter()
-    while True:
-        got = retrying(lambda: _locked_pass(now, actor, batch, skip_locked=True))
-        total.update(got)
-        if not got:
-            break
-    if DID.select(DID.id).where(expired_where(now)).exists():
-        total.update(retrying(lambda: _locked_pass(now, actor, batch, skip_locked=False)))
-    return dict(total)
+    return retrying(lambda: _in_transaction(lambda: _release_mariadb(now, batch, actor)))
+
+
+SWEEPER_WAIT = 600  # seconds a MariaDB sweep waits for another to finish
+
+
+@contextlib.contextmanager
+def _one_sweeper(db: Any, *, wait: bool) -> Iterator[bool]:
+    """MariaDB: one sweeper at a time per database, by a named lock of the server (a
+    session's, freed when its connection closes, whatever happens to the process).
+
+    Yields False when another sweep runs and `wait` is off (the app's periodic sweep
+    skips); a sweep told to wait takes its turn and releases what is still expired. Two
+    sweepers at once used to share the work by FOR UPDATE SKIP LOCKED, which needs a
+    table of each pass's own rows to join the UPDATE to (2x the raw UPDATE + history,
+    docs/performance.md); taking turns lets the sweep be the raw statements themselves."""
+    name = f"didtui.sweep.{db.database}"[:64]
+    (got,) = db.execute_sql("SELECT GET_LOCK(%s, %s)", (name, SWEEPER_WAIT if wait else 0)).fetchone()
+    if not got:
+        if wait:
+            raise Conflict(f"another sweep has run for {SWEEPER_WAIT} s and still runs; nothing was released")
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        db.execute_sql("SELECT RELEASE_LOCK(%s)", (name,))
 
 
 def _in_transaction(work: Any) -> dict[str, int]:
@@ -109,113 +136,82 @@ def _in_transaction(work: Any) -> dict[str, int]:
         return work()
 
 
-def _locked_pass(now: _dt.datetime, actor: str, batch: str, *, skip_locked: bool) -> dict[str, int]:
-    with database_proxy.obj.atomic():
-        return _release_mariadb(now, batch, actor, skip_locked=skip_locked)
+def _release_mariadb(now: _dt.datetime, batch: str, actor: str) -> dict[str, int]:
+    """MariaDB (no UPDATE ... RETURNING), the sweepers taking turns: the events written
+    by a locking read of the expired holds, then one UPDATE over the same predicate
+    that counts, in session variables, how many DIDs went to each after-hold status.
 
-
-def _release_mariadb(now: _dt.datetime, batch: str, actor: str, *, skip_locked: bool) -> dict[str, int]:
-    """MariaDB (no UPDATE ... RETURNING): the before-images (for undo) are written by the
-    locking read itself, INSERT ... SELECT ... FOR UPDATE, so they are the rows this pass
-    holds and were expired when locked; the events and the UPDATE then read them
-    (did_before by its (batch, did_id) index, the DIDs by id), touching no other row.
-
-    The locking read walks the hold_until index, pinned: sorted by id, as it was, the
-    planner scanned the whole table by primary key, and a locking read in REPEATABLE
-    READ locks every row it scans (every DID, for as long as the sweep ran; with the ids
-    sent back in lists, 2x the raw UPDATE + history at 20,000 holds: docs/performance.md).
-    Every sweeper walks that index in the same order, so two that wait for each other's
-    rows queue rather than deadlock. Adding the hold predicate to the UPDATE let InnoDB
-    range-scan the hold_until index and share-lock other sweepers' rows (deadlocks): the
-    UPDATE joins this pass's before-images."""
+    Both statements walk the hold_until index, pinned: a scan by primary key would lock
+    every DID (InnoDB's locking reads lock each row they scan in REPEATABLE READ). The
+    locking read's next-key locks keep the range as it is until commit, so the UPDATE
+    changes the rows it saw. Counting by status in a pass of its own cost 1.2 s of a
+    sweep of 200,000 holds at 1M DIDs, grouping the events afterwards 0.5-0.9 s, an
+    UPDATE per status more than that (each walks the delete-marked entries of the ones
+    before it): docs/performance.md. The counts are checked against the row counts."""
     db = database_proxy.obj
-    did, event, before = DID._meta.table_name, Event._meta.table_name, DIDBefore._meta.table_name
-    kept = ", ".join(f.column_name for f in history.BEFORE_FIELDS[1:])
-    old = ", ".join(f.column_name for f in history.KEPT_COLUMNS)
+    did, event = DID._meta.table_name, Event._meta.table_name
+    pinned = f"{did} FORCE INDEX ({did}_hold_until)"
     after = [s.value for s in AFTER_HOLD]
+    expired = "hold_until <= %s AND status = %s AND after_hold IN (%s, %s, %s)"
+    params = (now, Status.HOLD.value, *after)
     history.open_batch(batch, "sweep", actor, now, "hold ended")
-    # This batch's earlier passes (their rows are released): this pass's rows come after.
-    (mark,) = db.execute_sql(f"SELECT COALESCE(MAX(id), 0) FROM {before} WHERE batch = %s", (batch,)).fetchone()
-    locked = db.execute_sql(
-        f"INSERT INTO {before} (batch, {kept}) SELECT %s, {old} FROM {did} FORCE INDEX ({did}_hold_until) "
-        f"WHERE hold_until <= %s AND status = %s AND after_hold IN (%s, %s, %s) "
-        f"ORDER BY hold_until, id FOR UPDATE{' SKIP LOCKED' if skip_locked else ''}",
-        (batch, now, Status.HOLD.value, *after),
-    ).rowcount
-    if not locked:
-        return {}
-    attached, detached, tail = _heads()
-    db.execute_sql(
+    written = db.execute_sql(
         f"INSERT INTO {event} (at, actor, did_number, action, changes, batch) "
-        "SELECT %s, %s, number, 'sweep', "
-        "CONCAT(CASE WHEN client_package_id IS NULL THEN %s ELSE %s END, after_hold, %s), batch "
-        f"FROM {before} WHERE batch = %s AND id > %s",
-        (now, actor, detached, attached, tail, batch, mark),
+        f"SELECT %s, %s, number, 'sweep', {_changes_text()}, %s FROM {pinned} WHERE {expired} FOR UPDATE",
+        (now, actor, batch, *params),
+    ).rowcount
+    if not written:
+        return {}
+    counted = ", ".join(f"@didtui_swept_{i} := 0" for i in range(len(after)))
+    db.execute_sql(f"SET {counted}")
+    # Each branch counts its row: IF() must evaluate the assignment, whatever it returns.
+    branches = " ".join(
+        f"WHEN %s THEN IF((@didtui_swept_{i} := @didtui_swept_{i} + 1) > 0, %s, %s)" for i in range(len(after))
     )
-    with _update_buffer_in_memory(db, locked):
-        released = db.execute_sql(
-            f"UPDATE {did} JOIN {before} b ON {did}.id = b.did_id "
-            f"SET {did}.status = {did}.after_hold, {did}.client_package_id = NULL, {did}.hold_until = NULL, "
-            f"{did}.version = {did}.version + 1, {did}.updated_at = %s WHERE b.batch = %s AND b.id > %s",
-            (now, batch, mark),
-        ).rowcount
-    if released != locked:  # the rows are locked by us: cannot happen
+    released = db.execute_sql(
+        f"UPDATE {pinned} SET status = CASE after_hold {branches} END, client_package_id = NULL, "
+        f"hold_until = NULL, version = version + 1, updated_at = %s WHERE {expired}",
+        (*(v for s in after for v in (s, s, s)), now, *params),
+    ).rowcount
+    (counts,) = db.execute_sql("SELECT " + ", ".join(f"@didtui_swept_{i}" for i in range(len(after)))).fetchall()
+    by_status = {s: int(n) for s, n in zip(after, counts, strict=True)}
+    if not written == released == sum(by_status.values()):  # the rows are locked by us: cannot happen
         raise Conflict("the holds changed while they were being swept: nothing was released; run it again")
-    history.count_batch(batch, locked)
-    by_status = db.execute_sql(
-        f"SELECT after_hold, COUNT(*) FROM {before} WHERE batch = %s AND id > %s GROUP BY after_hold", (batch, mark)
+    history.count_batch(batch, written)
+    return by_status
+
+
+CLIENT_PACKAGE = "_cp"  # an event's key for the client package the sweep took the DID from
+
+
+def _changes_text() -> str:
+    """SQL over the DID's row as it is before the sweep: its event's changes,
+    `{"_cp": ID, "client": ["", null], "hold_until": [DEADLINE, null], "status": ["hold",
+    AFTER]}` ("_cp" and "client" only for a DID still attached to its client: it leaves
+    it now), as history.encode would write them. The old deadline and "_cp" (which
+    history views leave out) are what undo needs besides the row (`keep_before_images`);
+    the deadline is written as each backend reads it back."""
+    name = dialect().name
+    if name == "postgresql":  # to_char, not ::text: DateStyle is the session's to choose
+        deadline = "rtrim(rtrim(to_char(hold_until, 'YYYY-MM-DD HH24:MI:SS.US'), '0'), '.')"
+        cp = "client_package_id::text"
+    elif name == "mysql":
+        deadline, cp = "CAST(hold_until AS CHAR)", "client_package_id"
+    else:  # SQLite keeps times as text: copied as they are
+        deadline, cp = "hold_until", "client_package_id"
+
+    def concat(*parts: str) -> str:
+        return "(" + " || ".join(parts) + ")" if name == "sqlite" else "CONCAT(" + ", ".join(parts) + ")"
+
+    attached = concat(f"""'{{"{CLIENT_PACKAGE}": '""", cp, """', "client": ["", null], '""")
+    head = f"CASE WHEN client_package_id IS NULL THEN '{{' ELSE {attached} END"
+    return concat(
+        head, """'"hold_until": ["'""", deadline, """'", null], "status": ["hold", "'""", "after_hold", """'"]}'"""
     )
-    return dict(by_status.fetchall())
-
-
-UPDATE_BUFFER_ROW = 512  # bytes a row of the UPDATE's buffer may take (MEMORY rows are fixed-width)
-UPDATE_BUFFER_MAX = 1 << 30
-
-
-@contextlib.contextmanager
-def _update_buffer_in_memory(db: Any, rows: int) -> Iterator[None]:
-    """Room in memory for MariaDB's buffer of a multi-table UPDATE's rows, for this
-    session and this statement only. MariaDB updates a table that is not first in the
-    join afterwards, from a temporary table of its rows; past `tmp_table_size` (16 MB by
-    default, about 100,000 DIDs) that table goes to disk, and the sweep of 200,000 holds
-    took 3.2-3.9 s for its UPDATE instead of 2.8-2.9 s (docs/performance.md)."""
-    wanted = min(rows * UPDATE_BUFFER_ROW, UPDATE_BUFFER_MAX)
-    tmp, heap = db.execute_sql("SELECT @@SESSION.tmp_table_size, @@SESSION.max_heap_table_size").fetchone()
-    if wanted <= min(int(tmp), int(heap)):
-        yield
-        return
-    db.execute_sql("SET SESSION tmp_table_size = %s, max_heap_table_size = %s", (wanted, wanted))
-    try:
-        yield
-    finally:
-        db.execute_sql("SET SESSION tmp_table_size = %s, max_heap_table_size = %s", (int(tmp), int(heap)))
-
-
-def _heads() -> tuple[str, str, str]:
-    """The JSON before the after-hold status, for a DID still attached to its client (it
-    leaves it now: "client: cleared") and for one released earlier; and the JSON after."""
-    attached, tail = history.encode({"client": ["", None], "status": ["hold", _MARK], "hold_until": ["", None]}).split(
-        _MARK
-    )
-    detached, _ = history.encode({"status": ["hold", _MARK], "hold_until": ["", None]}).split(_MARK)
-    return attached, detached, tail
 
 
 def _changes_sql() -> Any:
-    """Each event's changes, {"client": ["", null], "hold_until": ["", null], "status":
-    ["hold", AFTER]}, built in SQL from the row, exactly as history.encode writes them
-    ("client" only for a DID still attached to its client: it leaves it now)."""
-    attached, detached, tail = _heads()
-    cast = dialect().name == "postgresql"  # parameters of concat() have no type of their own
-    head = Case(
-        None,
-        [(DID.client_package.is_null(), Value(detached).cast("text") if cast else Value(detached))],
-        Value(attached).cast("text") if cast else Value(attached),
-    )
-    return dialect().concat(head, DID.after_hold, tail)
-
-
-_MARK = "AFTERHOLD"
+    return SQL(_changes_text())
 
 
 def _update(now: _dt.datetime) -> Any:
@@ -239,7 +235,7 @@ def _release_sqlite(where: Any, batch: str, actor: str, now: _dt.datetime) -> di
         if sum(by_status.values()) and release_where(where, batch, actor, now) != sum(by_status.values()):
             raise Conflict("the holds changed while they were being swept: nothing was released; run it again")
         return by_status
-    events = history.record_for(where, "sweep", None, batch, actor, now, changes_sql=_changes_sql())
+    events = history.record_for(where, "sweep", None, batch, actor, now, changes_sql=_changes_sql(), keep=False)
     if not events:
         return {}
     sql, params = _update(now).where(where).sql()
@@ -250,20 +246,18 @@ def _release_sqlite(where: Any, batch: str, actor: str, now: _dt.datetime) -> di
 
 
 def _release_postgresql(batch: str, actor: str, now: _dt.datetime) -> dict[str, int]:
-    """PostgreSQL: one statement, the UPDATE first and the events and before-images (for
-    undo) from the rows it returns, so each released DID gets exactly one event. No
-    separate row locks: the UPDATE takes them, and a sweeper that waited for another's
-    rows re-checks the hold predicate and the version on the committed row (READ
-    COMMITTED), so a DID another sweeper released (or someone edited meanwhile) is passed
-    over and every hold expired at the start is released once. The old values come from
-    the UPDATE's FROM list, read before the update. Locking the rows first (SELECT ... FOR
+    """PostgreSQL: one statement, the UPDATE first and the events from the rows it
+    returns, so each released DID gets exactly one event. No separate row locks: the
+    UPDATE takes them, and a sweeper that waited for another's rows re-checks the hold
+    predicate and the version on the committed row (READ COMMITTED), so a DID another
+    sweeper released (or someone edited meanwhile) is passed over and every hold expired
+    at the start is released once. The old values (each event's "_kept") come from the
+    UPDATE's FROM list, read before the update. Locking the rows first (SELECT ... FOR
     UPDATE, then the UPDATE) wrote every row twice: 1.47x the bare UPDATE + history."""
     db = database_proxy.obj
-    attached, detached, tail = _heads()
     after = [s.value for s in AFTER_HOLD]
-    did, event, before = DID._meta.table_name, Event._meta.table_name, DIDBefore._meta.table_name
-    kept = ", ".join(f.column_name for f in history.BEFORE_FIELDS[1:])
-    old = ", ".join(f.column_name for f in history.KEPT_COLUMNS)
+    did, event = DID._meta.table_name, Event._meta.table_name
+    old = "id, number, after_hold, client_package_id, hold_until, version"  # what the events need
     history.open_batch(batch, "sweep", actor, now, "hold ended")
     sql = f"""
         WITH released AS (
@@ -276,23 +270,44 @@ def _release_postgresql(batch: str, actor: str, now: _dt.datetime) -> dict[str, 
             RETURNING {did}.status AS new_status, o.*
         ), events AS (
             INSERT INTO {event} (at, actor, did_number, action, changes, batch)
-            SELECT %s, %s, number, 'sweep',
-                concat(CASE WHEN client_package_id IS NULL THEN %s::text ELSE %s::text END,
-                       after_hold, %s::text), %s
+            SELECT %s, %s, number, 'sweep', {_changes_text()}, %s
             FROM released
-        ), kept AS (
-            INSERT INTO {before} (batch, {kept})
-            SELECT %s, {old} FROM released
         )
         SELECT new_status FROM released"""
     params = (
         now, Status.HOLD.value, now, *after, Status.HOLD.value, now,
-        now, actor, detached, attached, tail, batch,
-        batch,
+        now, actor, batch,
     )  # fmt: skip
     released = dict(Counter(status for (status,) in db.execute_sql(sql, params)))
     history.count_batch(batch, sum(released.values()))
     return released
+
+
+def keep_before_images(batch: str) -> int:
+    """The before-images (did_before) of the sweep `batch`'s DIDs, rebuilt for its undo
+    from each event (the old deadline and "_cp", the client package) and the DID's row
+    for the rest, which the sweep left as it was but for its version (one more) and its
+    last update (which undo does not put back). A DID changed since has a later event,
+    and undo refuses it whatever its image says (core/undo.py). Returns the rows."""
+    db = database_proxy.obj
+    d = dialect(db)
+    p = db.param
+    rebuilt = {
+        "id": "d.id",
+        "status": p,
+        "hold_until": d.json_value("e.changes", ("hold_until", 0), "timestamp"),
+        "client_package_id": d.json_value("e.changes", (CLIENT_PACKAGE,), "integer"),
+        "version": "d.version - 1",
+    }
+    columns = [f.column_name for f in history.KEPT_COLUMNS]
+    values = ", ".join(rebuilt.get(c, f"d.{c}") for c in columns)
+    did, event, before = DID._meta.table_name, Event._meta.table_name, DIDBefore._meta.table_name
+    names = ", ".join(f.column_name for f in history.BEFORE_FIELDS)
+    sql = (
+        f"INSERT INTO {before} ({names}) SELECT e.batch, {values} "
+        f"FROM {event} e JOIN {did} d ON d.number = e.did_number WHERE e.batch = {p} AND e.action = 'sweep'"
+    )
+    return int(db.execute_sql(sql, (Status.HOLD.value, batch)).rowcount)
 
 
 def release_where(where: Any, batch: str, actor: str, now: _dt.datetime, action: str = "sweep") -> int:

@@ -29,7 +29,7 @@ from typing import Any
 import peewee
 from peewee import JOIN, SQL, Value, fn
 
-from didtui.core import bulk, history, retail
+from didtui.core import bulk, history, retail, sweep
 from didtui.core.numbers import derived
 from didtui.core.statuses import Status
 from didtui.db import backend, current_actor, is_retryable
@@ -199,6 +199,8 @@ def _undo_once(batch: str, rest: bool, dry_run: bool, actor: str) -> UndoResult:
         info = _row(row)
         if row.undone_by:
             raise RuleViolation(f"batch {batch[:10]} was already undone by batch {row.undone_by[:10]}")
+        if info.kind == "sweep" and not DIDBefore.select().where(DIDBefore.batch == batch).exists():
+            sweep.keep_before_images(batch)  # a sweep keeps them in its events
         creates = _creates(batch)
         _lock_dids(batch, creates)
         snapshot = json.loads(row.detail) if row.detail else None

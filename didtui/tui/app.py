@@ -281,7 +281,7 @@ class DidApp(OrderedKeys):
         self._sweeping = False
         self.sweeps_run += 1
         local = result.at.replace(tzinfo=_dt.UTC).astimezone()
-        if result.skipped:  # an import holds the SQLite write lock: the next sweep will do it
+        if result.skipped:  # an import holds the SQLite write lock, or another sweep runs: the next one will do it
             self.last_sweep = f"{local:%H:%M:%S} skipped: {result.skipped}"
         else:
             self.last_sweep = f"{local:%H:%M:%S}" + (f" (released {result.released:,})" if result.released else "")

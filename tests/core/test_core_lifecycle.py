@@ -128,7 +128,8 @@ def test_unassign_at_once_releases_held_dids_and_removes_it_and_undo_puts_all_ba
     assert statuses() == {"100": "archived", "101": "archived", "102": "archived"}
     assert not ClientPackage.select().where(ClientPackage.id == world.cp_id).exists()
     assert_invariants()
-    assert history.did_history("101")[0].describe() == "client: cleared, hold_until: cleared, status: Hold → Archived"
+    assert history.did_history("101")[0].describe().startswith("client: cleared, hold_until: 20")
+    assert history.did_history("101")[0].describe().endswith(" → , status: Hold → Archived")
     undo.undo(undo.list_batches(1)[0].batch)
     assert_invariants()
     assert {d.number: (d.status, d.client_package_id) for d in DID.select()} == before

@@ -338,6 +338,7 @@ def test_sweep_releases_expired_holds_only(profile: Profile) -> None:
 
     assert sweep.preview() == {"in_stock": 2, "reserved": 1, "archived": 1}
     assert statuses()["100"] == "hold"  # preview changed nothing
+    held = {n: did(n) for n in ("102", "103")}
     result = sweep.sweep()
     assert result.released == 4
     assert result.by_status == {"in_stock": 2, "reserved": 1, "archived": 1}
@@ -357,14 +358,20 @@ def test_sweep_releases_expired_holds_only(profile: Profile) -> None:
     evs = events(action="sweep")
     assert sorted(e.did_number for e in evs) == ["100", "101", "102", "103"]
     assert {e.batch for e in evs} == {result.batch}
-    assert {e.did_number: json.loads(e.changes) for e in evs}["102"] == {
-        "status": ["hold", "reserved"],
-        "hold_until": ["", None],
-    }
+    shown = {e.did_number: history.shown_changes(e.changes) for e in evs}
+    deadline = {n: str(d.hold_until)[:19] for n, d in held.items()}
+    assert shown["102"]["status"] == ["hold", "reserved"] and shown["102"]["hold_until"][1] is None
+    assert shown["102"]["hold_until"][0][:19] == deadline["102"]  # the deadline it had
+    # What undo needs besides the row (no did_before rows): the deadline, and the client
+    # package under "_cp", which history leaves out.
+    kept = {e.did_number: json.loads(e.changes) for e in evs}
+    assert kept["103"]["_cp"] == world.cp_id and "_cp" not in kept["102"] and "_cp" not in shown["103"]
     # 103 was held for its deactivated client: the sweep's event says it leaves it now;
     # 102 had left its client when it was released.
-    assert history.did_history("103")[0].describe() == "client: cleared, hold_until: cleared, status: Hold → Archived"
-    assert history.did_history("102")[0].describe() == "hold_until: cleared, status: Hold → Reserved"
+    assert history.did_history("103")[0].describe().startswith(f"client: cleared, hold_until: {deadline['103']}")
+    assert history.did_history("103")[0].describe().endswith(" → , status: Hold → Archived")
+    assert history.did_history("102")[0].describe().startswith(f"hold_until: {deadline['102']}")
+    assert history.did_history("102")[0].describe().endswith(" → , status: Hold → Reserved")
     assert sweep.sweep().released == 0  # nothing left to do: nothing done twice
     assert len(events(action="sweep")) == 4
     assert_invariants()
@@ -384,38 +391,40 @@ def test_sweep_at_a_given_time(profile: Profile) -> None:
     assert_invariants()
 
 
-def test_a_large_mariadb_sweep_buffers_its_update_in_memory_for_that_statement_only(
-    profile: Profile, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """MariaDB: a sweep whose UPDATE buffer would pass tmp_table_size raises it for that
-    statement (else the buffer goes to disk) and gives the pooled session its own values
-    back. The buffer's row size is inflated so three holds count as a large sweep."""
+def test_mariadb_sweepers_take_turns(profile: Profile) -> None:
+    """MariaDB: while another sweep runs (it holds the database's named lock), the app's
+    periodic sweep skips and says so, changing nothing; a sweep told to wait releases
+    the holds once the other ends."""
+    import threading
+
+    import pymysql
+
     from didtui.dialect import dialect
     from didtui.models import database_proxy
 
     if dialect().name != "mysql":
-        pytest.skip("MariaDB's multi-table UPDATE buffer")
+        pytest.skip("MariaDB's sweepers take turns by a named lock")
     db = database_proxy.obj
     world = make_world(allowed=5)
     create("100-102", tag="gold")
     retail.pick(world.cp_id, 3)
     retail.release(Selection.of_ids(ids_of("100", "101", "102")))
-    age_holds(["100", "101", "102"])
-    monkeypatch.setattr(sweep, "UPDATE_BUFFER_ROW", 64 << 20)  # 3 rows: 192 MB wanted
-    seen: list[int] = []
-    real = db.execute_sql
-
-    def spying(sql: str, params: object = None, *args: object, **kwargs: object) -> object:
-        if sql.startswith("UPDATE did JOIN"):
-            seen.append(int(real("SELECT @@SESSION.tmp_table_size").fetchone()[0]))
-        return real(sql, params, *args, **kwargs)
-
-    before = db.execute_sql("SELECT @@SESSION.tmp_table_size, @@SESSION.max_heap_table_size").fetchone()
-    monkeypatch.setattr(db, "execute_sql", spying)
-    assert sweep.sweep().released == 3
-    assert seen == [192 << 20]
-    monkeypatch.undo()
-    assert db.execute_sql("SELECT @@SESSION.tmp_table_size, @@SESSION.max_heap_table_size").fetchone() == before
+    age_holds()
+    params = {k: v for k, v in db.connect_params.items() if k in ("host", "port", "user", "password")}
+    other = pymysql.connect(database=db.database, autocommit=True, **params)
+    try:
+        with other.cursor() as cur:
+            cur.execute("SELECT GET_LOCK(%s, 0)", (f"didtui.sweep.{db.database}",))
+            assert cur.fetchone()[0] == 1
+        skipped = sweep.sweep(skip_if_busy=True)
+        assert (skipped.released, skipped.skipped) == (0, "another sweep is running")
+        assert set(statuses().values()) == {"hold"}
+        threading.Timer(
+            0.5, lambda: other.cursor().execute("SELECT RELEASE_LOCK(%s)", (f"didtui.sweep.{db.database}",))
+        ).start()
+        assert sweep.sweep().released == 3
+    finally:
+        other.close()
     assert set(statuses().values()) == {"in_stock"}
     assert_invariants()
 

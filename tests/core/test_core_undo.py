@@ -14,7 +14,7 @@ from didtui.core import history, inventory, retail, sweep, undo
 from didtui.core.csvio import ImportOptions, inspect_file, run_import
 from didtui.core.filters import DIDFilter, Selection
 from didtui.errors import InputError, NotFound, RuleViolation, UndoRefused
-from didtui.models import DID, Batch, ClientPackage, Event
+from didtui.models import DID, Batch, ClientPackage, DIDBefore, Event
 
 
 def snapshot() -> dict[str, tuple[Any, ...]]:
@@ -177,6 +177,36 @@ def test_changed_later_refuses_naming_them_and_rest_undoes_the_others(profile: P
     assert result.restored == 4 and result.blocked == [("102", err.value.blocked[0][1])]
     assert {n: did(n).tag for n in ("100", "102")} == {"100": "gold", "102": "blue"}
     assert did("102").notes == "mine now"
+
+
+def test_a_sweep_keeps_its_earlier_values_in_its_events_and_undo_rebuilds_them(profile: Profile) -> None:
+    """A sweep writes no did_before rows; undo rebuilds them from the events' "_kept":
+    DIDs changed or deleted since are refused by name, the rest go back exactly."""
+    world = make_world(allowed=10)
+    create("100-104", tag="gold", hold_days=10)
+    retail.pick(world.cp_id, 5)
+    retail.deactivate(world.cp_id)  # on Hold, still attached to their client
+    age_holds()
+    held = snapshot()
+    swept = sweep.sweep()
+    assert swept.released == 5
+    assert DIDBefore.select().where(DIDBefore.batch == swept.batch).count() == 0
+    d = did("101")
+    inventory.edit_did(d.id, d.version, {"notes": "mine now"})
+    inventory.delete_did(ids_of("103")[0])
+    preview = undo.undo(swept.batch, dry_run=True, rest=True)
+    assert (preview.restored, preview.blocked_count) == (3, 2)
+    with pytest.raises(UndoRefused) as err:
+        undo.undo(swept.batch)
+    assert sorted(n for n, _ in err.value.blocked) == ["101", "103"]
+    assert statuses() == {"100": "in_stock", "101": "in_stock", "102": "in_stock", "104": "in_stock"}
+    result = undo.undo(swept.batch, rest=True)
+    assert_invariants()
+    assert result.restored == 3
+    now = snapshot()
+    for number in ("100", "102", "104"):
+        assert now[number] == held[number]  # Hold, its client package and its deadline back
+    assert now["101"][1] == "in_stock" and "103" not in now
 
 
 def test_undoing_a_release_whose_package_was_removed_is_refused_for_those(profile: Profile) -> None:
