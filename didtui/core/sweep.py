@@ -154,14 +154,14 @@ def _release_mariadb(now: _dt.datetime, batch: str, actor: str) -> dict[str, int
     after = [s.value for s in AFTER_HOLD]
     expired = "hold_until <= %s AND status = %s AND after_hold IN (%s, %s, %s)"
     params = (now, Status.HOLD.value, *after)
-    history.open_batch(batch, "sweep", actor, now, "hold ended")
     written = db.execute_sql(
         f"INSERT INTO {event} (at, actor, did_number, action, changes, batch) "
         f"SELECT %s, %s, number, 'sweep', {_changes_text()}, %s FROM {pinned} WHERE {expired} FOR UPDATE",
         (now, actor, batch, *params),
     ).rowcount
     if not written:
-        return {}
+        return {}  # no batch row either: the app sweeps every minute
+    history.open_batch(batch, "sweep", actor, now, "hold ended")
     counted = ", ".join(f"@didtui_swept_{i} := 0" for i in range(len(after)))
     db.execute_sql(f"SET {counted}")
     # Each branch counts its row: IF() must evaluate the assignment, whatever it returns.
@@ -235,6 +235,8 @@ def _release_sqlite(where: Any, batch: str, actor: str, now: _dt.datetime) -> di
         if sum(by_status.values()) and release_where(where, batch, actor, now) != sum(by_status.values()):
             raise Conflict("the holds changed while they were being swept: nothing was released; run it again")
         return by_status
+    if not DID.select(DID.id).where(where).exists():
+        return {}  # no batch row either: the app sweeps every minute
     events = history.record_for(where, "sweep", None, batch, actor, now, changes_sql=_changes_sql(), keep=False)
     if not events:
         return {}
@@ -258,7 +260,6 @@ def _release_postgresql(batch: str, actor: str, now: _dt.datetime) -> dict[str, 
     after = [s.value for s in AFTER_HOLD]
     did, event = DID._meta.table_name, Event._meta.table_name
     old = "id, number, after_hold, client_package_id, hold_until, version"  # what the events need
-    history.open_batch(batch, "sweep", actor, now, "hold ended")
     sql = f"""
         WITH released AS (
             UPDATE {did} SET status = {did}.after_hold, client_package_id = NULL, hold_until = NULL,
@@ -279,7 +280,9 @@ def _release_postgresql(batch: str, actor: str, now: _dt.datetime) -> dict[str, 
         now, actor, batch,
     )  # fmt: skip
     released = dict(Counter(status for (status,) in db.execute_sql(sql, params)))
-    history.count_batch(batch, sum(released.values()))
+    if released:  # else no batch row: the app sweeps every minute
+        history.open_batch(batch, "sweep", actor, now, "hold ended")
+        history.count_batch(batch, sum(released.values()))
     return released
 
 

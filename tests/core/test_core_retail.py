@@ -391,6 +391,26 @@ def test_sweep_at_a_given_time(profile: Profile) -> None:
     assert_invariants()
 
 
+def test_a_sweep_that_finds_nothing_leaves_no_batch(profile: Profile) -> None:
+    """The app sweeps every minute: sweeps with nothing to release must not fill the
+    Batches view with empty batches."""
+    from didtui.models import Batch
+
+    world = make_world(allowed=5)
+    create("100-101", tag="gold")
+    retail.pick(world.cp_id, 2)
+    retail.release(Selection.of_ids(ids_of("100", "101")))  # on Hold, not yet expired
+    batches = Batch.select().count()
+    for _ in range(3):
+        assert sweep.sweep().released == 0
+    assert Batch.select().count() == batches
+    age_holds(["100"])
+    swept = sweep.sweep()
+    assert swept.released == 1
+    assert Batch.get(Batch.batch == swept.batch).count == 1
+    assert Batch.select().count() == batches + 1
+
+
 def test_mariadb_sweepers_take_turns(profile: Profile) -> None:
     """MariaDB: while another sweep runs (it holds the database's named lock), the app's
     periodic sweep skips and says so, changing nothing; a sweep told to wait releases
