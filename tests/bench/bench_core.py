@@ -21,7 +21,8 @@ database, the ratio and its target, and the peak memory of the process that ran 
 - beside the write figures, a second raw baseline that also writes one history row per
   DID (INSERT ... SELECT in the same transaction), separating the cost of the history
   from any overhead of ours; with --undo-baseline a third that also keeps each DID's row
-  as it was (did_before, what undo restores), as ours does: the same work as ours;
+  as it was (did_before, what undo restores), as the mass edit does (the sweep writes
+  none: its events keep what undo needs, core/sweep.py);
 - peak memory: the high-water mark (VmHWM, else ru_maxrss) of the fresh process that
   ran ours (< 200 MB).
 
