@@ -339,6 +339,15 @@ class Dialect:
             expr = expr.concat(_as_node(part))
         return expr
 
+    def concat_sql(self, *parts: str) -> str:
+        """`concat`, for statements written as text: `parts` are SQL expressions."""
+        return "(" + " || ".join(parts) + ")"
+
+    def timestamp_text(self, column: str) -> str:
+        """SQL for a timestamp column as text that `json_value(..., "timestamp")` and the
+        column read back exactly. SQLite keeps times as text: as they are."""
+        return column
+
     def json_value(self, column: str, path: tuple[str | int, ...], sql_type: str) -> str:
         """SQL for the value at `path` (keys and array positions) of the JSON text in
         `column`, as `sql_type` ("integer" or "timestamp"); null or missing gives NULL."""
@@ -480,6 +489,13 @@ class PostgresqlDialect(Dialect):
         """concat(); its parameters have no type of their own, so values are cast to text."""
         return fn.CONCAT(*(Value(p).cast("text") if isinstance(p, str) else p for p in parts))
 
+    def concat_sql(self, *parts: str) -> str:
+        return "concat(" + ", ".join(parts) + ")"
+
+    def timestamp_text(self, column: str) -> str:
+        """to_char, not ::text (DateStyle is the session's to choose); no trailing zeros."""
+        return f"rtrim(rtrim(to_char({column}, 'YYYY-MM-DD HH24:MI:SS.US'), '0'), '.')"
+
     def json_value(self, column: str, path: tuple[str | int, ...], sql_type: str) -> str:
         keys = ",".join(str(k) for k in path)
         return f"({column}::json #>> '{{{keys}}}')::{sql_type}"
@@ -567,6 +583,12 @@ class MariaDialect(Dialect):
 
     def concat(self, *parts: Any) -> Any:
         return fn.CONCAT(*(Value(p) if isinstance(p, str) else p for p in parts))
+
+    def concat_sql(self, *parts: str) -> str:
+        return "CONCAT(" + ", ".join(parts) + ")"
+
+    def timestamp_text(self, column: str) -> str:
+        return f"CAST({column} AS CHAR)"
 
     def json_value(self, column: str, path: tuple[str | int, ...], sql_type: str) -> str:
         return f"JSON_VALUE({column}, '{_json_path(path)}')"

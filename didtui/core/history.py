@@ -214,7 +214,7 @@ def _rows(query: Any) -> list[EventRow]:
 
 def shown_changes(text: str | None) -> dict[str, Any]:
     """An event's changes as people see them: without the keys that start with "_",
-    kept for undo (core/sweep.py's "_kept")."""
+    kept for undo (core/sweep.py's "_cp")."""
     return {k: v for k, v in json.loads(text or "{}").items() if not k.startswith("_")}
 
 

@@ -79,17 +79,13 @@ def sweep(now: _dt.datetime | None = None, *, actor: str | None = None, skip_if_
         with db.atomic():
             by_status = _release_sqlite(expired_where(now), batch, actor, now)
             purge_unassigned()
-    elif dialect(db).name == "mysql":
+    else:
         with _one_sweeper(db, wait=not skip_if_busy) as ours:
             if not ours:
                 return SweepResult(0, {}, batch, now, skipped="another sweep is running")
             by_status = _sweep_server(now, actor, batch)
             with db.atomic():
                 purge_unassigned()
-    else:
-        by_status = _sweep_server(now, actor, batch)
-        with db.atomic():
-            purge_unassigned()
     by_status = {k: v for k, v in by_status.items() if v}
     return SweepResult(sum(by_status.values()), by_status, batch, now)
 
@@ -117,7 +113,11 @@ def _one_sweeper(db: Any, *, wait: bool) -> Iterator[bool]:
     skips); a sweep told to wait takes its turn and releases what is still expired. Two
     sweepers at once used to share the work by FOR UPDATE SKIP LOCKED, which needs a
     table of each pass's own rows to join the UPDATE to (2x the raw UPDATE + history,
-    docs/performance.md); taking turns lets the sweep be the raw statements themselves."""
+    docs/performance.md); taking turns lets the sweep be the raw statements themselves.
+    PostgreSQL's sweepers need no turns (`_release_postgresql`)."""
+    if dialect(db).name != "mysql":
+        yield True
+        return
     name = f"didtui.sweep.{db.database}"[:64]
     (got,) = db.execute_sql("SELECT GET_LOCK(%s, %s)", (name, SWEEPER_WAIT if wait else 0)).fetchone()
     if not got:
@@ -189,23 +189,12 @@ def _changes_text() -> str:
     `{"_cp": ID, "client": ["", null], "hold_until": [DEADLINE, null], "status": ["hold",
     AFTER]}` ("_cp" and "client" only for a DID still attached to its client: it leaves
     it now), as history.encode would write them. The old deadline and "_cp" (which
-    history views leave out) are what undo needs besides the row (`keep_before_images`);
-    the deadline is written as each backend reads it back."""
-    name = dialect().name
-    if name == "postgresql":  # to_char, not ::text: DateStyle is the session's to choose
-        deadline = "rtrim(rtrim(to_char(hold_until, 'YYYY-MM-DD HH24:MI:SS.US'), '0'), '.')"
-        cp = "client_package_id::text"
-    elif name == "mysql":
-        deadline, cp = "CAST(hold_until AS CHAR)", "client_package_id"
-    else:  # SQLite keeps times as text: copied as they are
-        deadline, cp = "hold_until", "client_package_id"
-
-    def concat(*parts: str) -> str:
-        return "(" + " || ".join(parts) + ")" if name == "sqlite" else "CONCAT(" + ", ".join(parts) + ")"
-
-    attached = concat(f"""'{{"{CLIENT_PACKAGE}": '""", cp, """', "client": ["", null], '""")
+    history views leave out) are what undo needs besides the row (`keep_before_images`)."""
+    d = dialect()
+    attached = d.concat_sql(f"""'{{"{CLIENT_PACKAGE}": '""", "client_package_id", """', "client": ["", null], '""")
     head = f"CASE WHEN client_package_id IS NULL THEN '{{' ELSE {attached} END"
-    return concat(
+    deadline = d.timestamp_text("hold_until")
+    return d.concat_sql(
         head, """'"hold_until": ["'""", deadline, """'", null], "status": ["hold", "'""", "after_hold", """'"]}'"""
     )
 
@@ -238,8 +227,6 @@ def _release_sqlite(where: Any, batch: str, actor: str, now: _dt.datetime) -> di
     if not DID.select(DID.id).where(where).exists():
         return {}  # no batch row either: the app sweeps every minute
     events = history.record_for(where, "sweep", None, batch, actor, now, changes_sql=_changes_sql(), keep=False)
-    if not events:
-        return {}
     sql, params = _update(now).where(where).sql()
     released = Counter(status for (status,) in db.execute_sql(sql + ' RETURNING "status"', params))
     if sum(released.values()) != events:
@@ -253,7 +240,7 @@ def _release_postgresql(batch: str, actor: str, now: _dt.datetime) -> dict[str, 
     UPDATE takes them, and a sweeper that waited for another's rows re-checks the hold
     predicate and the version on the committed row (READ COMMITTED), so a DID another
     sweeper released (or someone edited meanwhile) is passed over and every hold expired
-    at the start is released once. The old values (each event's "_kept") come from the
+    at the start is released once. The old values its events keep come from the
     UPDATE's FROM list, read before the update. Locking the rows first (SELECT ... FOR
     UPDATE, then the UPDATE) wrote every row twice: 1.47x the bare UPDATE + history."""
     db = database_proxy.obj
